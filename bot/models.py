@@ -1,0 +1,175 @@
+"""Platform-neutral value types shared by the core, the vendors and the adapters.
+
+Everything here is plain data: no I/O, no platform imports.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Mode(StrEnum):
+    """What kind of generation a request asks for; vendors declare which they can do."""
+
+    TEXT = "text"  # prompt only
+    IMAGE = "image"  # first frame
+    FIRST_LAST = "first_last"  # first and last frame
+    VIDEO = "video"  # video-to-video
+    ACT = "act"  # character performance
+
+
+class TaskStatus(StrEnum):
+    """The normalised vendor task status."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED)
+
+
+class JobState(StrEnum):
+    """Where a job stands in the engine; persisted, so a restart knows what to do next."""
+
+    RESERVED = "reserved"  # credits held, not yet sent to a vendor
+    SUBMITTING = "submitting"  # a create call may be on the wire: outcome unknown after a crash
+    RUNNING = "running"  # the vendor accepted it; we poll
+    DELIVERING = "delivering"  # the video is downloaded; handing it to the adapter
+    DELIVERED = "delivered"  # terminal: charged
+    FAILED = "failed"  # terminal: refunded
+    CANCELLED = "cancelled"  # terminal: refunded
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobState.DELIVERED, JobState.FAILED, JobState.CANCELLED)
+
+
+ACTIVE_STATES = (JobState.RESERVED, JobState.SUBMITTING, JobState.RUNNING, JobState.DELIVERING)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A user on one platform, written `platform:id` (e.g. `telegram:123`)."""
+
+    platform: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> UserRef:
+        platform, sep, uid = text.strip().partition(":")
+        if not sep or not platform or not uid:
+            raise ValueError(f"expected platform:id, got {text!r}")
+        return cls(platform.lower(), uid)
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """Bytes of an image or a video, already downloaded by the adapter or the core."""
+
+    data: bytes
+    mime: str
+    filename: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime.startswith("video/")
+
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+@dataclass(slots=True)
+class VideoRequest:
+    """A validated generation request, platform- and vendor-neutral.
+
+    `ratio` is an aspect name such as `16:9`; each vendor turns it into its own dialect.
+    """
+
+    prompt: str
+    mode: Mode
+    model: str | None = None
+    duration: int = 5
+    ratio: str = "16:9"
+    seed: int | None = None
+    watermark: bool = False
+    first_frame: Media | None = None
+    last_frame: Media | None = None
+    video: Media | None = None  # source video (VIDEO) or performance (ACT)
+    character: Media | None = None  # ACT: the image or video to animate
+    body_control: bool = False  # ACT: carry gestures, not only the face
+
+    def options(self) -> dict[str, Any]:
+        """The request without its media, for persistence and `Again`."""
+        return {
+            "prompt": self.prompt,
+            "mode": self.mode.value,
+            "model": self.model,
+            "duration": self.duration,
+            "ratio": self.ratio,
+            "seed": self.seed,
+            "watermark": self.watermark,
+            "body_control": self.body_control,
+        }
+
+
+@dataclass(slots=True)
+class TaskState:
+    """One poll's answer from a vendor, normalised."""
+
+    status: TaskStatus
+    progress: float | None = None  # 0..1 where the vendor reports it
+    video_urls: list[str] = field(default_factory=list)
+    failure: str | None = None  # vendor text, for operators
+    failure_code: str | None = None
+    raw_status: str = ""
+    moderated: bool = False  # the vendor refused the content
+
+    @property
+    def video_url(self) -> str | None:
+        return self.video_urls[0] if self.video_urls else None
+
+
+@dataclass(slots=True)
+class Job:
+    """A persisted generation job as the engine and the adapters see it."""
+
+    id: str
+    user: UserRef
+    state: JobState
+    request: dict[str, Any]  # VideoRequest.options()
+    cost: int
+    locale: str = "en"
+    chat: dict[str, Any] = field(default_factory=dict)  # adapter's reply context, opaque to core
+    vendor: str | None = None
+    vendor_task_id: str | None = None
+    progress: float | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    result_path: str | None = None
+    result_url: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    deadline_at: float = 0.0
+    attempt: int = 0
+
+    @property
+    def prompt(self) -> str:
+        return str(self.request.get("prompt", ""))
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]

@@ -1,0 +1,152 @@
+"""The small interface every vendor client implements, and the capability declarations.
+
+A client turns a validated `VideoRequest` into the vendor's wire format, and the vendor's
+task JSON back into a `TaskState`. Everything else (retries across polls, deadlines, money)
+is the engine's job, written once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+
+from bot.models import Mode, TaskState, VideoRequest
+
+ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
+
+# Runway's pixel-pair dialect, per model family (vendor-contracts §8).
+GEN4_PIXELS = {
+    "16:9": "1280:720",
+    "9:16": "720:1280",
+    "4:3": "1104:832",
+    "3:4": "832:1104",
+    "1:1": "960:960",
+    "21:9": "1584:672",
+}
+GEN3_PIXELS = {"16:9": "1280:768", "9:16": "768:1280"}
+SEED_MAX = 4294967295
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """What one model accepts at one vendor. `name` is what users type; `wire` what is sent."""
+
+    name: str
+    modes: frozenset[Mode]
+    ratios: tuple[str, ...]
+    durations: tuple[int, ...]
+    prompt_max: int = 1000
+    prompt_required: bool = False
+    seed_min: int = 0
+    seed_max: int = SEED_MAX
+    wire: str = ""
+    # Runway counts UTF-16 code units, so an emoji counts twice.
+    utf16_prompt: bool = True
+
+    @property
+    def wire_name(self) -> str:
+        return self.wire or self.name
+
+    def prompt_length(self, prompt: str) -> int:
+        if self.utf16_prompt:
+            return len(prompt.encode("utf-16-le")) // 2
+        return len(prompt)
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """Everything the router and the validator need to know about a vendor."""
+
+    models: tuple[ModelSpec, ...]
+    defaults: dict[Mode, str] = field(default_factory=dict)  # mode -> model name
+    max_image_bytes: int = 3_500_000  # raw bytes; data URIs are capped at 5 MB encoded
+    max_video_bytes: int = 12_000_000  # raw; 16 MB encoded data URI limit at Runway
+    max_image_side: int = 4096
+
+    def model(self, name: str) -> ModelSpec | None:
+        for spec in self.models:
+            if spec.name == name or spec.wire_name == name:
+                return spec
+        return None
+
+    def modes(self) -> set[Mode]:
+        return {m for spec in self.models for m in spec.modes}
+
+    def pick(self, mode: Mode, model: str | None) -> ModelSpec | None:
+        """The model this vendor would use for `mode`, or None if it cannot do it."""
+        if model:
+            spec = self.model(model)
+            return spec if spec and mode in spec.modes else None
+        name = self.defaults.get(mode)
+        if name:
+            return self.model(name)
+        return next((s for s in self.models if mode in s.modes), None)
+
+
+class VendorClient(ABC):
+    """One vendor protocol. Instances own one shared `httpx.AsyncClient`."""
+
+    id: ClassVar[str]
+    default_base_url: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    needs_key: ClassVar[bool] = True
+    supports_cancel: ClassVar[bool] = False
+    # True when a create can be replayed safely with the same idempotency key.
+    supports_idempotency: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.api_key = api_key or ""
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            follow_redirects=False,
+        )
+
+    @property
+    def origin(self) -> str:
+        """scheme://host[:port] of the API; result URLs from here may be fetched over http."""
+        url = httpx.URL(self.base_url)
+        port = f":{url.port}" if url.port else ""
+        return f"{url.scheme}://{url.host}{port}"
+
+    @abstractmethod
+    async def submit(
+        self, req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
+    ) -> str:
+        """Create the task and return the vendor's task id (the id to poll with)."""
+
+    @abstractmethod
+    async def poll(self, task_id: str) -> TaskState:
+        """Fetch and normalise the task's current state."""
+
+    async def cancel(self, task_id: str) -> bool:
+        """Ask the vendor to stop the task; False when the vendor has no cancel."""
+        return False
+
+    def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:
+        """Turn a vendor callback body into (task id, state); None if not understood."""
+        return None
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    # helpers shared by the clients
+
+    def spec_for(self, req: VideoRequest) -> ModelSpec:
+        spec = self.capabilities.pick(req.mode, req.model)
+        if spec is None:  # the router only sends requests a vendor declared it can do
+            raise ValueError(f"{self.id} cannot do {req.mode} with {req.model}")
+        return spec

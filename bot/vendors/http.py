@@ -1,0 +1,144 @@
+"""One JSON-over-HTTP call to a vendor, with failures mapped onto the error taxonomy.
+
+Why one place: every vendor shares the same rules about what a dropped connection means
+for money. A create whose request may have reached the vendor raises `UnknownOutcome`,
+never a plain retryable error, so the engine cannot resubmit a paid task by accident.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from bot.errors import (
+    AuthError,
+    BadRequest,
+    Moderated,
+    NotFound,
+    OutOfCredits,
+    RateLimited,
+    Transient,
+    UnknownOutcome,
+    VendorError,
+)
+
+CREDIT_WORDS = ("enough credit", "out of credit", "insufficient credit", "insufficient balance")
+MODERATION_WORDS = ("moderat", "safety", "content policy", "not pass")
+
+# Nothing was sent: safe to retry a create.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+ErrorMapper = Callable[[int, str, Any], VendorError | None]
+
+
+def error_text(body: Any, fallback: str = "") -> str:
+    """The human part of a vendor error body, whatever its envelope."""
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, str) and err:
+            return err[:300]
+        if isinstance(err, dict):
+            for key in ("message", "errorMessage", "reason"):
+                if isinstance(err.get(key), str):
+                    return str(err[key])[:300]
+        for key in ("message", "detail", "failure"):
+            if isinstance(body.get(key), str):
+                return str(body[key])[:300]
+    return fallback[:300]
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds to wait from Retry-After (seconds or HTTP date) or retry-after-ms."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def default_error(status: int, text: str, vendor: str, after: float | None) -> VendorError:
+    """Map an HTTP failure onto the taxonomy by status, then by well-known message words."""
+    low = text.lower()
+    if any(w in low for w in CREDIT_WORDS) and status in (400, 402, 403, 412):
+        return OutOfCredits(text, status=status, vendor=vendor)
+    if status == 429:
+        return RateLimited(text or "rate limited", status=status, vendor=vendor, retry_after=after)
+    if status in (401, 403):
+        return AuthError(text or "unauthorised", status=status, vendor=vendor)
+    if status in (402, 412):
+        return OutOfCredits(text or "out of credits", status=status, vendor=vendor)
+    if status == 404:
+        return NotFound(text or "not found", status=status, vendor=vendor)
+    if status in (400, 422) and any(w in low for w in MODERATION_WORDS):
+        return Moderated(text, status=status, vendor=vendor)
+    if status in (400, 405, 409, 413, 415, 422):
+        return BadRequest(text or "bad request", status=status, vendor=vendor)
+    return Transient(text or f"HTTP {status}", status=status, vendor=vendor)
+
+
+async def call(
+    http: httpx.AsyncClient,
+    vendor: str,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    json_body: Any = None,
+    params: dict[str, str] | None = None,
+    content: bytes | None = None,
+    create: bool = False,
+    mapper: ErrorMapper | None = None,
+) -> Any:
+    """Send one request and return its parsed JSON body (None for an empty 2xx).
+
+    `create=True` marks a call that starts a paid task: a lost answer becomes UnknownOutcome.
+    `mapper(status, text, body)` may claim a vendor-specific error before the default mapping.
+    """
+    try:
+        response = await http.request(
+            method, url, headers=headers, json=json_body, params=params, content=content
+        )
+    except _NOT_SENT as exc:
+        raise Transient(f"connection failed: {type(exc).__name__}", vendor=vendor) from None
+    except httpx.HTTPError as exc:
+        cls = UnknownOutcome if create else Transient
+        raise cls(f"no answer: {type(exc).__name__}", vendor=vendor) from None
+
+    status = response.status_code
+    raw = response.text
+    try:
+        body: Any = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        body = None
+        if 200 <= status < 300:
+            cls = UnknownOutcome if create else Transient
+            raise cls(f"malformed body: {raw[:80]!r}", status=status, vendor=vendor) from None
+
+    if 200 <= status < 300:
+        return body
+
+    text = error_text(body, raw if body is None else "")
+    if mapper is not None:
+        mapped = mapper(status, text, body)
+        if mapped is not None:
+            raise mapped
+    if create and status == 504:
+        # A gateway timed out waiting for upstream, which may have created the task.
+        raise UnknownOutcome(text or "gateway timeout", status=status, vendor=vendor)
+    raise default_error(status, text, vendor, retry_after(response.headers))
