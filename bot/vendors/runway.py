@@ -1,0 +1,409 @@
+"""Clients for the Runway API and the two resellers that mirror it (gpt.ge, openai-hk).
+
+All three speak the same task protocol (vendor-contracts §2-4): create a task with one POST per
+mode, poll `tasks/{id}` for PENDING/THROTTLED/RUNNING/SUCCEEDED/FAILED/CANCELLED. They differ
+only in the path prefix, which models and endpoints exist, the prompt limit, cancel support and
+openai-hk's `notify_hook` callback, so one base class carries the protocol and each subclass
+only declares those differences.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from bot.errors import (
+    AuthError,
+    BadRequest,
+    NotFound,
+    OutOfCredits,
+    Transient,
+    UnknownOutcome,
+    VendorError,
+)
+from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
+from bot.vendors.base import (
+    GEN3_PIXELS,
+    GEN4_PIXELS,
+    SEED_MAX,
+    Capabilities,
+    ModelSpec,
+    VendorClient,
+)
+from bot.vendors.http import CREDIT_WORDS, call
+
+log = logging.getLogger(__name__)
+
+RUNWAY_VERSION = "2024-11-06"
+
+_STATUS = {
+    "PENDING": TaskStatus.QUEUED,
+    "THROTTLED": TaskStatus.QUEUED,  # over the org's concurrency limit: stored, not refused
+    "RUNNING": TaskStatus.RUNNING,
+    "SUCCEEDED": TaskStatus.SUCCEEDED,
+    "FAILED": TaskStatus.FAILED,
+    "CANCELLED": TaskStatus.CANCELLED,
+}
+
+# failureCode prefixes that mean the content was refused (§2.6); never retried.
+_MODERATION_CODES = ("SAFETY.", "INPUT_PREPROCESSING.SAFETY.")
+
+# Words in an OpenAI-style gateway envelope that mean the reseller balance is empty.
+_ENVELOPE_CREDIT_WORDS = ("quota", "balance", "credit", "insufficient", "额度", "余额")
+_ENVELOPE_AUTH_WORDS = ("api_key", "invalid_token", "unauthorized", "authentication")
+
+_ENDPOINTS = {
+    Mode.TEXT: "/text_to_video",
+    Mode.IMAGE: "/image_to_video",
+    Mode.FIRST_LAST: "/image_to_video",
+    Mode.VIDEO: "/video_to_video",
+    Mode.ACT: "/character_performance",
+}
+
+_GEN4_RATIOS = tuple(GEN4_PIXELS)
+_GEN3_RATIOS = tuple(GEN3_PIXELS)
+
+
+class RunwayValidationError(BadRequest):
+    """Runway's 400 `Validation of body failed` with its zod `issues`.
+
+    `fields` holds the dotted paths the vendor rejected (e.g. `ratio`, `promptImage.1.position`)
+    so a caller can tell which field failed without parsing the message.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None, vendor: str, fields: tuple[str, ...]
+    ) -> None:
+        super().__init__(message, status=status, vendor=vendor)
+        self.fields = fields
+
+
+def _pixels(model: str, ratio: str) -> str:
+    """The aspect name as Runway's pixel pair for this model's family."""
+    table = GEN3_PIXELS if model.startswith("gen3") else GEN4_PIXELS
+    try:
+        return table[ratio]
+    except KeyError:  # the validator checked ratios against ModelSpec; this is a router bug
+        raise ValueError(f"{model} has no ratio {ratio}") from None
+
+
+def _media_type(media: Media) -> str:
+    return "video" if media.is_video else "image"
+
+
+def _need(media: Media | None, what: str) -> Media:
+    if media is None:
+        raise ValueError(f"request needs {what}")
+    return media
+
+
+def parse_task(body: Any, vendor: str) -> TaskState | None:
+    """Normalise one task JSON (GET answer or callback); None when it is not a task."""
+    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
+        return None
+    raw = body["status"]
+    status = _STATUS.get(raw.strip().upper())
+    if status is None:
+        # Unknown words are non-terminal on purpose: the deadline ends a stuck task, a guess
+        # that it failed would refund a video the vendor may still deliver.
+        log.warning(
+            "%s task %s: unknown status %r, treating as running", vendor, body.get("id"), raw
+        )
+        status = TaskStatus.RUNNING
+    state = TaskState(status=status, raw_status=raw)
+    progress = body.get("progress")
+    if isinstance(progress, int | float) and not isinstance(progress, bool):
+        state.progress = min(1.0, max(0.0, float(progress)))
+    output = body.get("output")
+    if isinstance(output, str):
+        output = [output]
+    if isinstance(output, list):
+        state.video_urls = [u for u in output if isinstance(u, str) and u]
+    if status is TaskStatus.SUCCEEDED:
+        state.progress = 1.0
+    if status is TaskStatus.FAILED:
+        failure = body.get("failure")
+        code = body.get("failureCode")
+        state.failure = failure if isinstance(failure, str) else None
+        state.failure_code = code if isinstance(code, str) else None
+        state.moderated = bool(state.failure_code) and str(state.failure_code).upper().startswith(
+            _MODERATION_CODES
+        )
+    return state
+
+
+class RunwayFamilyClient(VendorClient):
+    """The Runway task protocol; subclasses set the prefix, capabilities and extras."""
+
+    path_prefix: ClassVar[str] = "/v1"
+    # Sent everywhere: required by Runway and gpt.ge, harmless for openai-hk (§3).
+    version_header: ClassVar[str | None] = RUNWAY_VERSION
+    accepts_notify_hook: ClassVar[bool] = False
+    # Names a reseller may know a model by instead of Runway's, tried once after a 400.
+    model_aliases: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cancelled: set[str] = set()  # our own DELETEs: a later 404 means cancelled
+        self._alias_used: dict[str, str] = {}  # model -> wire name that worked
+
+    # requests
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        if self.version_header:
+            headers["X-Runway-Version"] = self.version_header
+        return headers
+
+    async def _call(self, method: str, path: str, *, body: Any = None, create: bool = False) -> Any:
+        try:
+            return await call(
+                self.http,
+                self.id,
+                method,
+                f"{self.base_url}{self.path_prefix}{path}",
+                headers=self._headers(),
+                json_body=body,
+                create=create,
+                mapper=self._map_error,
+            )
+        except VendorError as exc:
+            self._scrub(exc)
+            raise
+
+    def _scrub(self, exc: VendorError) -> None:
+        """Vendors sometimes echo the key in an auth error; it must never reach a log."""
+        if self.api_key and self.api_key in exc.message:
+            exc.message = exc.message.replace(self.api_key, "***")
+            exc.args = (exc.message,)
+
+    def _map_error(self, status: int, text: str, body: Any) -> VendorError | None:
+        """Claim the Runway validation body and the resellers' OpenAI-style envelope."""
+        if not isinstance(body, dict):
+            return None
+        err = body.get("error")
+        if isinstance(err, dict):  # gateway envelope {"error":{"message","type","code"}}
+            words = f"{err.get('code') or ''} {err.get('type') or ''} {text}".lower()
+            if any(w in words for w in _ENVELOPE_CREDIT_WORDS):
+                return OutOfCredits(text or "out of credits", status=status, vendor=self.id)
+            if any(w in words for w in _ENVELOPE_AUTH_WORDS):
+                return AuthError(text or "unauthorised", status=status, vendor=self.id)
+            return None
+        issues = body.get("issues")
+        if status in (400, 422) and isinstance(issues, list):
+            if any(w in text.lower() for w in CREDIT_WORDS):
+                return None  # the default mapping knows the out-of-credits text
+            fields: list[str] = []
+            details: list[str] = []
+            for issue in issues:
+                if not isinstance(issue, dict):
+                    continue
+                path = issue.get("path")
+                where = ".".join(str(p) for p in path) if isinstance(path, list) else ""
+                fields.append(where)
+                details.append(f"{where or 'body'}: {issue.get('message', '')}")
+            message = f"{text or 'invalid body'}: {'; '.join(details)}"[:500]
+            return RunwayValidationError(
+                message, status=status, vendor=self.id, fields=tuple(fields)
+            )
+        return None
+
+    # body building
+
+    def _wire_model(self, spec: ModelSpec) -> str:
+        return self._alias_used.get(spec.name, spec.wire_name)
+
+    def build(self, req: VideoRequest, spec: ModelSpec, callback_url: str | None) -> dict[str, Any]:
+        """The JSON body for `req`; the router guarantees `spec` can do `req.mode`."""
+        model = self._wire_model(spec)
+        body: dict[str, Any] = {"model": model}
+        prompt = req.prompt.strip()
+        if req.mode in (Mode.IMAGE, Mode.FIRST_LAST):
+            first = _need(req.first_frame, "a first frame").data_uri()
+            if req.mode is Mode.FIRST_LAST:
+                last = _need(req.last_frame, "a last frame").data_uri()
+                body["promptImage"] = [
+                    {"uri": first, "position": "first"},
+                    {"uri": last, "position": "last"},
+                ]
+            else:
+                body["promptImage"] = first
+        elif req.mode is Mode.VIDEO:
+            body["videoUri"] = _need(req.video, "a source video").data_uri()
+            if req.first_frame is not None:  # optional style reference, at most one
+                body["references"] = [{"type": "image", "uri": req.first_frame.data_uri()}]
+        elif req.mode is Mode.ACT:
+            character = _need(req.character, "a character")
+            body["character"] = {"type": _media_type(character), "uri": character.data_uri()}
+            body["reference"] = {
+                "type": "video",
+                "uri": _need(req.video, "a performance video").data_uri(),
+            }
+            body["bodyControl"] = req.body_control
+        if prompt and req.mode is not Mode.ACT:  # Act-Two has no prompt field
+            body["promptText"] = prompt
+        body["ratio"] = _pixels(spec.name, req.ratio)
+        if req.mode in (Mode.TEXT, Mode.IMAGE, Mode.FIRST_LAST):
+            # Aleph and Act-Two take their length from the input video: no duration field.
+            body["duration"] = req.duration
+        if req.seed is not None:
+            body["seed"] = req.seed
+        if spec.name == "gen3a_turbo":
+            body["watermark"] = req.watermark  # gen4 schemas have no watermark (§9.19)
+        if callback_url and self.accepts_notify_hook:
+            body["notify_hook"] = callback_url
+        return body
+
+    # the VendorClient interface
+
+    async def submit(
+        self, req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
+    ) -> str:
+        """Create the task. Runway has no idempotency key, so `idempotency_key` is unused."""
+        spec = self.spec_for(req)
+        body = self.build(req, spec, callback_url)
+        path = _ENDPOINTS[req.mode]
+        try:
+            answer = await self._call("POST", path, body=body, create=True)
+        except BadRequest as exc:
+            alias = self.model_aliases.get(spec.name)
+            if alias is None or spec.name in self._alias_used or not _names_model(exc, spec):
+                raise
+            # A 400 created nothing, so one retry under the reseller's other name is safe.
+            log.info("%s refused model %s, retrying as %s", self.id, spec.name, alias)
+            body["model"] = alias
+            answer = await self._call("POST", path, body=body, create=True)
+            self._alias_used[spec.name] = alias
+        task_id = answer.get("id") if isinstance(answer, dict) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise UnknownOutcome("create answered without a task id", status=200, vendor=self.id)
+        log.debug("%s created task %s (%s, %s)", self.id, task_id, spec.name, req.mode)
+        return task_id
+
+    async def poll(self, task_id: str) -> TaskState:
+        try:
+            body = await self._call("GET", f"/tasks/{quote(task_id, safe='')}")
+        except NotFound:
+            if task_id in self._cancelled:  # Runway deletes a task on cancel (§2.5)
+                return TaskState(status=TaskStatus.CANCELLED, raw_status="404")
+            raise
+        state = parse_task(body, self.id)
+        if state is None:
+            raise Transient("task answer without a status", status=200, vendor=self.id)
+        return state
+
+    def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:
+        if not self.accepts_notify_hook:
+            return None
+        task = body.get("data") if isinstance(body.get("data"), dict) else body
+        state = parse_task(task, self.id)
+        task_id = task.get("id") if isinstance(task, dict) else None
+        if state is None or not isinstance(task_id, str) or not task_id:
+            return None
+        return task_id, state
+
+
+def _names_model(exc: BadRequest, spec: ModelSpec) -> bool:
+    """Whether a 400 rejected the model name itself rather than some other field."""
+    if isinstance(exc, RunwayValidationError) and "model" in exc.fields:
+        return True
+    return spec.wire_name in exc.message
+
+
+def _spec(
+    name: str,
+    modes: set[Mode],
+    ratios: tuple[str, ...],
+    *,
+    durations: tuple[int, ...] = (5, 10),
+    prompt_max: int = 1000,
+    prompt_required: bool = False,
+) -> ModelSpec:
+    return ModelSpec(
+        name=name,
+        modes=frozenset(modes),
+        ratios=ratios,
+        durations=durations,
+        prompt_max=prompt_max,
+        prompt_required=prompt_required,
+        seed_min=0,
+        seed_max=SEED_MAX,
+    )
+
+
+# Runway accepts 2-10 s for gen4_turbo and gen4.5; the product offers 5 and 10 only.
+# gen4.5 text-to-video takes 1280:720 and 720:1280 only, and ModelSpec has one ratio list for
+# all modes, so gen4.5 declares the two ratios valid for both of its modes.
+# Aleph and Act-Two follow the input video's length; 5 is the nominal value for pricing.
+_GEN3A = _spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, _GEN3_RATIOS)
+_GEN4_TURBO = _spec("gen4_turbo", {Mode.IMAGE}, _GEN4_RATIOS)
+_GEN45 = _spec("gen4.5", {Mode.TEXT, Mode.IMAGE}, ("16:9", "9:16"), prompt_required=True)
+_ALEPH = _spec("gen4_aleph", {Mode.VIDEO}, _GEN4_RATIOS, durations=(5,), prompt_required=True)
+_ACT_TWO = _spec("act_two", {Mode.ACT}, _GEN4_RATIOS, durations=(5,))
+
+
+class RunwayClient(RunwayFamilyClient):
+    """The official API: every mode, and DELETE to cancel."""
+
+    id = "runway"
+    default_base_url = "https://api.dev.runwayml.com"
+    path_prefix = "/v1"
+    supports_cancel = True
+    capabilities = Capabilities(
+        models=(_GEN45, _GEN4_TURBO, _GEN3A, _ALEPH, _ACT_TWO),
+        defaults={
+            Mode.TEXT: "gen4.5",
+            Mode.IMAGE: "gen4_turbo",
+            Mode.FIRST_LAST: "gen3a_turbo",
+            Mode.VIDEO: "gen4_aleph",
+            Mode.ACT: "act_two",
+        },
+    )
+
+    async def cancel(self, task_id: str) -> bool:
+        """DELETE cancels a live task (refunded only while PENDING/THROTTLED) and answers 204."""
+        self._cancelled.add(task_id)
+        try:
+            await self._call("DELETE", f"/tasks/{quote(task_id, safe='')}")
+        except NotFound:
+            pass  # already gone: nothing left to stop
+        except VendorError:
+            self._cancelled.discard(task_id)
+            raise
+        return True
+
+
+class GptgeClient(RunwayFamilyClient):
+    """gpt.ge: image-to-video only, the 2024 prompt limit of 512, no documented cancel."""
+
+    id = "gptge"
+    default_base_url = "https://api.gpt.ge"
+    path_prefix = "/runwayml/v1"
+    # gpt.ge documents `gen4a_turbo` (§9.1); Runway's name is tried first.
+    model_aliases: ClassVar[dict[str, str]] = {"gen4_turbo": "gen4a_turbo"}
+    capabilities = Capabilities(
+        models=(
+            _spec("gen4_turbo", {Mode.IMAGE}, _GEN4_RATIOS, prompt_max=512),
+            _spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, _GEN3_RATIOS, prompt_max=512),
+        ),
+        defaults={Mode.IMAGE: "gen4_turbo", Mode.FIRST_LAST: "gen3a_turbo"},
+    )
+
+
+class OpenAIHKClient(RunwayFamilyClient):
+    """openai-hk: image, Aleph and Act-Two, plus the `notify_hook` callback; no text-to-video."""
+
+    id = "openai-hk"
+    default_base_url = "https://api.openai-hk.com"
+    path_prefix = "/runwayml/v1"
+    accepts_notify_hook = True
+    capabilities = Capabilities(
+        models=(_GEN4_TURBO, _GEN3A, _ALEPH, _ACT_TWO),
+        defaults={
+            Mode.IMAGE: "gen4_turbo",
+            Mode.FIRST_LAST: "gen3a_turbo",
+            Mode.VIDEO: "gen4_aleph",
+            Mode.ACT: "act_two",
+        },
+    )
