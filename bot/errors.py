@@ -5,8 +5,8 @@
     ├── QuotaError            not enough credits, too many jobs, banned (has a catalogue key)
     └── VendorError           anything a vendor said or failed to say
         ├── BadRequest        the vendor refused the request body (400/422 validation)
-        ├── AuthError         wrong or missing key (401/403)            -> next vendor, operator alert
-        ├── OutOfCredits      the vendor account is empty (402/412/...) -> next vendor, operator alert
+        ├── AuthError         wrong or missing key (401/403)     -> next vendor, alert operator
+        ├── OutOfCredits      vendor account empty (402/412/...) -> next vendor, alert operator
         ├── RateLimited       429; carries retry_after seconds          -> wait and retry
         ├── Moderated         content refused                           -> tell the user, no retry
         ├── Transient         5xx, timeouts, resets, malformed bodies   -> retry with backoff

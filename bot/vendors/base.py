@@ -96,6 +96,10 @@ class VendorClient(ABC):
     supports_cancel: ClassVar[bool] = False
     # True when a create can be replayed safely with the same idempotency key.
     supports_idempotency: ClassVar[bool] = False
+    # Seconds between polls when the vendor knows better than VIDEO_POLL_INTERVAL.
+    poll_interval: ClassVar[float | None] = None
+    # Results are local files (file:// URLs) rather than downloads.
+    local_results: ClassVar[bool] = False
 
     def __init__(
         self,

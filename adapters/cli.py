@@ -1,0 +1,83 @@
+"""The `videobot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.bootstrap import ConfigError
+from bot.config import Settings
+from bot.logs import configure_logging
+
+DESCRIPTION = """\
+videobot turns a chat message into an AI video.
+
+Settings come from the environment and from .env (see .env.example). With no
+TELEGRAM_BOT_TOKEN and no DISCORD_BOT_TOKEN, `videobot run` starts a console
+bot on the built-in `local` vendor, which renders real videos offline:
+
+    echo '/video a paper boat on a stormy sea' | videobot run
+"""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise SystemExit(f"videobot: bad configuration: {problems}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="videobot",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"videobot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser(
+        "run",
+        help="run the bot (Telegram and/or Discord when their tokens are set, else the console)",
+        description="Run every adapter whose token is configured; with none, the console.",
+    )
+    return parser
+
+
+def cmd_run(settings: Settings) -> int:
+    from adapters.runtime import serve
+
+    console = not settings.telegram_bot_token and not settings.discord_bot_token
+    level = settings.log_level
+    if console and "log_level" not in settings.model_fields_set:
+        level = "WARNING"  # keep the terminal for the conversation
+    configure_logging(level, settings.log_format, settings.secrets())
+    try:
+        asyncio.run(serve(settings))
+    except ConfigError as exc:
+        print(f"videobot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    settings = load_settings()
+    if command == "run":
+        return cmd_run(settings)
+    parser.error(f"unknown command {command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

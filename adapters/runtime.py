@@ -1,0 +1,65 @@
+"""The composition root: settings -> core -> adapters, run until a signal or the console ends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from adapters.base import Adapter
+from bot.bootstrap import Core, build_core
+from bot.config import Settings
+
+log = logging.getLogger("videobot")
+
+
+def chat_adapters(core: Core) -> list[Adapter]:
+    """Every chat adapter whose token is configured; the console when there is none."""
+    settings = core.settings
+    adapters: list[Adapter] = []
+    if settings.telegram_bot_token:
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(core))
+    if settings.discord_bot_token:
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(core))
+    if not adapters:
+        from adapters.console import ConsoleAdapter
+
+        adapters.append(ConsoleAdapter(core))
+    return adapters
+
+
+async def serve(settings: Settings) -> None:
+    """Run the bot until SIGINT/SIGTERM, or until an adapter is done (console input ended)."""
+    core = await build_core(settings)
+    adapters = chat_adapters(core)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        for adapter in adapters:
+            await adapter.start()
+        await core.start()
+        log.info(
+            "serving with %s on vendors %s",
+            ", ".join(a.name for a in adapters),
+            ", ".join(settings.video_vendors),
+        )
+        waiters = [asyncio.create_task(stop.wait())]
+        waiters += [asyncio.create_task(a.done.wait()) for a in adapters]
+        _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+    finally:
+        for adapter in reversed(adapters):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping %s failed", adapter.name)
+        await core.aclose()

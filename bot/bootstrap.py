@@ -1,0 +1,73 @@
+"""Builds the core from settings: store, vendor clients, engine and service, in one place."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.engine import JobEngine
+from bot.service import VideoService
+from bot.storage.base import Store
+from bot.storage.sqlite import SqliteStore
+from bot.vendors import VENDORS
+from bot.vendors.base import VendorClient
+from bot.vendors.local import LocalVendor
+
+MEDIA_RETENTION = 7 * 86400  # keep request media this long after a job ends, for "Again"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the variable to fix."""
+
+
+def build_vendors(settings: Settings) -> list[VendorClient]:
+    """One client (with its own shared HTTP client) per vendor in VIDEO_VENDORS, in order."""
+    vendors: list[VendorClient] = []
+    for vendor_id in settings.video_vendors:
+        cls = VENDORS.get(vendor_id)
+        if cls is None:
+            raise ConfigError(f"VIDEO_VENDORS names {vendor_id!r}, which this build lacks")
+        conf = settings.vendor(vendor_id)
+        if cls is LocalVendor:
+            vendors.append(LocalVendor(work_dir=settings.work_dir / "local"))
+            continue
+        if cls.needs_key and not conf.api_key:
+            var = vendor_id.upper().replace("-", "_") + "_API_KEY"
+            raise ConfigError(f"VIDEO_VENDORS includes {vendor_id} but {var} is not set")
+        vendors.append(cls(api_key=conf.api_key, base_url=conf.base_url))
+    return vendors
+
+
+@dataclass
+class Core:
+    settings: Settings
+    store: Store
+    vendors: list[VendorClient]
+    engine: JobEngine
+    service: VideoService
+
+    async def start(self) -> None:
+        await self.store.prune_media(time.time() - MEDIA_RETENTION)
+        await self.engine.start()
+
+    async def aclose(self) -> None:
+        await self.engine.stop()
+        for vendor in self.vendors:
+            await vendor.aclose()
+        await self.store.close()
+
+
+async def build_core(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    vendors: list[VendorClient] | None = None,
+) -> Core:
+    """Open the database and build every part; call `start()` once adapters subscribed."""
+    vendors = vendors if vendors is not None else build_vendors(settings)
+    store = await SqliteStore.open(settings.sqlite_path)
+    engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
+    service = VideoService(settings, store, engine, vendors, clock=clock)
+    return Core(settings, store, vendors, engine, service)

@@ -1,0 +1,146 @@
+"""Settings, read once from the environment and `.env` and passed down explicitly.
+
+The variable names are the public interface operators deploy with; `.env.example`
+documents every one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.models import UserRef
+
+# Vendor id -> documented API host; X_BASE_URL overrides it.
+DEFAULT_BASE_URLS = {
+    "runway": "https://api.dev.runwayml.com",
+    "gptge": "https://api.gpt.ge",
+    "openai-hk": "https://api.openai-hk.com",
+    "apiframe": "https://api.apiframe.ai",
+    "aimlapi": "https://api.aimlapi.com",
+    "useapi": "https://api.useapi.net",
+    "local": "",
+}
+
+# Credits per (model or "*", duration). A 10 s video costs twice a 5 s one by default.
+DEFAULT_COSTS = {"*:5": 1, "*:10": 2}
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+@dataclass(frozen=True)
+class VendorSettings:
+    id: str
+    api_key: str | None
+    base_url: str
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot. Secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    video_vendors: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["local"])
+    video_poll_interval: float = Field(5.0, gt=0)
+    video_job_timeout: float = Field(900.0, gt=0)
+    video_max_bytes: int = Field(2_000_000_000, gt=0)  # download cap for finished videos
+
+    quota_credits_per_day: int = Field(10, ge=0)
+    quota_costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))
+    admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_jobs_per_user: int = Field(2, ge=1)
+
+    database_url: str = "sqlite:///./data/videobot.db"
+    data_dir: Path | None = None  # temporary files and local renders; default beside the db
+
+    runway_api_key: SecretStr | None = None
+    runway_base_url: str | None = None
+    gptge_api_key: SecretStr | None = None
+    gptge_base_url: str | None = None
+    openai_hk_api_key: SecretStr | None = None
+    openai_hk_base_url: str | None = None
+    apiframe_api_key: SecretStr | None = None
+    apiframe_base_url: str | None = None
+    aimlapi_api_key: SecretStr | None = None
+    aimlapi_base_url: str | None = None
+    useapi_api_key: SecretStr | None = None
+    useapi_base_url: str | None = None
+
+    # Public https URL the vendors can reach for callbacks (notify_hook, replyUrl, webhooks).
+    callback_base_url: str | None = None
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    discord_bot_token: SecretStr | None = None
+
+    log_level: str = "INFO"
+    log_format: str = "text"
+
+    @field_validator("video_vendors", "admin_user_ids", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("video_vendors")
+    @classmethod
+    def _known_vendors(cls, value: list[str]) -> list[str]:
+        ids = [v.lower() for v in value]
+        unknown = [v for v in ids if v not in DEFAULT_BASE_URLS]
+        if unknown:
+            known = ", ".join(DEFAULT_BASE_URLS)
+            raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
+        return ids or ["local"]
+
+    @field_validator("admin_user_ids")
+    @classmethod
+    def _user_refs(cls, value: list[str]) -> list[str]:
+        return [str(UserRef.parse(v)) for v in value]
+
+    def vendor(self, vendor_id: str) -> VendorSettings:
+        prefix = vendor_id.replace("-", "_")
+        key: SecretStr | None = getattr(self, f"{prefix}_api_key", None)
+        base: str | None = getattr(self, f"{prefix}_base_url", None)
+        return VendorSettings(
+            id=vendor_id,
+            api_key=key.get_secret_value() if key else None,
+            base_url=(base or DEFAULT_BASE_URLS[vendor_id]).rstrip("/"),
+        )
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for the log redaction filter."""
+        values = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                values.append(value.get_secret_value())
+        return values
+
+    @property
+    def sqlite_path(self) -> Path:
+        url = self.database_url
+        if not url.startswith("sqlite:///"):
+            raise ValueError("DATABASE_URL must look like sqlite:///path/to/file.db")
+        return Path(url.removeprefix("sqlite:///"))
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir or self.sqlite_path.parent
+
+    def is_admin(self, user: UserRef) -> bool:
+        return str(user) in self.admin_user_ids
+
+    def cost(self, model: str, duration: int) -> int:
+        for key in (f"{model}:{duration}", f"*:{duration}"):
+            if key in self.quota_costs:
+                return self.quota_costs[key]
+        return max(1, round(duration / 5))

@@ -1,0 +1,579 @@
+"""The job engine: submit, poll, download, deliver, and resume after a restart.
+
+Rules it keeps:
+- Every step starts from the state persisted in the store, so a process killed at any
+  moment resumes where it stood: RESERVED is submitted, RUNNING is polled, DELIVERING is
+  delivered again.
+- A job a vendor has accepted is never submitted again. A create whose outcome is unknown
+  (SUBMITTING after a crash, or a dropped connection) is replayed only where the vendor
+  honours an idempotency key; otherwise the job fails with a refund and an operator log line.
+- Money moves only through `store.settle`, which charges or refunds a job exactly once:
+  charged when the adapter has delivered the video, refunded on failure, cancel or timeout.
+- One asyncio task per job; sleeping tasks cost a few KB, so thousands of jobs are cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import httpx
+
+from bot import texts
+from bot.config import Settings
+from bot.errors import (
+    AuthError,
+    BadRequest,
+    Moderated,
+    NotFound,
+    OutOfCredits,
+    RateLimited,
+    UnknownOutcome,
+    VendorError,
+)
+from bot.events import DeliveryError, EventKind, JobEvent, JobSink
+from bot.media import TooLarge, download
+from bot.models import Job, JobState, Mode, TaskState, TaskStatus, VideoRequest
+from bot.storage.base import Store
+from bot.vendors.base import VendorClient
+
+log = logging.getLogger("videobot.engine")
+
+SUBMIT_RETRIES = 3
+DELIVERY_RETRIES = 5
+DOWNLOAD_RETRIES = 4
+
+
+def request_from(job: Job, media: dict[str, Any]) -> VideoRequest:
+    """Rebuild the VideoRequest of a persisted job (options plus its stored media)."""
+    opts = job.request
+    return VideoRequest(
+        prompt=opts.get("prompt", ""),
+        mode=Mode(opts["mode"]),
+        model=opts.get("model"),
+        duration=int(opts.get("duration", 5)),
+        ratio=opts.get("ratio", "16:9"),
+        seed=opts.get("seed"),
+        watermark=bool(opts.get("watermark", False)),
+        body_control=bool(opts.get("body_control", False)),
+        first_frame=media.get("first_frame"),
+        last_frame=media.get("last_frame"),
+        video=media.get("video"),
+        character=media.get("character"),
+    )
+
+
+class CancelResult:
+    OK = "ok"
+    TOO_LATE = "too_late"
+    UNKNOWN = "unknown"
+
+
+class JobEngine:
+    """Drives every in-flight job to a delivered or refunded end."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        vendors: dict[str, VendorClient],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.vendors = vendors
+        self.clock = clock
+        self.videos_dir = settings.work_dir / "videos"
+        self._sinks: dict[str, JobSink] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._wakeups: dict[str, asyncio.Event] = {}
+        self._by_task: dict[tuple[str, str], str] = {}
+        self._observers: list[Callable[[JobEvent], None]] = []
+        self._started = False
+
+    # wiring
+
+    def subscribe(self, platform: str, sink: JobSink) -> None:
+        """Route the events and videos of `platform`'s users to `sink`."""
+        self._sinks[platform] = sink
+
+    def observe(self, observer: Callable[[JobEvent], None]) -> None:
+        """Call `observer` for every event (metrics, logs); it must not block."""
+        self._observers.append(observer)
+
+    async def start(self) -> int:
+        """Resume every job that was in flight; returns how many."""
+        self._started = True
+        jobs = await self.store.active_jobs()
+        for job in jobs:
+            self.launch(job.id)
+        if jobs:
+            log.info("resumed %d in-flight job(s)", len(jobs))
+        return len(jobs)
+
+    async def stop(self) -> None:
+        """Stop working without touching job states; a later start() resumes them."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    def launch(self, job_id: str) -> None:
+        if job_id in self._tasks:
+            return
+        task = asyncio.create_task(self._run(job_id), name=f"job-{job_id[:8]}")
+        self._tasks[job_id] = task
+        task.add_done_callback(lambda _t: self._forget(job_id, _t))
+
+    def _forget(self, job_id: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(job_id) is task:
+            del self._tasks[job_id]
+            self._wakeups.pop(job_id, None)
+
+    async def wait(self, job_ids: list[str] | None = None) -> None:
+        """Wait until the given jobs (default: all) have stopped running here."""
+        while True:
+            tasks = [t for j, t in self._tasks.items() if job_ids is None or j in job_ids]
+            if not tasks:
+                return
+            await asyncio.wait(tasks)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    def wake(self, vendor_id: str, task_id: str) -> bool:
+        """A vendor callback says the task changed: poll it now instead of at the next tick."""
+        job_id = self._by_task.get((vendor_id, task_id))
+        event = self._wakeups.get(job_id) if job_id else None
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    def _lock(self, job_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(job_id, asyncio.Lock())
+
+    # the job loop
+
+    async def _run(self, job_id: str) -> None:
+        try:
+            while True:
+                job = await self.store.get_job(job_id)
+                if job is None or job.state.terminal:
+                    return
+                if job.state is not JobState.DELIVERING and self.clock() >= job.deadline_at:
+                    await self._timeout(job)
+                    return
+                if job.state is JobState.RESERVED:
+                    async with self._lock(job_id):
+                        await self._submit(job)
+                elif job.state is JobState.SUBMITTING:
+                    async with self._lock(job_id):
+                        await self._recover_submit(job)
+                elif job.state is JobState.RUNNING:
+                    await self._poll(job)
+                elif job.state is JobState.DELIVERING:
+                    async with self._lock(job_id):
+                        await self._deliver(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s crashed; refunding", job_id)
+            job = await self.store.get_job(job_id)
+            if job is not None:
+                await self._fail(job, "internal", "failed_vendor", reason="internal error")
+        finally:
+            self._locks.pop(job_id, None)
+
+    async def _submit(self, job: Job) -> None:
+        req = request_from(job, await self.store.media(job.id))
+        last: VendorError | None = None
+        for vendor_id in job.request.get("vendors", []):
+            vendor = self.vendors.get(vendor_id)
+            if vendor is None:
+                continue
+            key = f"{job.id}-{vendor_id}"
+            if not await self.store.transition(
+                job.id, (JobState.RESERVED,), JobState.SUBMITTING, self.clock(),
+                vendor=vendor_id, idempotency_key=key,
+            ):  # fmt: skip
+                return
+            outcome = await self._submit_to(job, vendor, req, key)
+            if outcome is None:
+                return  # accepted, or the job was settled
+            last = outcome
+            await self.store.transition(
+                job.id, (JobState.SUBMITTING,), JobState.RESERVED, self.clock(), vendor=None
+            )
+        reason = last.message if isinstance(last, BadRequest) else None
+        if reason:
+            await self._fail(job, "bad_request", "failed_vendor", reason=reason[:120])
+        else:
+            await self._fail(job, "unavailable", "failed_unavailable")
+
+    async def _submit_to(
+        self, job: Job, vendor: VendorClient, req: VideoRequest, key: str
+    ) -> VendorError | None:
+        """Create the task at one vendor. None when done with the job; else the error that
+        sends it on to the next vendor (nothing was created here)."""
+        tries = 0
+        while True:
+            try:
+                task_id = await vendor.submit(
+                    req, idempotency_key=key, callback_url=self._callback_url(vendor.id)
+                )
+            except UnknownOutcome as exc:
+                if vendor.supports_idempotency and tries < SUBMIT_RETRIES:
+                    tries += 1
+                    log.warning("job %s: %s; replaying with its idempotency key", job.id, exc)
+                    await asyncio.sleep(self._backoff(tries))
+                    continue
+                log.error(
+                    "job %s: create at %s may have succeeded (%s); not resubmitting, refunding. "
+                    "Check the vendor dashboard for an orphaned task.",
+                    job.id, vendor.id, exc,
+                )  # fmt: skip
+                await self._fail(job, "unknown_outcome", "failed_unavailable")
+                return None
+            except Moderated as exc:
+                log.info("job %s: %s", job.id, exc)
+                await self._fail(job, "moderated", "failed_moderated")
+                return None
+            except (AuthError, OutOfCredits) as exc:
+                log.error("job %s: vendor %s needs the operator: %s", job.id, vendor.id, exc)
+                return exc
+            except BadRequest as exc:
+                log.warning("job %s: %s", job.id, exc)
+                return exc
+            except RateLimited as exc:
+                wait = exc.retry_after if exc.retry_after is not None else self._backoff(tries + 1)
+                if tries >= SUBMIT_RETRIES or wait > 60:
+                    log.warning("job %s: %s; trying the next vendor", job.id, exc)
+                    return exc
+                tries += 1
+                await asyncio.sleep(wait)
+                continue
+            except VendorError as exc:  # Transient and anything unforeseen: nothing created
+                if tries >= SUBMIT_RETRIES - 1:
+                    log.warning("job %s: %s; trying the next vendor", job.id, exc)
+                    return exc
+                tries += 1
+                await asyncio.sleep(self._backoff(tries))
+                continue
+            if not await self.store.transition(
+                job.id, (JobState.SUBMITTING,), JobState.RUNNING, self.clock(),
+                vendor_task_id=task_id,
+            ):  # fmt: skip
+                return None
+            job.state, job.vendor, job.vendor_task_id = JobState.RUNNING, vendor.id, task_id
+            log.info(
+                "job %s running user=%s vendor=%s task=%s", job.id, job.user, vendor.id, task_id
+            )
+            await self._emit(
+                EventKind.ACCEPTED, job, texts.t(job.locale, "status_queued", vendor=vendor.id)
+            )
+            return None
+
+    async def _recover_submit(self, job: Job) -> None:
+        """A create was on the wire when the process died: replay it only if it is safe."""
+        vendor = self.vendors.get(job.vendor or "")
+        if vendor is not None and vendor.supports_idempotency:
+            req = request_from(job, await self.store.media(job.id))
+            log.info("job %s: replaying an interrupted create at %s", job.id, vendor.id)
+            if await self._submit_to(job, vendor, req, f"{job.id}-{vendor.id}") is None:
+                return
+        log.error(
+            "job %s: the process stopped while creating it at %s; outcome unknown, refunding "
+            "instead of risking a second paid task",
+            job.id, job.vendor,
+        )  # fmt: skip
+        await self._fail(job, "unknown_outcome", "failed_unavailable")
+
+    async def _poll(self, job: Job) -> None:
+        vendor = self.vendors.get(job.vendor or "")
+        task_id = job.vendor_task_id or ""
+        if vendor is None:
+            log.error("job %s: vendor %s is no longer configured; refunding", job.id, job.vendor)
+            await self._fail(job, "vendor_removed", "failed_unavailable")
+            return
+        self._by_task[(vendor.id, task_id)] = job.id
+        wake = self._wakeups.setdefault(job.id, asyncio.Event())
+        interval = vendor.poll_interval or self.settings.video_poll_interval
+        delay, failures, downloads = interval, 0, 0
+        last: tuple[TaskStatus, float | None] | None = None
+        try:
+            while True:
+                remaining = job.deadline_at - self.clock()
+                if remaining <= 0:
+                    await self._timeout(job)
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), min(delay, remaining))
+                wake.clear()
+                try:
+                    state = await vendor.poll(task_id)
+                except RateLimited as exc:
+                    failures += 1
+                    delay = max(exc.retry_after or 0.0, self._backoff(failures, interval))
+                    continue
+                except NotFound:
+                    await self._fail(job, "task_lost", "failed_vendor", reason="task not found")
+                    return
+                except VendorError as exc:
+                    failures += 1
+                    delay = self._backoff(failures, interval)
+                    log.warning("job %s: poll failed (%s); retrying in %.0fs", job.id, exc, delay)
+                    continue
+                failures = 0
+                delay = interval * random.uniform(0.9, 1.1)
+                if state.status is TaskStatus.SUCCEEDED:
+                    done = await self._fetch(job, vendor, state)
+                    if done:
+                        return
+                    downloads += 1
+                    if downloads >= DOWNLOAD_RETRIES:
+                        await self._fail(job, "download", "failed_vendor", reason="download failed")
+                        return
+                    delay = self._backoff(downloads, 1.0)
+                elif state.status is TaskStatus.FAILED:
+                    await self._vendor_failed(job, state)
+                    return
+                elif state.status is TaskStatus.CANCELLED:
+                    await self._fail(job, "vendor_cancelled", "failed_cancelled")
+                    return
+                elif last != (state.status, state.progress):
+                    last = (state.status, state.progress)
+                    await self._progress(job, vendor, state)
+        finally:
+            self._by_task.pop((vendor.id, task_id), None)
+
+    async def _progress(self, job: Job, vendor: VendorClient, state: TaskState) -> None:
+        if state.progress is not None and state.progress != job.progress:
+            job.progress = state.progress
+            await self.store.update(job.id, self.clock(), progress=state.progress)
+        if state.status is TaskStatus.QUEUED:
+            text = texts.t(job.locale, "status_queued", vendor=vendor.id)
+        else:
+            bar = texts.progress_bar(state.progress)
+            text = texts.t(job.locale, "status_running", bar=bar).rstrip(" …") + (
+                "" if bar else "…"
+            )
+        await self._emit(EventKind.PROGRESS, job, text, state.progress)
+
+    async def _vendor_failed(self, job: Job, state: TaskState) -> None:
+        log.info(
+            "job %s failed at %s: %s (%s)", job.id, job.vendor, state.failure, state.failure_code
+        )
+        if state.moderated:
+            await self._fail(job, "moderated", "failed_moderated", detail=state.failure)
+        else:
+            reason = state.failure_code or "vendor error"
+            await self._fail(
+                job, "vendor_failed", "failed_vendor", reason=reason, detail=state.failure
+            )
+
+    def _allowed_url(self, url: str, vendor: VendorClient) -> bool:
+        """Results come over https, or from the vendor's own configured origin."""
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            return vendor.local_results
+        if parsed.scheme == "https":
+            return True
+        port = f":{parsed.port}" if parsed.port else ""
+        return f"{parsed.scheme}://{parsed.hostname}{port}" == vendor.origin
+
+    async def _fetch(self, job: Job, vendor: VendorClient, state: TaskState) -> bool:
+        """Download the result and move to DELIVERING; False to poll again and retry."""
+        url = state.video_url
+        if not url or not self._allowed_url(url, vendor):
+            log.error(
+                "job %s: refusing result URL from %s: %r", job.id, vendor.id, (url or "")[:80]
+            )
+            await self._fail(job, "bad_result", "failed_vendor", reason="no usable video")
+            return True
+        if url.startswith("file:"):
+            path = Path(unquote(urlparse(url).path))
+        else:
+            path = self.videos_dir / f"{job.id}.mp4"
+            try:
+                size = await download(
+                    vendor.http,
+                    url,
+                    path,
+                    max_bytes=self.settings.video_max_bytes,
+                    vendor=vendor.id,
+                )
+            except TooLarge as exc:
+                log.error("job %s: %s", job.id, exc)
+                await self._fail(job, "too_large", "failed_vendor", reason="video too large")
+                return True
+            except VendorError as exc:
+                log.warning(
+                    "job %s: download failed (%s); polling again for a fresh URL", job.id, exc
+                )
+                return False
+            log.info("job %s downloaded %d bytes", job.id, size)
+        async with self._lock(job.id):
+            await self.store.transition(
+                job.id, (JobState.RUNNING,), JobState.DELIVERING, self.clock(),
+                result_path=str(path), result_url=url if not url.startswith("file:") else None,
+                progress=1.0,
+            )  # fmt: skip
+        return True
+
+    async def _deliver(self, job: Job) -> None:
+        path = Path(job.result_path or "")
+        if not job.result_path or not await asyncio.to_thread(path.exists):
+            log.warning("job %s: downloaded file is gone; fetching it again", job.id)
+            await self.store.transition(
+                job.id, (JobState.DELIVERING,), JobState.RUNNING, self.clock()
+            )
+            return
+        sink = self._sinks.get(job.user.platform)
+        while sink is None:
+            log.warning(
+                "job %s: no %s adapter running; waiting to deliver", job.id, job.user.platform
+            )
+            await asyncio.sleep(30)
+            sink = self._sinks.get(job.user.platform)
+        await self._emit(EventKind.DELIVERING, job, texts.t(job.locale, "status_delivering"), 1.0)
+        opts = job.request
+        seed = opts.get("seed")
+        caption = texts.t(
+            job.locale,
+            "caption",
+            prompt=job.prompt[:700],
+            model=opts.get("model_shown") or opts.get("model") or "",
+            duration=opts.get("duration"),
+            seed="random" if seed is None else seed,
+        )
+        for attempt in range(DELIVERY_RETRIES + 1):
+            try:
+                await sink.deliver(job, path, caption)
+                break
+            except DeliveryError as exc:
+                if exc.permanent or attempt == DELIVERY_RETRIES:
+                    log.error("job %s: delivery failed for good: %s", job.id, exc)
+                    await self._fail(job, "delivery", "failed_delivery")
+                    return
+                wait = (
+                    exc.retry_after
+                    if exc.retry_after is not None
+                    else self._backoff(attempt + 1, 2.0)
+                )
+                log.warning("job %s: delivery failed (%s); retrying in %.0fs", job.id, exc, wait)
+                await asyncio.sleep(wait)
+            except Exception:
+                if attempt == DELIVERY_RETRIES:
+                    log.exception("job %s: delivery crashed", job.id)
+                    await self._fail(job, "delivery", "failed_delivery")
+                    return
+                log.exception("job %s: delivery crashed; retrying", job.id)
+                await asyncio.sleep(self._backoff(attempt + 1, 2.0))
+        if await self.store.settle(
+            job.id,
+            charge=True,
+            state=JobState.DELIVERED,
+            now=self.clock(),
+            delivered_at=self.clock(),
+        ):
+            job.state = JobState.DELIVERED
+            log.info(
+                "job %s delivered user=%s vendor=%s task=%s charged=%d",
+                job.id,
+                job.user,
+                job.vendor,
+                job.vendor_task_id,
+                job.cost,
+            )
+            await self._emit(EventKind.FINISHED, job, texts.t(job.locale, "status_done"), 1.0)
+        if not getattr(sink, "keep_files", False):
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(path.unlink)
+
+    # endings
+
+    async def _timeout(self, job: Job) -> None:
+        vendor = self.vendors.get(job.vendor or "")
+        if vendor is not None and job.vendor_task_id and job.state is JobState.RUNNING:
+            with contextlib.suppress(VendorError, httpx.HTTPError):
+                await vendor.cancel(job.vendor_task_id)
+        log.warning("job %s timed out after %.0fs", job.id, self.settings.video_job_timeout)
+        await self._fail(job, "timeout", "failed_timeout")
+
+    async def _fail(
+        self, job: Job, code: str, text_key: str, *, reason: str = "", detail: str | None = None,
+        state: JobState = JobState.FAILED,
+    ) -> bool:  # fmt: skip
+        """Refund and tell the user, once; False if the job was already settled."""
+        if not await self.store.settle(
+            job.id, charge=False, state=state, now=self.clock(),
+            error_code=code, error_text=(detail or reason or code)[:500],
+        ):  # fmt: skip
+            return False
+        job.state, job.error_code = state, code
+        log.info(
+            "job %s %s (%s) user=%s vendor=%s task=%s refunded=%d",
+            job.id, state.value, code, job.user, job.vendor, job.vendor_task_id, job.cost,
+        )  # fmt: skip
+        text = texts.t(job.locale, text_key, cost=job.cost, reason=reason)
+        await self._emit(EventKind.FAILED, job, text)
+        return True
+
+    async def cancel(self, job_id: str) -> str:
+        """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""
+        async with self._lock(job_id):
+            job = await self.store.get_job(job_id)
+            if job is None:
+                return CancelResult.UNKNOWN
+            if job.state.terminal or job.state is JobState.DELIVERING:
+                return CancelResult.TOO_LATE
+            task = self._tasks.pop(job_id, None)
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            vendor = self.vendors.get(job.vendor or "")
+            if vendor is not None and job.vendor_task_id:
+                try:
+                    await vendor.cancel(job.vendor_task_id)
+                except (VendorError, httpx.HTTPError) as exc:
+                    log.warning("job %s: vendor cancel failed: %s", job_id, exc)
+            done = await self._fail(job, "cancelled", "failed_cancelled", state=JobState.CANCELLED)
+            return CancelResult.OK if done else CancelResult.TOO_LATE
+
+    # helpers
+
+    async def _emit(
+        self, kind: EventKind, job: Job, text: str, progress: float | None = None
+    ) -> None:
+        event = JobEvent(kind, job, text, progress)
+        for observer in self._observers:
+            try:
+                observer(event)
+            except Exception:
+                log.exception("event observer failed")
+        sink = self._sinks.get(job.user.platform)
+        if sink is None:
+            return
+        try:
+            await sink.on_event(event)
+        except Exception:
+            log.exception("job %s: %s adapter failed to show %s", job.id, job.user.platform, kind)
+
+    def _backoff(self, attempt: int, base: float = 2.0) -> float:
+        return float(min(60.0, base * 2 ** max(0, attempt - 1)) * random.uniform(0.75, 1.0))
+
+    def _callback_url(self, vendor_id: str) -> str | None:
+        base = self.settings.callback_base_url
+        return f"{base.rstrip('/')}/callbacks/{vendor_id}" if base else None

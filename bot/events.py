@@ -1,0 +1,48 @@
+"""Job events, and the interface an adapter implements to receive them and the videos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from bot.models import Job
+
+
+class EventKind(StrEnum):
+    ACCEPTED = "accepted"  # a vendor took the job
+    PROGRESS = "progress"  # queued/running with progress, as the vendor reports
+    DELIVERING = "delivering"  # downloaded; about to hand the file over
+    FINISHED = "finished"  # delivered and charged
+    FAILED = "failed"  # failed, cancelled or timed out; refunded
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    kind: EventKind
+    job: Job
+    text: str  # the localised status line or failure message for the user
+    progress: float | None = None
+
+
+class DeliveryError(Exception):
+    """Raised by a sink that could not deliver. `permanent` stops retries (and refunds)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class JobSink(Protocol):
+    """What an adapter gives the engine for its platform."""
+
+    # Keep the finished file after delivery (the console prints its path).
+    keep_files: bool
+
+    async def on_event(self, event: JobEvent) -> None:
+        """Update the chat; best effort, errors are logged and ignored."""
+
+    async def deliver(self, job: Job, video: Path, caption: str) -> None:
+        """Send the finished video; raise DeliveryError when it could not be sent."""

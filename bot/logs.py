@@ -1,0 +1,91 @@
+"""Logging setup with a redaction filter, so no code path can leak a token or key.
+
+The filter rewrites every record after formatting its arguments: configured secrets and
+anything shaped like a Telegram bot token (which also hides inside Telegram file URLs)
+come out as `[REDACTED]`, whoever logged them and however.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "[REDACTED]"
+# Telegram bot tokens: <bot id>:<35 url-safe chars>, also when URL-quoted (%3A).
+TOKEN_PATTERN = re.compile(r"\b\d{6,12}(?::|%3A)[A-Za-z0-9_-]{30,}")
+BEARER_PATTERN = re.compile(
+    r"(?i)(bearer\s+|x-api-key['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._:@+/=-]{8,}"
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Replace secrets in a record's message, arguments and exception text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        text = TOKEN_PATTERN.sub(REDACTED, text)
+        return BEARER_PATTERN.sub(lambda m: m.group(1) + REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        record.msg = self.redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            formatter = logging.Formatter()
+            record.exc_text = self.redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers (LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            data["exception"] = record.exc_text
+        elif record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(
+    level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = (), stream: Any = None
+) -> RedactingFilter:
+    """Install one stderr handler with the redaction filter on the root logger."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    redactor = RedactingFilter(secrets)
+    handler.addFilter(redactor)
+    if fmt.lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    # httpx logs every request URL at INFO; Telegram URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return redactor

@@ -1,0 +1,103 @@
+"""The storage interface the engine and the service speak to.
+
+Money rules live in the implementations as single transactions: `reserve` holds credits and
+creates the job together; `settle` charges or refunds a job exactly once. Nothing above this
+interface assumes SQLite, so a PostgreSQL backend can slot in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.models import Job, JobState, Media, UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    id: str
+    user: UserRef
+    request: dict[str, Any]
+    cost: int
+    locale: str
+    chat: dict[str, Any]
+    deadline_at: float
+    media: dict[str, Media]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaPolicy:
+    day: str  # UTC date the credits belong to
+    per_day: int
+    max_active: int
+    unlimited: bool  # admins
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    used_today: int
+    bonus: int
+    active: int
+    banned: bool
+
+    def left(self, per_day: int) -> int:
+        return max(0, per_day - self.used_today) + self.bonus
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    id: int
+    at: float
+    user: str
+    job_id: str | None
+    kind: str  # reserve | charge | refund | grant
+    amount: int
+    note: str
+
+
+class Store(Protocol):
+    async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
+        """Hold the job's credits and record it, atomically; raises QuotaError."""
+        ...
+
+    async def settle(
+        self, job_id: str, *, charge: bool, state: JobState, now: float, **fields: Any
+    ) -> bool:
+        """Charge (delivered) or refund (failed/cancelled) once; False if already settled."""
+        ...
+
+    async def transition(
+        self, job_id: str, expect: tuple[JobState, ...], state: JobState, now: float, **fields: Any
+    ) -> bool:
+        """Move an unsettled job from one of `expect` to `state`, updating `fields`."""
+        ...
+
+    async def update(self, job_id: str, now: float, **fields: Any) -> None: ...
+
+    async def get_job(self, job_id: str) -> Job | None: ...
+
+    async def find_job(self, ref: str, user: UserRef | None = None) -> Job | None: ...
+
+    async def media(self, job_id: str) -> dict[str, Media]: ...
+
+    async def active_jobs(self) -> list[Job]: ...
+
+    async def user_jobs(self, user: UserRef, limit: int = 10) -> list[Job]: ...
+
+    async def list_jobs(self, states: tuple[JobState, ...] = (), limit: int = 100) -> list[Job]: ...
+
+    async def balance(self, user: UserRef, day: str) -> Balance: ...
+
+    async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int: ...
+
+    async def prune_media(self, before: float) -> int: ...
+
+    async def set_banned(self, user: UserRef, banned: bool, now: float) -> None: ...
+
+    async def stats(self, since: float) -> dict[str, int]: ...
+
+    async def users(self, day: str) -> list[dict[str, Any]]: ...
+
+    async def ledger(self) -> list[LedgerEntry]: ...
+
+    async def close(self) -> None: ...

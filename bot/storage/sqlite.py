@@ -1,0 +1,468 @@
+"""SQLite storage through aiosqlite, in WAL mode, with numbered migrations.
+
+One connection and one asyncio.Lock around every write: aiosqlite serialises calls but not
+transactions, so interleaved tasks would otherwise share (and roll back) each other's work.
+`BEGIN IMMEDIATE` takes the write lock up front, so check-then-debit cannot race, even
+against the admin CLI writing from another process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.errors import QuotaError
+from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
+from bot.storage.base import Balance, LedgerEntry, NewJob, QuotaPolicy
+
+MIGRATIONS: list[str] = [
+    # 1: users, daily usage, jobs with their media, and the ledger
+    """
+    CREATE TABLE users (
+        user TEXT PRIMARY KEY,
+        bonus INTEGER NOT NULL DEFAULT 0 CHECK (bonus >= 0),
+        banned INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE daily_usage (
+        user TEXT NOT NULL,
+        day TEXT NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
+        PRIMARY KEY (user, day)
+    );
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        state TEXT NOT NULL,
+        request TEXT NOT NULL,
+        cost INTEGER NOT NULL,
+        paid_daily INTEGER NOT NULL,
+        paid_bonus INTEGER NOT NULL,
+        quota_day TEXT NOT NULL,
+        settled TEXT CHECK (settled IN ('charged', 'refunded')),
+        locale TEXT NOT NULL DEFAULT 'en',
+        chat TEXT NOT NULL DEFAULT '{}',
+        vendor TEXT,
+        vendor_task_id TEXT,
+        idempotency_key TEXT,
+        progress REAL,
+        error_code TEXT,
+        error_text TEXT,
+        result_path TEXT,
+        result_url TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        deadline_at REAL NOT NULL,
+        delivered_at REAL
+    );
+    CREATE INDEX jobs_user_state ON jobs (user, state);
+    CREATE INDEX jobs_state ON jobs (state);
+    CREATE TABLE job_media (
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (job_id, role)
+    );
+    CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        user TEXT NOT NULL,
+        job_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('reserve', 'charge', 'refund', 'grant')),
+        amount INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    -- A job is reserved, charged and refunded at most once each: the database says so too.
+    CREATE UNIQUE INDEX ledger_once ON ledger (job_id, kind) WHERE job_id IS NOT NULL;
+    """,
+]
+
+_JOB_COLUMNS = (
+    "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
+    "error_code, error_text, result_path, result_url, created_at, updated_at, deadline_at, attempt"
+)
+_UPDATABLE = {
+    "vendor",
+    "vendor_task_id",
+    "idempotency_key",
+    "progress",
+    "error_code",
+    "error_text",
+    "result_path",
+    "result_url",
+    "chat",
+    "attempt",
+    "deadline_at",
+    "delivered_at",
+}
+_HEX = re.compile(r"^[0-9a-f]{4,32}$")
+
+
+def _row_to_job(row: Iterable[Any]) -> Job:
+    (
+        jid, user, state, request, cost, locale, chat, vendor, task_id, progress,
+        error_code, error_text, result_path, result_url, created, updated, deadline, attempt,
+    ) = row  # fmt: skip
+    return Job(
+        id=jid,
+        user=UserRef.parse(user),
+        state=JobState(state),
+        request=json.loads(request),
+        cost=cost,
+        locale=locale,
+        chat=json.loads(chat),
+        vendor=vendor,
+        vendor_task_id=task_id,
+        progress=progress,
+        error_code=error_code,
+        error_text=error_text,
+        result_path=result_path,
+        result_url=result_url,
+        created_at=created,
+        updated_at=updated,
+        deadline_at=deadline,
+        attempt=attempt,
+    )
+
+
+def _marks(items: tuple[Any, ...]) -> str:
+    return ",".join("?" * len(items))
+
+
+def _assignments(fields: dict[str, Any]) -> tuple[str, list[Any]]:
+    parts, values = [], []
+    for key, value in fields.items():
+        if key not in _UPDATABLE:
+            raise ValueError(f"not an updatable job field: {key}")
+        parts.append(f"{key} = ?")
+        values.append(json.dumps(value) if key == "chat" else value)
+    return "".join(f", {p}" for p in parts), values
+
+
+class SqliteStore:
+    """The `Store` for one SQLite file."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SqliteStore:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA busy_timeout=30000")
+        await db.execute("PRAGMA foreign_keys=ON")
+        store = cls(db)
+        await store.migrate()
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply missing migrations in order; returns the schema version."""
+        async with self._tx():
+            version = await self.schema_version()
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        await self.db.execute(statement)
+                await self.db.execute(f"PRAGMA user_version = {number}")
+        return len(MIGRATIONS)
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[None]:
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        async with self.db.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        async with self.db.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    # money
+
+    async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
+        user = str(job.user)
+        states = tuple(s.value for s in ACTIVE_STATES)
+        async with self._tx():
+            await self.db.execute(
+                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (user, now),
+            )
+            bonus, banned = await self._one(
+                "SELECT bonus, banned FROM users WHERE user = ?", (user,)
+            )
+            if banned:
+                raise QuotaError("err_banned")
+            (active,) = await self._one(
+                f"SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({_marks(states)})",
+                (user, *states),
+            )
+            if not policy.unlimited and active >= policy.max_active:
+                raise QuotaError("err_too_many_jobs", active=active, limit=policy.max_active)
+            row = await self._one(
+                "SELECT used FROM daily_usage WHERE user = ? AND day = ?", (user, policy.day)
+            )
+            used = row[0] if row else 0
+            paid_daily = paid_bonus = 0
+            if not policy.unlimited:
+                free = max(0, policy.per_day - used)
+                if free + bonus < job.cost:
+                    raise QuotaError("err_no_credits", cost=job.cost, left=free + bonus)
+                paid_daily = min(job.cost, free)
+                paid_bonus = job.cost - paid_daily
+                await self.db.execute(
+                    "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
+                    "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
+                    (user, policy.day, paid_daily),
+                )
+                if paid_bonus:
+                    await self.db.execute(
+                        "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, user)
+                    )
+            await self.db.execute(
+                "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
+                "quota_day, locale, chat, created_at, updated_at, deadline_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.id, user, JobState.RESERVED.value, json.dumps(job.request), job.cost,
+                    paid_daily, paid_bonus, policy.day, job.locale, json.dumps(job.chat),
+                    now, now, job.deadline_at,
+                ),
+            )  # fmt: skip
+            for role, media in job.media.items():
+                await self.db.execute(
+                    "INSERT INTO job_media (job_id, role, mime, filename, data) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (job.id, role, media.mime, media.filename, media.data),
+                )
+            await self._ledger(now, user, job.id, "reserve", paid_daily + paid_bonus)
+        return Job(
+            id=job.id, user=job.user, state=JobState.RESERVED, request=job.request, cost=job.cost,
+            locale=job.locale, chat=job.chat, created_at=now, updated_at=now,
+            deadline_at=job.deadline_at,
+        )  # fmt: skip
+
+    async def settle(
+        self, job_id: str, *, charge: bool, state: JobState, now: float, **fields: Any
+    ) -> bool:
+        sets, values = _assignments(fields)
+        async with self._tx():
+            row = await self._one(
+                "SELECT user, paid_daily, paid_bonus, quota_day, settled FROM jobs WHERE id = ?",
+                (job_id,),
+            )
+            if row is None or row[4] is not None:
+                return False
+            user, paid_daily, paid_bonus, day, _ = row
+            settled = "charged" if charge else "refunded"
+            await self.db.execute(
+                f"UPDATE jobs SET settled = ?, state = ?, updated_at = ?{sets} WHERE id = ?",
+                (settled, state.value, now, *values, job_id),
+            )
+            if not charge:
+                await self.db.execute(
+                    "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
+                    (paid_daily, user, day),
+                )
+                await self.db.execute(
+                    "UPDATE users SET bonus = bonus + ? WHERE user = ?", (paid_bonus, user)
+                )
+            await self._ledger(
+                now, user, job_id, "charge" if charge else "refund", paid_daily + paid_bonus
+            )
+        return True
+
+    async def _ledger(
+        self, now: float, user: str, job_id: str | None, kind: str, amount: int, note: str = ""
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO ledger (at, user, job_id, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)",
+            (now, user, job_id, kind, amount, note),
+        )
+
+    async def prune_media(self, before: float) -> int:
+        """Drop the input media of jobs settled before `before` (kept until then for Again)."""
+        async with self._lock:
+            cur = await self.db.execute(
+                "DELETE FROM job_media WHERE job_id IN "
+                "(SELECT id FROM jobs WHERE settled IS NOT NULL AND updated_at < ?)",
+                (before,),
+            )
+            return cur.rowcount
+
+    async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int:
+        """Add bonus credits (negative takes them away, never below zero); returns the bonus."""
+        async with self._tx():
+            await self.db.execute(
+                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (str(user), now),
+            )
+            await self.db.execute(
+                "UPDATE users SET bonus = MAX(0, bonus + ?) WHERE user = ?", (credits, str(user))
+            )
+            await self._ledger(now, str(user), None, "grant", credits, note)
+            (bonus,) = await self._one("SELECT bonus FROM users WHERE user = ?", (str(user),))
+        return int(bonus)
+
+    async def set_banned(self, user: UserRef, banned: bool, now: float) -> None:
+        async with self._tx():
+            await self.db.execute(
+                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (str(user), now),
+            )
+            await self.db.execute(
+                "UPDATE users SET banned = ? WHERE user = ?", (int(banned), str(user))
+            )
+
+    # job state
+
+    async def transition(
+        self, job_id: str, expect: tuple[JobState, ...], state: JobState, now: float, **fields: Any
+    ) -> bool:
+        sets, values = _assignments(fields)
+        marks = ",".join("?" * len(expect))
+        async with self._lock:
+            cur = await self.db.execute(
+                f"UPDATE jobs SET state = ?, updated_at = ?{sets} "
+                f"WHERE id = ? AND settled IS NULL AND state IN ({marks})",
+                (state.value, now, *values, job_id, *(s.value for s in expect)),
+            )
+            return cur.rowcount == 1
+
+    async def update(self, job_id: str, now: float, **fields: Any) -> None:
+        sets, values = _assignments(fields)
+        async with self._lock:
+            await self.db.execute(
+                f"UPDATE jobs SET updated_at = ?{sets} WHERE id = ?", (now, *values, job_id)
+            )
+
+    # reads
+
+    async def get_job(self, job_id: str) -> Job | None:
+        row = await self._one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        return _row_to_job(row) if row else None
+
+    async def find_job(self, ref: str, user: UserRef | None = None) -> Job | None:
+        ref = ref.strip().lower()
+        if not _HEX.match(ref):
+            return None
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id >= ? AND id < ?"
+        params: list[Any] = [ref, ref + "g"]
+        if user is not None:
+            sql += " AND user = ?"
+            params.append(str(user))
+        rows = await self._all(sql + " LIMIT 2", params)
+        return _row_to_job(rows[0]) if len(rows) == 1 else None
+
+    async def media(self, job_id: str) -> dict[str, Media]:
+        rows = await self._all(
+            "SELECT role, mime, filename, data FROM job_media WHERE job_id = ?", (job_id,)
+        )
+        return {role: Media(bytes(data), mime, filename) for role, mime, filename, data in rows}
+
+    async def active_jobs(self) -> list[Job]:
+        return await self.list_jobs(ACTIVE_STATES, limit=1_000_000)
+
+    async def user_jobs(self, user: UserRef, limit: int = 10) -> list[Job]:
+        rows = await self._all(
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE user = ? ORDER BY created_at DESC LIMIT ?",
+            (str(user), limit),
+        )
+        return [_row_to_job(r) for r in rows]
+
+    async def list_jobs(self, states: tuple[JobState, ...] = (), limit: int = 100) -> list[Job]:
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs"
+        params: list[Any] = [s.value for s in states]
+        if states:
+            sql += f" WHERE state IN ({','.join('?' * len(states))})"
+        rows = await self._all(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
+        return [_row_to_job(r) for r in rows]
+
+    async def balance(self, user: UserRef, day: str) -> Balance:
+        row = await self._one("SELECT bonus, banned FROM users WHERE user = ?", (str(user),))
+        used = await self._one(
+            "SELECT used FROM daily_usage WHERE user = ? AND day = ?", (str(user), day)
+        )
+        states = tuple(s.value for s in ACTIVE_STATES)
+        (active,) = await self._one(
+            f"SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({_marks(states)})",
+            (str(user), *states),
+        )
+        return Balance(
+            used_today=used[0] if used else 0,
+            bonus=row[0] if row else 0,
+            active=active,
+            banned=bool(row[1]) if row else False,
+        )
+
+    async def stats(self, since: float) -> dict[str, int]:
+        counts = dict(
+            await self._all(
+                "SELECT state, COUNT(*) FROM jobs WHERE created_at >= ? GROUP BY state", (since,)
+            )
+        )
+        (spent,) = await self._one(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind = 'charge' AND at >= ?",
+            (since,),
+        )
+        (users,) = await self._one(
+            "SELECT COUNT(DISTINCT user) FROM jobs WHERE created_at >= ?", (since,)
+        )
+        active = sum(counts.get(s.value, 0) for s in ACTIVE_STATES)
+        return {
+            "jobs": sum(counts.values()),
+            "delivered": counts.get("delivered", 0),
+            "failed": counts.get("failed", 0) + counts.get("cancelled", 0),
+            "active": active,
+            "spent": int(spent),
+            "users": int(users),
+        }
+
+    async def users(self, day: str) -> list[dict[str, Any]]:
+        rows = await self._all(
+            "SELECT u.user, u.bonus, u.banned, COALESCE(d.used, 0), "
+            "(SELECT COUNT(*) FROM jobs j WHERE j.user = u.user), "
+            "(SELECT COUNT(*) FROM jobs j WHERE j.user = u.user AND j.state = 'delivered'), "
+            "(SELECT COALESCE(SUM(amount), 0) FROM ledger l "
+            " WHERE l.user = u.user AND l.kind = 'charge') "
+            "FROM users u LEFT JOIN daily_usage d ON d.user = u.user AND d.day = ? ORDER BY u.user",
+            (day,),
+        )
+        keys = ("user", "bonus", "banned", "used_today", "jobs", "delivered", "spent")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    async def ledger(self) -> list[LedgerEntry]:
+        rows = await self._all(
+            "SELECT id, at, user, job_id, kind, amount, note FROM ledger ORDER BY id"
+        )
+        return [LedgerEntry(*row) for row in rows]

@@ -1,0 +1,160 @@
+"""Turn a parsed command and its media into a request some configured vendor accepts.
+
+Everything is checked here, before any credit moves: the mode and model against what the
+vendors declare, then ratio, duration, prompt length and seed against the model, then the
+media (decoded, rotated, aspect 0.5..2, re-encoded within the vendor's byte limit).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot import texts
+from bot.commands import ParsedCommand
+from bot.errors import InvalidRequest
+from bot.media import check_video, normalise_image
+from bot.models import Media, Mode, VideoRequest
+from bot.vendors.base import ModelSpec, VendorClient
+
+
+@dataclass(slots=True)
+class Plan:
+    request: VideoRequest
+    vendors: list[str]  # the vendors that accept it, in order of preference
+    spec: ModelSpec  # the first vendor's model, for the user-facing texts
+
+
+def mode_of(cmd: ParsedCommand, images: list[Media], video: Media | None) -> Mode:
+    if cmd.name == "act":
+        return Mode.ACT
+    if video is not None:
+        return Mode.VIDEO
+    if len(images) > 2:
+        raise InvalidRequest("err_too_many_images")
+    return (Mode.TEXT, Mode.IMAGE, Mode.FIRST_LAST)[len(images)]
+
+
+def _problem(spec: ModelSpec, req: VideoRequest) -> InvalidRequest | None:
+    """Why `spec` cannot take `req`, or None."""
+    if req.ratio not in spec.ratios:
+        return InvalidRequest(
+            "err_ratio", model=spec.name, ratio=req.ratio, allowed=", ".join(spec.ratios)
+        )
+    if req.duration not in spec.durations:
+        allowed = " or ".join(str(d) for d in spec.durations)
+        return InvalidRequest(
+            "err_duration", model=spec.name, allowed=allowed, duration=req.duration
+        )
+    length = spec.prompt_length(req.prompt)
+    if length > spec.prompt_max:
+        return InvalidRequest(
+            "err_prompt_too_long", length=length, max=spec.prompt_max, model=spec.name
+        )
+    if req.seed is not None and not spec.seed_min <= req.seed <= spec.seed_max:
+        return InvalidRequest("err_seed", min=spec.seed_min, max=spec.seed_max)
+    return None
+
+
+def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
+    def distance(name: str) -> float:
+        w, h = (int(x) for x in name.split(":"))
+        return abs(math.log(w / h) - math.log(aspect))
+
+    return min(ratios, key=distance)
+
+
+def _image_aspect(media: Media) -> float | None:
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(media.data)) as image:
+            return float(image.width / image.height)
+    except Exception:
+        return None
+
+
+async def plan(
+    cmd: ParsedCommand,
+    vendors: list[VendorClient],
+    *,
+    images: list[Media],
+    video: Media | None,
+    character: Media | None = None,
+    locale: str = "en",
+) -> Plan:
+    """Validate everything and pick the vendors; raises InvalidRequest with a catalogue key."""
+    mode = mode_of(cmd, images, video)
+    if mode is Mode.ACT:
+        character = character or (images[0] if images else None)
+        if character is None or video is None:
+            raise InvalidRequest("err_act_inputs")
+    elif not cmd.prompt:
+        raise InvalidRequest("err_prompt_missing")
+
+    capable = [(v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model))]
+    if not capable:
+        _refuse_mode(mode, cmd.model, vendors, locale)
+
+    first_spec = capable[0][1]
+    ratio = cmd.ratio
+    if ratio is None:
+        source = images[0] if images else None
+        aspect = _image_aspect(source) if source else None
+        ratio = _nearest_ratio(first_spec.ratios, aspect) if aspect else (
+            "16:9" if "16:9" in first_spec.ratios else first_spec.ratios[0]
+        )  # fmt: skip
+    duration = cmd.duration or (5 if 5 in first_spec.durations else first_spec.durations[0])
+    req = VideoRequest(
+        prompt=cmd.prompt,
+        mode=mode,
+        model=cmd.model,
+        duration=duration,
+        ratio=ratio,
+        seed=cmd.seed,
+        watermark=cmd.watermark,
+        body_control=cmd.body,
+    )
+    problem = _problem(first_spec, req)
+    if problem is not None:
+        raise problem
+    accepted = [(v, s) for v, s in capable if _problem(s, req) is None]
+
+    max_side = min(v.capabilities.max_image_side for v, _ in accepted)
+    max_image = min(v.capabilities.max_image_bytes for v, _ in accepted)
+    max_video = min(v.capabilities.max_video_bytes for v, _ in accepted)
+    if mode is Mode.ACT:
+        assert character is not None and video is not None
+        req.character = (
+            check_video(character, max_bytes=max_video)
+            if character.is_video
+            else await normalise_image(character.data, max_side=max_side, max_bytes=max_image)
+        )
+        req.video = check_video(video, max_bytes=max_video)
+    elif mode is Mode.VIDEO:
+        assert video is not None
+        req.video = check_video(video, max_bytes=max_video)
+    else:
+        frames = [
+            await normalise_image(img.data, max_side=max_side, max_bytes=max_image)
+            for img in images
+        ]
+        if frames:
+            req.first_frame = frames[0]
+        if len(frames) > 1:
+            req.last_frame = frames[1]
+    return Plan(request=req, vendors=[v.id for v, _ in accepted], spec=first_spec)
+
+
+def _refuse_mode(mode: Mode, model: str | None, vendors: list[VendorClient], locale: str) -> None:
+    able = [v for v in vendors if mode in v.capabilities.modes()]
+    if model and able:
+        models = sorted({s.name for v in able for s in v.capabilities.models if mode in s.modes})
+        raise InvalidRequest("err_model_unknown", model=model, models=", ".join(models))
+    modes = sorted({m for v in vendors for m in v.capabilities.modes()}, key=list(Mode).index)
+    possible = ", ".join(texts.t(locale, f"what_{m.value}") for m in modes) or "-"
+    raise InvalidRequest(
+        "err_mode_unsupported", what=texts.t(locale, f"what_{mode.value}"), possible=possible
+    )
