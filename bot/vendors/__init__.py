@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.vendors.base import VendorClient
+from bot.vendors.local import LocalVendor
 from bot.vendors.runway import GptgeClient, OpenAIHKClient, RunwayClient
 
 VENDORS: dict[str, type[VendorClient]] = {
     RunwayClient.id: RunwayClient,
     GptgeClient.id: GptgeClient,
     OpenAIHKClient.id: OpenAIHKClient,
+    LocalVendor.id: LocalVendor,
 }

@@ -24,9 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 import imageio_ffmpeg
+from aiohttp import web
 
 
 @cache
