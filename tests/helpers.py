@@ -1,0 +1,84 @@
+"""Shared test helpers: a real core on a real SQLite file, and small real media."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from bot.bootstrap import Core, build_core
+from bot.config import Settings
+from bot.events import EventKind, JobEvent
+from bot.models import Job
+from bot.vendors.base import VendorClient
+
+
+def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings that ignore the developer's environment and .env."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'videobot.db'}",
+        "video_poll_interval": 0.05,
+        "video_job_timeout": 30,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def make_core(
+    tmp_path: Path, vendors: list[VendorClient] | None = None, **overrides: Any
+) -> Core:
+    return await build_core(settings_for(tmp_path, **overrides), vendors=vendors)
+
+
+def image_bytes(size: tuple[int, int] = (64, 48), fmt: str = "JPEG", color: str = "teal") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt)
+    return out.getvalue()
+
+
+class RecordingSink:
+    """A JobSink that records events and deliveries, for core tests."""
+
+    keep_files = True
+
+    def __init__(self, fail_deliveries: int = 0) -> None:
+        self.events: list[JobEvent] = []
+        self.delivered: list[tuple[Job, Path, str]] = []
+        self.fail_deliveries = fail_deliveries
+        self.changed = asyncio.Event()
+
+    async def on_event(self, event: JobEvent) -> None:
+        self.events.append(event)
+        self.changed.set()
+
+    async def deliver(self, job: Job, video: Path, caption: str) -> None:
+        from bot.events import DeliveryError
+
+        if self.fail_deliveries:
+            self.fail_deliveries -= 1
+            raise DeliveryError("simulated", retry_after=0.01)
+        self.delivered.append((job, video, caption))
+
+    def kinds(self, job_id: str | None = None) -> list[EventKind]:
+        return [e.kind for e in self.events if job_id is None or e.job.id == job_id]
+
+
+async def wait_until(
+    check: Callable[[], bool | Awaitable[bool]], timeout: float = 10.0, step: float = 0.02
+) -> None:
+    """Poll `check` until true; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if not isinstance(result, bool):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(step)
