@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.models import UserRef
@@ -85,6 +85,14 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_format: str = "text"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        """`TELEGRAM_BOT_TOKEN=` in a copied .env.example means "not set", not "empty token"."""
+        if isinstance(values, dict):
+            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+        return values
 
     @field_validator("video_vendors", "admin_user_ids", mode="before")
     @classmethod
