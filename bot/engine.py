@@ -98,7 +98,7 @@ class JobEngine:
         self._wakeups: dict[str, asyncio.Event] = {}
         self._by_task: dict[tuple[str, str], str] = {}
         self._observers: list[Callable[[JobEvent], None]] = []
-        self._started = False
+        self.started = asyncio.Event()
 
     # wiring
 
@@ -112,10 +112,10 @@ class JobEngine:
 
     async def start(self) -> int:
         """Resume every job that was in flight; returns how many."""
-        self._started = True
         jobs = await self.store.active_jobs()
         for job in jobs:
             self.launch(job.id)
+        self.started.set()
         if jobs:
             log.info("resumed %d in-flight job(s)", len(jobs))
         return len(jobs)
@@ -142,6 +142,7 @@ class JobEngine:
 
     async def wait(self, job_ids: list[str] | None = None) -> None:
         """Wait until the given jobs (default: all) have stopped running here."""
+        await self.started.wait()
         while True:
             tasks = [t for j, t in self._tasks.items() if job_ids is None or j in job_ids]
             if not tasks:

@@ -7,8 +7,11 @@ media (decoded, rotated, aspect 0.5..2, re-encoded within the vendor's byte limi
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
+
+from PIL import Image
 
 from bot import texts
 from bot.commands import ParsedCommand
@@ -16,6 +19,8 @@ from bot.errors import InvalidRequest
 from bot.media import check_video, normalise_image
 from bot.models import Media, Mode, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
+
+MAX_FRAME_SIDE = 2048
 
 
 @dataclass(slots=True)
@@ -65,13 +70,12 @@ def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
 
 
 def _image_aspect(media: Media) -> float | None:
-    import io
-
-    from PIL import Image
-
+    """Width/height as displayed (EXIF orientations 5-8 turn the picture on its side)."""
     try:
         with Image.open(io.BytesIO(media.data)) as image:
-            return float(image.width / image.height)
+            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            width, height = (image.height, image.width) if turned else image.size
+            return float(width / height)
     except Exception:
         return None
 
@@ -122,7 +126,8 @@ async def plan(
         raise problem
     accepted = [(v, s) for v, s in capable if _problem(s, req) is None]
 
-    max_side = min(v.capabilities.max_image_side for v, _ in accepted)
+    # Outputs are at most 1280 px wide: larger frames only cost upload time.
+    max_side = min([MAX_FRAME_SIDE] + [v.capabilities.max_image_side for v, _ in accepted])
     max_image = min(v.capabilities.max_image_bytes for v, _ in accepted)
     max_video = min(v.capabilities.max_video_bytes for v, _ in accepted)
     if mode is Mode.ACT:

@@ -77,6 +77,11 @@ class ConsoleAdapter:
             self._print(f"videobot console — you are {self.user}. Type /help, Ctrl-D to quit.")
         while (line := await lines.get()) is not None:
             await self._line(line.strip())
+        # Jobs resumed after a restart belong to this console too: wait for them as well.
+        resumed = [
+            j.id for j in await self.core.store.active_jobs() if j.user.platform == "console"
+        ]
+        self._jobs += [j for j in resumed if j not in self._jobs]
         if self._jobs:
             self._print(f"Waiting for {len(self._jobs)} job(s) to finish…")
             await self.core.engine.wait(self._jobs)

@@ -1,0 +1,100 @@
+"""The console bot as a user runs it: a real process, real stdin, a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from tests.emulators.runway import RunwayEmulator
+from tests.helpers import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith(("_API_KEY", "_BOT_TOKEN", "_BASE_URL")) and k != "VIDEO_VENDORS"
+    }
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+async def run_bot(cwd: Path, stdin: bytes | None, env: dict[str, str]) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters", "run",
+        cwd=cwd, env=env,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=120)
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+def ledger(db: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute("SELECT kind, amount FROM ledger ORDER BY id"))
+
+
+async def test_piped_video_makes_a_playable_mp4_and_costs_one_credit(tmp_path: Path) -> None:
+    code, out, err = await run_bot(tmp_path, b"/video a paper boat\n/quota\n", bot_env())
+    assert code == 0, err
+    match = re.search(r"✅ video: (\S+\.mp4)", out)
+    assert match, out
+    video = Path(match.group(1))
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(video))
+    assert frames >= 100 and seconds >= 4.9
+    assert "9 of 10 credits left today" in out
+    assert ledger(tmp_path / "data" / "videobot.db") == [("reserve", 1), ("charge", 1)]
+
+
+async def test_help_and_bad_input_in_the_console(tmp_path: Path) -> None:
+    code, out, _ = await run_bot(
+        tmp_path, b"/help\n/video --ratio 7:3 x\nhello\n/video --image missing.jpg x\n", bot_env()
+    )
+    assert code == 0
+    assert "/video a fox running through snow" in out
+    assert "can't make 7:3 videos" in out
+    assert "Type /video" in out
+    assert "missing.jpg" in out
+    assert ledger(tmp_path / "data" / "videobot.db") == []
+
+
+async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None:
+    async with RunwayEmulator("test-key", run_seconds=2.5) as emu:
+        env = bot_env(
+            VIDEO_VENDORS="runway",
+            RUNWAY_API_KEY="test-key",
+            RUNWAY_BASE_URL=emu.base_url,
+            VIDEO_POLL_INTERVAL="0.2",
+        )
+        first = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "adapters", "run", cwd=tmp_path, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert first.stdin is not None
+        first.stdin.write(b"/video a paper boat survives\n")
+        await first.stdin.drain()
+        await wait_until(lambda: emu.count("GET", "/v1/tasks/") >= 1, timeout=30)
+        first.send_signal(signal.SIGKILL)  # no chance to clean up
+        await first.wait()
+        assert emu.count("POST", "/v1/") == 1
+
+        code, out, err = await run_bot(tmp_path, None, env)
+        assert code == 0, err
+        assert out.count("✅ video:") == 1, out
+        assert emu.count("POST", "/v1/") == 1  # resumed by polling, never resubmitted
+        db = tmp_path / "data" / "videobot.db"
+        assert ledger(db) == [("reserve", 1), ("charge", 1)]
+        with sqlite3.connect(db) as conn:
+            assert list(conn.execute("SELECT state FROM jobs")) == [("delivered",)]
