@@ -113,3 +113,19 @@ async def test_never_finishing_task_times_out_with_refund(
         assert "took too long" in sink.events[-1].text
     finally:
         await core.aclose()
+
+
+async def test_dropped_create_is_replayed_only_with_an_idempotency_key(tmp_path: Path) -> None:
+    """apiframe honours Idempotency-Key: the engine replays and the vendor holds one task."""
+    factory = CASES["apiframe"][0]
+    async with factory(run_seconds=0.1) as emu:
+        emu.vendor_id = "apiframe"  # type: ignore[attr-defined]
+        emu.fail_next("create", Fault(drop=True, process=True))
+        core, job_id, sink = await run_one(tmp_path, emu, "replay me")
+        try:
+            assert await outcome(core, job_id) == (JobState.DELIVERED, ["reserve", "charge"])
+            assert len(emu.tasks) == 1 and len(sink.delivered) == 1
+            keys = {r["headers"].get("Idempotency-Key") for r in emu.log if r["method"] == "POST"}
+            assert len(keys) == 1 and emu.count("POST", "/v2/videos/generate") == 2
+        finally:
+            await core.aclose()
