@@ -121,6 +121,8 @@ class ConsoleAdapter:
 
     async def on_event(self, event: JobEvent) -> None:
         tag = f"[{event.job.short_id}]"
+        if event.kind in (EventKind.DELIVERING, EventKind.FINISHED):
+            return  # the result line says it all in a terminal
         if event.kind is EventKind.FAILED:
             self._results[event.job.id] = f"{tag} {event.text}"
         if event.kind is EventKind.PROGRESS and event.progress is not None:
