@@ -424,12 +424,17 @@ class JobEngine:
                     "job %s: download failed (%s); polling again for a fresh URL", job.id, exc
                 )
                 return False
-            log.info("job %s downloaded %d bytes", job.id, size)
+            log.debug("job %s downloaded %d bytes", job.id, size)
         async with self._lock(job.id):
-            await self.store.transition(
+            moved = await self.store.transition(
                 job.id, (JobState.RUNNING,), JobState.DELIVERING, self.clock(),
                 result_path=str(path), result_url=url if not url.startswith("file:") else None,
                 progress=1.0,
+            )  # fmt: skip
+        if moved:
+            log.info(
+                "job %s delivering user=%s vendor=%s task=%s",
+                job.id, job.user, vendor.id, job.vendor_task_id,
             )  # fmt: skip
         return True
 
