@@ -1,0 +1,1 @@
+"""Benchmarks and the chaos run; see the README's Benchmarks section."""
