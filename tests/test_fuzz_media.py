@@ -1,0 +1,143 @@
+"""Fuzzing media: random bytes posing as photos and videos, and damaged real images.
+
+Properties: `handle` never lets an exception out, a refusal is a catalogue message, a
+refusal moves no credit, and an accepted job reserves exactly its cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from bot.bootstrap import Core
+from bot.models import Media
+from bot.service import Incoming
+from bot.vendors.aimlapi import AimlapiClient
+from bot.vendors.runway import RunwayClient
+from tests.helpers import image_bytes, make_core
+from tests.test_fuzz_commands import USER, check_handle
+
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+JPEG = image_bytes((96, 64), "JPEG")
+PNG = image_bytes((64, 96), "PNG")
+WEBP = image_bytes((64, 64), "WEBP")
+HEADERS = [
+    b"",
+    b"\xff\xd8\xff\xe0",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF89a",
+    b"RIFF\x00\x00\x00\x00WEBP",
+    b"\x00\x00\x00\x18ftypmp42",
+    b"\x00\x00\x00\x14ftypqt  ",
+    b"\x1a\x45\xdf\xa3",
+    b"BM",
+    b"II*\x00",
+    b"<svg",
+]
+MIMES = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/*",
+    "video/mp4",
+    "video/quicktime",
+    "application/octet-stream",
+    "",
+]
+
+
+def _exif_image() -> bytes:
+    """A JPEG with an EXIF orientation tag, so damage can land in the EXIF block."""
+    img = Image.new("RGB", (80, 40), "navy")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+EXIF = _exif_image()
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> bytes:
+    """A real image, truncated, with flipped bytes, or with garbage spliced in."""
+    data = bytearray(draw(st.sampled_from([JPEG, PNG, WEBP, EXIF])))
+    for _ in range(draw(st.integers(0, 8))):
+        i = draw(st.integers(0, len(data) - 1))
+        data[i] = draw(st.integers(0, 255))
+    if draw(st.booleans()):
+        data = data[: draw(st.integers(0, len(data)))]
+    return bytes(data)
+
+
+BLOBS = st.one_of(
+    st.binary(max_size=2048),
+    st.builds(lambda h, tail: h + tail, st.sampled_from(HEADERS), st.binary(max_size=2048)),
+    damaged(),
+)
+MEDIA = st.builds(Media, BLOBS, st.sampled_from(MIMES), st.sampled_from(["", "x.jpg", "v.mp4"]))
+
+
+@pytest.fixture
+def core_loop(tmp_path: Path) -> Iterator[tuple[Core, asyncio.AbstractEventLoop]]:
+    loop = asyncio.new_event_loop()
+    vendors = [
+        RunwayClient(api_key="k", base_url="http://127.0.0.1:9"),
+        AimlapiClient(api_key="k", base_url="http://127.0.0.1:9"),
+    ]
+    core = loop.run_until_complete(
+        make_core(
+            tmp_path,
+            vendors=vendors,
+            video_vendors=["runway", "aimlapi"],
+            quota_credits_per_day=100_000,
+            max_jobs_per_user=100_000,
+        )
+    )
+    core.engine.launch = lambda job_id: None  # type: ignore[method-assign]
+    yield core, loop
+    loop.run_until_complete(core.aclose())
+    loop.close()
+
+
+@given(
+    text=st.sampled_from(
+        [
+            "/video make it wave",
+            "/video a day into night",
+            "/video restyle it",
+            "/act",
+            "/act --body",
+            "/video --ratio 9:16 x",
+            "/video",
+        ]
+    ),
+    images=st.lists(MEDIA, max_size=3),
+    video=st.none() | MEDIA,
+    character=st.none() | MEDIA,
+)
+@FUZZ
+def test_random_bytes_as_media_are_refused_cleanly(
+    core_loop: tuple[Core, asyncio.AbstractEventLoop],
+    text: str,
+    images: list[Media],
+    video: Media | None,
+    character: Media | None,
+) -> None:
+    core, loop = core_loop
+    msg = Incoming(user=USER, text=text, images=images, video=video, character=character)
+    loop.run_until_complete(check_handle(core, msg))
