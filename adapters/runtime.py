@@ -37,6 +37,11 @@ async def serve(settings: Settings) -> None:
     """Run the bot until SIGINT/SIGTERM, or until an adapter is done (console input ended)."""
     core = await build_core(settings)
     adapters = chat_adapters(core)
+    callbacks = None
+    if settings.callback_base_url:  # vendors call back there; a callback wakes the poller
+        from adapters.callbacks import CallbackServer
+
+        callbacks = CallbackServer(core.engine, settings.callback_listen)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -45,6 +50,8 @@ async def serve(settings: Settings) -> None:
     try:
         for adapter in adapters:
             await adapter.start()
+        if callbacks is not None:
+            await callbacks.start()
         await core.start()
         log.info(
             "serving with %s on vendors %s",
@@ -62,4 +69,6 @@ async def serve(settings: Settings) -> None:
                 await adapter.stop()
             except Exception:
                 log.exception("stopping %s failed", adapter.name)
+        if callbacks is not None:
+            await callbacks.stop()
         await core.aclose()

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
 
     # Public https URL the vendors can reach for callbacks (notify_hook, replyUrl, webhooks).
     callback_base_url: str | None = None
+    # HOST:PORT the bot's callback server listens on; started only with CALLBACK_BASE_URL.
+    callback_listen: str = "0.0.0.0:8090"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
