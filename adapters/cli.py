@@ -8,6 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
+from adapters import admin, doctor
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the bot (Telegram and/or Discord when their tokens are set, else the console)",
         description="Run every adapter whose token is configured; with none, the console.",
     )
+    doctor.add_parser(sub)
+    admin.add_parsers(sub)
     return parser
 
 
@@ -72,9 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
+    if command == "doctor":  # reports malformed settings itself, one row each
+        return doctor.main()
     settings = load_settings()
     if command == "run":
         return cmd_run(settings)
+    if command in admin.COMMANDS:
+        configure_logging("WARNING", settings.log_format, settings.secrets())
+        return admin.run(settings, args)
     parser.error(f"unknown command {command}")
     return 2
 

@@ -8,7 +8,7 @@ import logging
 import signal
 
 from adapters.base import Adapter
-from bot.bootstrap import Core, build_core
+from bot.bootstrap import Core, build_core, build_vendors
 from bot.config import Settings
 
 log = logging.getLogger("videobot")
@@ -35,7 +35,14 @@ def chat_adapters(core: Core) -> list[Adapter]:
 
 async def serve(settings: Settings) -> None:
     """Run the bot until SIGINT/SIGTERM, or until an adapter is done (console input ended)."""
-    core = await build_core(settings)
+    ops = None
+    vendors = build_vendors(settings)
+    if settings.metrics_port is not None:
+        from adapters.metrics import OpsServer
+
+        ops = OpsServer(settings.metrics_host, settings.metrics_port)
+        ops.metrics.instrument(vendors)  # time submit/poll before the engine uses them
+    core = await build_core(settings, vendors=vendors)
     adapters = chat_adapters(core)
     callbacks = None
     if settings.callback_base_url:  # vendors call back there; a callback wakes the poller
@@ -48,11 +55,15 @@ async def serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
+        if ops is not None:
+            await ops.start(core)
         for adapter in adapters:
             await adapter.start()
         if callbacks is not None:
             await callbacks.start()
         await core.start()
+        if ops is not None:
+            ops.ready = True
         log.info(
             "serving with %s on vendors %s",
             ", ".join(a.name for a in adapters),
@@ -69,6 +80,8 @@ async def serve(settings: Settings) -> None:
                 await adapter.stop()
             except Exception:
                 log.exception("stopping %s failed", adapter.name)
+        if ops is not None:
+            await ops.stop()
         if callbacks is not None:
             await callbacks.stop()
         await core.aclose()

@@ -12,11 +12,13 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 REDACTED = "[REDACTED]"
-# Telegram bot tokens: <bot id>:<35 url-safe chars>, also when URL-quoted (%3A).
-TOKEN_PATTERN = re.compile(r"\b\d{6,12}(?::|%3A)[A-Za-z0-9_-]{30,}")
+# Telegram bot tokens: <bot id>:<35 url-safe chars>, also when URL-quoted (%3A). No \b in
+# front: in Bot API URLs the token follows "bot" directly (/bot123456:AA.../getFile).
+TOKEN_PATTERN = re.compile(r"(?<!\d)\d{6,12}(?::|%3A)[A-Za-z0-9_-]{30,}")
 BEARER_PATTERN = re.compile(
     r"(?i)(bearer\s+|x-api-key['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._:@+/=-]{8,}"
 )
@@ -57,7 +59,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -66,6 +68,8 @@ class JsonFormatter(logging.Formatter):
             data["exception"] = record.exc_text
         elif record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            data["stack"] = record.stack_info
         return json.dumps(data, ensure_ascii=False)
 
 

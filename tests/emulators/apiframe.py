@@ -117,6 +117,7 @@ class ApiframeEmulator(VendorEmulator):
         return [
             web.post("/v2/videos/generate", self.create),
             web.get("/v2/jobs/{id}", self.job),
+            web.get("/v2/me", self.me),
         ]
 
     async def stop(self) -> None:
@@ -129,6 +130,11 @@ class ApiframeEmulator(VendorEmulator):
         if request.headers.get("X-API-Key") != self.api_key:
             return web.json_response({"error": "Invalid or missing API key"}, status=401)
         return None
+
+    async def me(self, request: web.Request) -> web.StreamResponse:
+        """GET /v2/me: the account behind the key (the cheap authenticated call)."""
+        denied = self._unauthorised(request)
+        return denied or web.json_response({"email": "emu@example.com", "credits": self.credits})
 
     async def create(self, request: web.Request) -> web.StreamResponse:
         return await guarded(self, "create", request, self._create)

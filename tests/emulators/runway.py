@@ -289,6 +289,7 @@ class RunwayEmulator(VendorEmulator):
         routes.append(web.get(f"{self.prefix}/tasks/{{id}}", self._get))
         if self.flavour == "runway":
             routes.append(web.delete(f"{self.prefix}/tasks/{{id}}", self._delete))
+            routes.append(web.get(f"{self.prefix}/organization", self._organization))
         return routes
 
     async def stop(self) -> None:
@@ -375,6 +376,15 @@ class RunwayEmulator(VendorEmulator):
             return web.json_response(NOT_FOUND_BODY, status=404)
         task.polls += 1
         return web.json_response(self.render(task))
+
+    async def _organization(self, request: web.Request) -> web.StreamResponse:
+        """GET /v1/organization: the cheap authenticated call (credit balance, tier)."""
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
+        return web.json_response(
+            {"creditBalance": 1000, "tier": {"maxMonthlyCreditSpend": 10000}, "usage": {}}
+        )
 
     async def _delete(self, request: web.Request) -> web.StreamResponse:
         fault = self.take_fault("cancel")

@@ -117,6 +117,7 @@ class UseapiEmulator(VendorEmulator):
             web.post(f"{PREFIX}/assets/", self.upload),
             web.post(f"{PREFIX}/assets", self.upload),
             web.get(f"{PREFIX}/tasks/{{task_id}}", self.task),
+            web.get(f"{PREFIX}/accounts", self.accounts),
         ]
         for path, check in create.items():
             routes.append(web.post(f"{PREFIX}{path}", self._creator(check)))
@@ -135,6 +136,11 @@ class UseapiEmulator(VendorEmulator):
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return self.error(401, "Unauthorized")
         return None
+
+    async def accounts(self, request: web.Request) -> web.StreamResponse:
+        """GET /accounts: the Runway accounts configured behind the key (cheap, authenticated)."""
+        denied = self._unauthorised(request)
+        return denied or web.json_response({EMAIL: {"email": EMAIL, "maxJobs": self.max_jobs}})
 
     # assets
 
