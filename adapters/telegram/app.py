@@ -1,0 +1,236 @@
+"""The Telegram adapter: a python-telegram-bot `Application` wired to the core.
+
+Lifecycle (the runtime owns the event loop, so no `run_polling`): initialize (getMe) ->
+setMyCommands in English and Chinese -> subscribe the engine sink -> start -> long polling,
+or a webhook when TELEGRAM_WEBHOOK_URL is set. Updates are handled concurrently, so a slow
+download never holds up anyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from adapters.telegram.delivery import TelegramSink
+from adapters.telegram.flood import patiently
+from adapters.telegram.handlers import Downloader, Handlers
+from adapters.telegram.settings import TelegramSettings, is_official
+from adapters.telegram.status import StatusBoard
+from adapters.telegram.texts import tg_text
+from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, redact
+from adapters.telegram.webhook import WebhookServer, derived_secret
+from bot.bootstrap import ConfigError, Core
+from bot.models import UserRef
+from bot.service import ADMIN_COMMANDS
+
+log = logging.getLogger("videobot.telegram")
+
+# PTB 22 warns whenever a RetryAfter is created (its int -> timedelta migration); we read
+# both forms (translate.retry_seconds), so the warning is noise in every flood-control event.
+warnings.filterwarnings(
+    "ignore", message=r".*attribute `retry_after` will be of type", category=PTBDeprecationWarning
+)
+
+MENU_LANGUAGES: tuple[str | None, ...] = (None, "zh")  # None: everyone else (English)
+TgApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramAdapter:
+    """Serves Telegram users through the core; see the package docstring."""
+
+    name = "telegram"
+
+    def __init__(
+        self,
+        core: Core,
+        settings: TelegramSettings | None = None,
+        *,
+        edit_interval: float = 3.0,
+        album_window: float = 1.0,
+        poll_timeout: float = 30.0,
+    ) -> None:
+        secret = core.settings.telegram_bot_token
+        if secret is None or not secret.get_secret_value().strip():
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+        self.core = core
+        self.settings = settings if settings is not None else _load_settings()
+        self.token = secret.get_secret_value().strip()
+        self.api_url = core.settings.telegram_api_url.rstrip("/")
+        self.poll_timeout = poll_timeout
+        self.done = asyncio.Event()
+        self.app: TgApp = build_application(self.token, self.api_url)
+        self.board = StatusBoard(
+            self.app.bot, interval=edit_interval, persist=self._persist, token=self.token
+        )
+        self.sink = TelegramSink(
+            self.app.bot,
+            self.board,
+            upload_limit=self.settings.upload_limit_bytes(self.api_url),
+            token=self.token,
+        )
+        self.handlers = Handlers(
+            core,
+            self.settings,
+            self.board,
+            Downloader(self.app.bot, official_api=is_official(self.api_url)),
+            album_window=album_window,
+            token=self.token,
+        )
+        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.handlers.on_message))
+        self.app.add_handler(CallbackQueryHandler(self.handlers.on_callback))
+        self.app.add_error_handler(self.handlers.on_error)
+        self.webhook: WebhookServer | None = None
+        self._started = False
+
+    # lifecycle
+
+    async def start(self) -> None:
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN was refused by the Bot API; check it with @BotFather"
+            ) from None
+        except TelegramError as exc:
+            raise ConfigError(
+                f"cannot reach the Telegram Bot API at TELEGRAM_API_URL: {self._safe(exc)}"
+            ) from None
+        self._started = True
+        log.info("telegram: signed in as @%s", self.app.bot.username)
+        await self._register_commands()
+        self.core.engine.subscribe(PLATFORM, self.sink)
+        await self.app.start()
+        if self.settings.webhook_url:
+            await self._start_webhook(self.settings.webhook_url)
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                timeout=int(self.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._polling_error,
+            )
+            log.info("telegram: long polling")
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        self.sink.closed = True
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        await self.handlers.albums.aclose()
+        if self.app.running:
+            await self.app.stop()
+        await self.board.aclose()
+        await self.app.shutdown()
+
+    async def _start_webhook(self, url: str) -> None:
+        secret = self.settings.webhook_secret
+        token = secret.get_secret_value() if secret else derived_secret(self.token)
+        host, port = self.settings.listen
+        self.webhook = WebhookServer(
+            self.app, path=httpx.URL(url).path or "/", secret=token, host=host, port=port
+        )
+        await self.webhook.start()
+        try:
+            await patiently(
+                lambda: self.app.bot.set_webhook(
+                    url, secret_token=token, allowed_updates=ALLOWED_UPDATES
+                ),
+                what="setWebhook",
+            )
+        except TelegramError as exc:
+            raise ConfigError(f"Telegram refused TELEGRAM_WEBHOOK_URL: {self._safe(exc)}") from None
+        log.info("telegram: webhook set")
+
+    def _polling_error(self, exc: TelegramError) -> None:
+        log.warning("telegram: polling failed: %s", self._safe(exc))
+
+    # commands menu
+
+    async def _register_commands(self) -> None:
+        """setMyCommands for everyone (English default, Chinese by language code), and the
+        admin commands for each Telegram admin's private chat."""
+        service = self.core.service
+        admins = []
+        for ref in self.core.settings.admin_user_ids:
+            user = UserRef.parse(ref)
+            if user.platform == PLATFORM and user.id.lstrip("-").isdigit():
+                admins.append(int(user.id))
+        for language in MENU_LANGUAGES:
+            commands = [BotCommand(c, d) for c, d in service.command_list(language or "en")]
+            extra = [BotCommand(c, tg_text(language, f"cmd_{c}")) for c in ADMIN_COMMANDS]
+            await self._set_commands(commands, language)
+            for admin in admins:
+                await self._set_commands(commands + extra, language, admin)
+
+    async def _set_commands(
+        self, commands: list[BotCommand], language: str | None, chat_id: int | None = None
+    ) -> None:
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+        try:
+            await patiently(
+                lambda: self.app.bot.set_my_commands(commands, scope=scope, language_code=language),
+                what="setMyCommands",
+            )
+        except TelegramError as exc:  # e.g. an admin who never opened the bot
+            log.info("telegram: setMyCommands (%s) failed: %s", language or "default", exc)
+
+    # helpers
+
+    async def _persist(self, job_id: str, values: dict[str, Any]) -> None:
+        await self.core.service.attach(job_id, **values)
+
+    def _safe(self, exc: BaseException) -> str:
+        return redact(f"{type(exc).__name__}: {exc}", self.token)[:300]
+
+
+def _load_settings() -> TelegramSettings:
+    try:
+        return TelegramSettings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"TELEGRAM_{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"bad Telegram configuration: {problems}") from None
+
+
+def build_application(token: str, api_url: str) -> TgApp:
+    """PTB Application against the Bot API at `api_url` (Telegram's or a self-hosted one).
+
+    `local_mode` stays off: uploads go as multipart bytes, which every server accepts; a
+    self-hosted server raises the upload limit on its own.
+    """
+    root = api_url.rstrip("/")
+    app: TgApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .concurrent_updates(True)
+        .connect_timeout(10.0)
+        .read_timeout(20.0)
+        .write_timeout(30.0)
+        .pool_timeout(10.0)
+        .media_write_timeout(600.0)
+        .build()
+    )
+    return app

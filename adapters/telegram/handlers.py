@@ -1,0 +1,372 @@
+"""Telegram updates -> core calls: commands (also in photo captions), replies to media,
+albums, and the Again / Cancel buttons.
+
+The adapter only gathers what the user pointed at (the photo replied to, the album, the
+performance video), downloads it, and hands text + media to the core; parsing, checks and
+credits all live in the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Bot, Chat, Message, ReplyParameters, Update, User
+from telegram.constants import ChatAction, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from adapters.telegram.flood import patiently
+from adapters.telegram.settings import CLOUD_DOWNLOAD_BYTES, TelegramSettings
+from adapters.telegram.status import StatusBoard
+from adapters.telegram.texts import tg_text
+from adapters.telegram.translate import (
+    ALERT_LIMIT,
+    MEDIA_COMMANDS,
+    FileRef,
+    addressed_command,
+    chat_context,
+    clip,
+    media_refs,
+    parse_callback,
+    redact,
+    thread_of,
+    user_ref,
+)
+from bot import texts
+from bot.bootstrap import Core
+from bot.errors import InvalidRequest
+from bot.media import MAX_INPUT_IMAGE_BYTES, MAX_INPUT_VIDEO_BYTES, sniff_video
+from bot.models import Media, UserRef
+from bot.service import Incoming
+
+log = logging.getLogger("videobot.telegram")
+
+AlbumRun = Callable[[list[Message]], Coroutine[Any, Any, None]]
+
+MAX_IMAGES = 3  # the core takes two (first, last); a third is enough for it to say so
+DOWNLOAD_TIMEOUT = 120.0
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f}"
+
+
+class Downloader:
+    """Fetches a file a user sent (getFile + download) into memory, within size limits.
+
+    The file URL PTB builds contains the bot token: it stays inside PTB, is never logged,
+    and only the bytes go on, to the vendor as a data URI.
+    """
+
+    def __init__(self, bot: Bot, *, official_api: bool) -> None:
+        self.bot = bot
+        self.official_api = official_api
+
+    def limit(self, kind: str) -> int:
+        limit = MAX_INPUT_IMAGE_BYTES if kind == "image" else MAX_INPUT_VIDEO_BYTES
+        return min(limit, CLOUD_DOWNLOAD_BYTES) if self.official_api else limit
+
+    def _too_large(self, ref: FileRef, size: int) -> InvalidRequest:
+        key = "err_image_too_large" if ref.kind == "image" else "err_video_too_large"
+        return InvalidRequest(key, size_mb=_mb(size), max_mb=_mb(self.limit(ref.kind)))
+
+    async def fetch(self, ref: FileRef) -> Media:
+        limit = self.limit(ref.kind)
+        if ref.size is not None and ref.size > limit:
+            raise self._too_large(ref, ref.size)
+        file = await patiently(lambda: self.bot.get_file(ref.file_id), what="getFile")
+        if file.file_size is not None and file.file_size > limit:
+            raise self._too_large(ref, file.file_size)
+        out = io.BytesIO()
+        await file.download_to_memory(out, read_timeout=DOWNLOAD_TIMEOUT)
+        data = out.getvalue()
+        if len(data) > limit:
+            raise self._too_large(ref, len(data))
+        mime = ref.mime
+        if ref.kind == "video":
+            mime = sniff_video(data) or ref.mime
+        return Media(data, mime, ref.filename)
+
+
+class AlbumCollector:
+    """Remembers recent albums (photos sharing a media_group_id) and runs a captioned
+    album's command once its messages stopped arriving for `window` seconds."""
+
+    def __init__(self, window: float, max_groups: int = 500) -> None:
+        self.window = window
+        self.max_groups = max_groups
+        self._seen: OrderedDict[str, dict[int, Message]] = OrderedDict()
+        self._pending: dict[str, tuple[AlbumRun, Any]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def remember(self, message: Message) -> None:
+        group_id = message.media_group_id
+        if group_id is None:
+            return
+        group = self._seen.setdefault(group_id, {})
+        self._seen.move_to_end(group_id)
+        group[message.message_id] = message
+        while len(self._seen) > self.max_groups:
+            self._seen.popitem(last=False)
+        if group_id in self._pending:
+            self._schedule(group_id, self._pending[group_id][0])
+
+    def members(self, group_id: str) -> list[Message]:
+        group = self._seen.get(group_id, {})
+        return [group[k] for k in sorted(group)]
+
+    def when_complete(self, message: Message, run: AlbumRun) -> None:
+        """Call `run(album messages)` once the album of `message` is complete."""
+        assert message.media_group_id is not None
+        self.remember(message)
+        self._schedule(message.media_group_id, run)
+
+    def _schedule(self, group_id: str, run: AlbumRun) -> None:
+        old = self._pending.get(group_id)
+        if old is not None:
+            old[1].cancel()
+        handle = asyncio.get_running_loop().call_later(self.window, self._fire, group_id)
+        self._pending[group_id] = (run, handle)
+
+    def _fire(self, group_id: str) -> None:
+        pending = self._pending.pop(group_id, None)
+        if pending is None:
+            return
+        task = asyncio.create_task(pending[0](self.members(group_id)), name="tg-album")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def aclose(self) -> None:
+        for _run, handle in self._pending.values():
+            handle.cancel()
+        self._pending.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+class Handlers:
+    def __init__(
+        self,
+        core: Core,
+        settings: TelegramSettings,
+        board: StatusBoard,
+        downloader: Downloader,
+        *,
+        album_window: float,
+        token: str,
+    ) -> None:
+        self.core = core
+        self.settings = settings
+        self.board = board
+        self.downloader = downloader
+        self.albums = AlbumCollector(album_window)
+        self.token = token
+
+    # where the bot serves
+
+    def allowed(self, chat: Chat, user: UserRef) -> bool:
+        allowed = self.settings.allowed_chats
+        if not allowed or chat.id in allowed:
+            return True
+        return chat.type == ChatType.PRIVATE and self.core.service.is_admin(user)
+
+    # messages
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.from_user is None or message.from_user.is_bot:
+            return
+        sender = message.from_user
+        private = message.chat.type == ChatType.PRIVATE
+        text = message.text or message.caption or ""
+        name = addressed_command(text, context.bot.username, private=private)
+        if message.media_group_id is not None:
+            self.albums.remember(message)
+        if name is None:
+            if private and message.media_group_id is None:
+                await self._answer(message, tg_text(sender.language_code, "hint"))
+            return
+        if not self.allowed(message.chat, user_ref(sender)):
+            await self._answer(message, texts.t(sender.language_code, "not_enabled_here"))
+            return
+        if message.media_group_id is not None and name in MEDIA_COMMANDS:
+
+            async def run(album: list[Message]) -> None:
+                await self._command(message, sender, text, name, album or [message])
+
+            self.albums.when_complete(message, run)
+            return
+        await self._command(message, sender, text, name, [message])
+
+    async def _command(
+        self, message: Message, sender: User, text: str, name: str, own: list[Message]
+    ) -> None:
+        locale = sender.language_code
+        incoming = Incoming(
+            user=user_ref(sender), text=text, locale=locale, chat=chat_context(message)
+        )
+        if name in MEDIA_COMMANDS:
+            try:
+                await self._gather_media(incoming, name, own, message.reply_to_message)
+            except InvalidRequest as exc:
+                await self._answer(message, texts.t(locale, exc.key, **exc.params))
+                return
+            except TelegramError as exc:
+                log.warning("downloading media failed: %s", redact(str(exc), self.token))
+                await self._answer(message, tg_text(locale, "download_failed"))
+                return
+        reply = await self.core.service.handle(incoming)
+        if reply.job is None:
+            await self._answer(message, reply.text)
+            return
+        await self.board.open(
+            reply.job,
+            chat_id=message.chat.id,
+            thread_id=thread_of(message),
+            reply_to=message.message_id,
+            header=reply.text,
+        )
+
+    async def _gather_media(
+        self, incoming: Incoming, name: str, own: list[Message], replied: Message | None
+    ) -> None:
+        """Download what the command points at: its own photo(s) or album, and the message
+        it replies to (with the rest of that album when the bot saw it)."""
+        own_refs = [ref for m in own for ref in media_refs(m)]
+        replied_msgs: list[Message] = []
+        if replied is not None:
+            replied_msgs = [replied]
+            if replied.media_group_id is not None:
+                members = self.albums.members(replied.media_group_id)
+                if any(m.message_id == replied.message_id for m in members):
+                    replied_msgs = members
+        replied_refs = [ref for m in replied_msgs for ref in media_refs(m)]
+        if not own_refs and not replied_refs:
+            return
+        anchor = own[0]
+        with contextlib.suppress(TelegramError):  # "typing…" while the files come in
+            await anchor.get_bot().send_chat_action(
+                anchor.chat.id, ChatAction.TYPING, message_thread_id=thread_of(anchor)
+            )
+        if name == "act":
+            character, performance = _act_inputs(own_refs, replied_refs)
+            wanted = [r for r in (character, performance) if r is not None]
+            fetched = await asyncio.gather(*(self.downloader.fetch(r) for r in wanted))
+            got = dict(zip(wanted, fetched, strict=True))
+            incoming.character = got.get(character) if character else None
+            incoming.video = got.get(performance) if performance else None
+            return
+        refs = replied_refs + own_refs  # the earlier message is the first frame
+        images = [r for r in refs if r.kind == "image"][:MAX_IMAGES]
+        video = next((r for r in refs if r.kind == "video"), None)
+        if video is not None:
+            images = []  # video-to-video: photos beside it are not frames
+        wanted = [*images, *([video] if video else [])]
+        fetched = await asyncio.gather(*(self.downloader.fetch(r) for r in wanted))
+        incoming.images = list(fetched[: len(images)])
+        incoming.video = fetched[len(images)] if video is not None else None
+
+    async def _answer(self, message: Message, text: str) -> None:
+        await patiently(
+            lambda: message.get_bot().send_message(
+                message.chat.id,
+                clip(text),
+                message_thread_id=thread_of(message),
+                reply_parameters=ReplyParameters(
+                    message.message_id, allow_sending_without_reply=True
+                ),
+            ),
+            what="reply",
+        )
+
+    # buttons
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        parsed = parse_callback(query.data)
+        if parsed is None:
+            await self._ack(query)
+            return
+        action, job_id = parsed
+        user = user_ref(query.from_user)
+        locale = query.from_user.language_code
+        message = query.message
+        if message is not None and not self.allowed(message.chat, user):
+            await self._ack(query, texts.t(locale, "not_enabled_here"), alert=True)
+            return
+        if action == "cancel":
+            reply = await self.core.service.cancel(user, job_id, locale)
+            await self._ack(query, reply.text, alert=reply.error)
+            return
+        if message is None:
+            await self._ack(query)
+            return
+        full = message if isinstance(message, Message) else None
+        thread_id = thread_of(full) if full is not None else None
+        chat = {
+            "chat_id": message.chat.id,
+            "chat_type": message.chat.type,
+            "message_id": message.message_id,
+            "thread_id": thread_id,
+        }
+        reply = await self.core.service.again(user, job_id, locale, chat)
+        if reply.job is None:
+            if len(reply.text) <= ALERT_LIMIT:
+                await self._ack(query, reply.text, alert=True)
+                return
+            await self._ack(query)
+            if full is not None:
+                await self._answer(full, reply.text)
+            return
+        await self._ack(query)
+        await self.board.open(
+            reply.job,
+            chat_id=message.chat.id,
+            thread_id=thread_id,
+            reply_to=message.message_id,
+            header=reply.text,
+        )
+
+    async def _ack(self, query: Any, text: str | None = None, *, alert: bool = False) -> None:
+        try:
+            await patiently(
+                lambda: query.answer(clip(text, ALERT_LIMIT) if text else None, show_alert=alert),
+                what="callback answer",
+            )
+        except TelegramError as exc:  # e.g. the query is too old
+            log.info("answering a button press failed: %s", redact(str(exc), self.token))
+
+    # errors
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        log.error(
+            "handling a Telegram update failed: %s",
+            redact(f"{type(error).__name__}: {error}", self.token),
+            exc_info=error,
+        )
+
+
+def _act_inputs(
+    own: list[FileRef], replied: list[FileRef]
+) -> tuple[FileRef | None, FileRef | None]:
+    """(character, performance) for /act: the command's own photo (or video) is the
+    character and the replied video the performance; a video captioned /act replying to a
+    photo works the other way round."""
+    mine = own[0] if own else None
+    theirs_video = next((r for r in replied if r.kind == "video"), None)
+    theirs_image = next((r for r in replied if r.kind == "image"), None)
+    if mine is not None and mine.kind == "video" and theirs_video is None and theirs_image:
+        return theirs_image, mine
+    return mine, theirs_video

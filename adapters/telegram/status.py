@@ -1,0 +1,211 @@
+"""One live status message per job, edited as the job moves, at most once per interval.
+
+The engine's `on_event` only records the newest line; a background task per message does
+the editing, coalesces bursts of progress into one edit, and waits out flood control, so
+the engine is never held up by Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from adapters.telegram.flood import patiently
+from adapters.telegram.translate import button, clip, redact, retry_seconds
+from bot import texts
+from bot.events import EventKind, JobEvent
+from bot.models import Job
+
+log = logging.getLogger("videobot.telegram")
+
+Persist = Callable[[str, dict[str, Any]], Awaitable[None]]
+ORPHAN_SECONDS = 120.0  # forget a finished job whose status message never appeared
+EDIT_FAILURES = 4
+
+
+@dataclass
+class StatusMessage:
+    job_id: str
+    chat_id: int
+    thread_id: int | None
+    locale: str
+    message_id: int | None = None
+    header: str = ""
+    line: str = ""
+    cancellable: bool = True
+    final: bool = False
+    shown: tuple[str, bool] | None = None
+    dead: bool = False  # deleted, or the bot lost access: stop editing
+    next_edit: float = 0.0  # monotonic time before which no edit is sent
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def want(self) -> tuple[str, bool]:
+        text = f"{self.header}\n\n{self.line}" if self.header and self.line else self.header
+        return clip(text or self.line or "…"), self.cancellable and not self.final
+
+
+class StatusBoard:
+    def __init__(self, bot: Bot, *, interval: float, persist: Persist, token: str = "") -> None:
+        self.bot = bot
+        self.interval = interval
+        self.persist = persist
+        self.token = token
+        self._entries: dict[str, StatusMessage] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _markup(self, entry: StatusMessage, cancellable: bool) -> Any:
+        if not cancellable:
+            return None
+        return button(texts.t(entry.locale, "button_cancel"), "cancel", entry.job_id)
+
+    async def open(
+        self, job: Job, *, chat_id: int, thread_id: int | None, reply_to: int | None, header: str
+    ) -> int:
+        """Send the status message of a job that was just started; returns its id."""
+        entry = self._entries.get(job.id)
+        if entry is None:
+            entry = StatusMessage(job.id, chat_id, thread_id, job.locale)
+            self._entries[job.id] = entry
+        entry.header = header
+        text, cancellable = entry.want()
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        try:
+            message = await patiently(
+                lambda: self.bot.send_message(
+                    chat_id,
+                    text,
+                    message_thread_id=thread_id,
+                    reply_parameters=reply,
+                    reply_markup=self._markup(entry, cancellable),
+                ),
+                what="status message",
+            )
+        except Exception:
+            self._entries.pop(job.id, None)
+            raise
+        entry.message_id = message.message_id
+        entry.shown = (text, cancellable)
+        entry.next_edit = time.monotonic() + self.interval
+        saved = {"status_message_id": message.message_id, "status_header": header}
+        await self.persist(job.id, saved)
+        self._kick(entry)
+        return message.message_id
+
+    def update(self, event: JobEvent) -> None:
+        """Record the job's newest state; returns at once (the edit happens in the background)."""
+        job = event.job
+        entry = self._entries.get(job.id)
+        if entry is None:
+            chat = job.chat
+            chat_id = chat.get("chat_id")
+            if not isinstance(chat_id, int):
+                return
+            entry = StatusMessage(
+                job.id, chat_id, chat.get("thread_id"), job.locale,
+                message_id=chat.get("status_message_id"), header=chat.get("status_header", ""),
+            )  # fmt: skip
+            self._entries[job.id] = entry
+        if entry.final:
+            return
+        entry.line = event.text
+        if event.kind in (EventKind.FINISHED, EventKind.FAILED):
+            entry.final = True
+        if event.kind in (EventKind.DELIVERING, EventKind.FINISHED, EventKind.FAILED):
+            entry.cancellable = False
+        self._kick(entry)
+
+    def _kick(self, entry: StatusMessage) -> None:
+        if entry.dead:
+            if entry.final:
+                self._entries.pop(entry.job_id, None)
+            return
+        if entry.message_id is None:
+            if entry.final:  # the handler never sent the message: do not keep it forever
+                loop = asyncio.get_running_loop()
+                loop.call_later(ORPHAN_SECONDS, self._drop_orphan, entry)
+            return
+        if entry.task is not None and not entry.task.done():
+            return
+        if entry.want() == entry.shown:
+            if entry.final:
+                self._entries.pop(entry.job_id, None)
+            return
+        entry.task = asyncio.create_task(self._flush(entry), name=f"tg-status-{entry.job_id[:8]}")
+
+    def _drop_orphan(self, entry: StatusMessage) -> None:
+        if entry.message_id is None and self._entries.get(entry.job_id) is entry:
+            del self._entries[entry.job_id]
+
+    async def _flush(self, entry: StatusMessage) -> None:
+        failures = 0
+        try:
+            while True:
+                wait = entry.next_edit - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                want = entry.want()
+                if want == entry.shown or entry.message_id is None:
+                    break
+                try:
+                    await self.bot.edit_message_text(
+                        want[0],
+                        chat_id=entry.chat_id,
+                        message_id=entry.message_id,
+                        reply_markup=self._markup(entry, want[1]),
+                    )
+                except RetryAfter as exc:
+                    pause = retry_seconds(exc)
+                    entry.next_edit = time.monotonic() + pause
+                    log.info("job %s: flood control; status edit in %.0fs", entry.job_id, pause)
+                    continue
+                except BadRequest as exc:
+                    if "not modified" in exc.message.lower():
+                        entry.shown = want
+                        continue
+                    log.info(
+                        "job %s: status message can no longer be edited: %s",
+                        entry.job_id, redact(exc.message, self.token),
+                    )  # fmt: skip
+                    entry.dead = True
+                    break
+                except Forbidden as exc:
+                    log.info("job %s: %s", entry.job_id, redact(exc.message, self.token))
+                    entry.dead = True
+                    break
+                except (NetworkError, TelegramError) as exc:
+                    failures += 1
+                    if failures >= EDIT_FAILURES:
+                        log.warning(
+                            "job %s: giving up on status edits: %s",
+                            entry.job_id, redact(str(exc), self.token),
+                        )  # fmt: skip
+                        entry.dead = True
+                        break
+                    entry.next_edit = time.monotonic() + self.interval * failures
+                    continue
+                failures = 0
+                entry.shown = want
+                entry.next_edit = time.monotonic() + self.interval
+        finally:
+            entry.task = None
+            if entry.final and self._entries.get(entry.job_id) is entry:
+                del self._entries[entry.job_id]
+
+    async def aclose(self) -> None:
+        tasks = [e.task for e in self._entries.values() if e.task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._entries.clear()
