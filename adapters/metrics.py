@@ -10,7 +10,7 @@ Where each series comes from:
   JobEvent; `engine.in_flight` counts the job tasks of this process);
 - vendor submit and poll latency: `Metrics.instrument` wraps each vendor client's `submit` and
   `poll` in place, so the engine, the router and `isinstance` checks still see the same objects;
-- credits: the ledger itself, summed when Prometheus scrapes, so the numbers match
+- credits: the ledger itself (Store.credit_totals), summed when Prometheus scrapes, so they match
   `videobot export-ledger`, survive restarts and include refunds made with the admin CLI;
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
@@ -21,10 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
@@ -37,6 +35,7 @@ from bot.bootstrap import ConfigError, Core
 from bot.errors import VendorError
 from bot.events import EventKind, JobEvent
 from bot.models import TaskState, TaskStatus, VideoRequest
+from bot.storage.base import Store
 from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.metrics")
@@ -59,15 +58,6 @@ def adapter_of(logger_name: str) -> str | None:
     if len(parts) > 1 and parts[0] in ("adapters", "videobot") and parts[1] in ADAPTER_NAMES:
         return parts[1]
     return None
-
-
-def ledger_totals(db_path: Path) -> dict[str, int]:
-    """Credits per ledger kind, summed over the whole ledger (a short read transaction)."""
-    # closing(): a sqlite3 connection's own context manager commits but never closes.
-    with contextlib.closing(sqlite3.connect(db_path, timeout=5.0)) as db:
-        db.execute("PRAGMA query_only = 1")
-        rows = db.execute("SELECT kind, COALESCE(SUM(amount), 0) FROM ledger GROUP BY kind")
-        return {str(kind): int(total) for kind, total in rows}
 
 
 @contextlib.contextmanager
@@ -228,10 +218,10 @@ class Metrics:
     def detach(self) -> None:
         logging.getLogger().removeHandler(self.log_handler)
 
-    async def refresh_ledger(self, db_path: Path) -> None:
+    async def refresh_ledger(self, store: Store) -> None:
         try:
-            self.ledger.totals = await asyncio.to_thread(ledger_totals, db_path)
-        except sqlite3.Error as exc:  # keep the last totals; the scrape still answers
+            self.ledger.totals = await store.credit_totals()
+        except Exception as exc:  # keep the last totals; the scrape still answers
             log.warning("metrics: cannot read the ledger: %s", exc)
 
     def render(self) -> bytes:
@@ -276,7 +266,7 @@ class OpsServer:
 
     async def _metrics(self, request: web.Request) -> web.Response:
         if self._core is not None:
-            await self.metrics.refresh_ledger(self._core.settings.sqlite_path)
+            await self.metrics.refresh_ledger(self._core.store)
         return web.Response(
             body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

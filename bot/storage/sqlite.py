@@ -486,6 +486,10 @@ class SqliteStore:
         keys = ("user", "bonus", "banned", "used_today", "jobs", "delivered", "spent")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    async def credit_totals(self) -> dict[str, int]:
+        rows = await self._all("SELECT kind, COALESCE(SUM(amount), 0) FROM ledger GROUP BY kind")
+        return {str(kind): int(total) for kind, total in rows}
+
     async def ledger(self) -> list[LedgerEntry]:
         rows = await self._all(
             "SELECT id, at, user, job_id, kind, amount, note FROM ledger ORDER BY id"
