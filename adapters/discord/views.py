@@ -1,0 +1,124 @@
+"""Buttons that survive restarts: the job id lives in the custom id, not in memory.
+
+    videobot:again:<job id>    ↻ Again: the same request with a new seed, for whoever clicks
+    videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
+
+Both are `DynamicItem`s registered once in `setup_hook`, so a click on a message sent before
+the last restart still reaches the handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Protocol, Self, cast
+
+import discord
+
+from adapters.discord.translate import locale_of, text
+
+log = logging.getLogger("videobot.discord")
+
+JOB_ID = r"(?P<job_id>[0-9a-f]{32})"
+
+
+class ButtonHandler(Protocol):
+    async def on_again(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
+
+    async def on_cancel(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
+
+
+def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
+    handler = getattr(interaction.client, "button_handler", None)
+    if handler is None:
+        raise RuntimeError("the client has no button handler")
+    return cast(ButtonHandler, handler)
+
+
+class AgainButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"videobot:again:" + JOB_ID
+):
+    def __init__(self, job_id: str, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or text("en", "button_again"),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"videobot:again:{job_id}",
+            )
+        )
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(match["job_id"], getattr(item, "label", None))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _handler(interaction).on_again(interaction, self.job_id)
+        except Exception:
+            log.exception("the Again button failed")
+            await report_failure(interaction)
+
+
+class CancelButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"videobot:cancel:" + JOB_ID,
+):
+    def __init__(self, job_id: str, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or text("en", "button_cancel"),
+                style=discord.ButtonStyle.danger,
+                custom_id=f"videobot:cancel:{job_id}",
+            )
+        )
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(match["job_id"], getattr(item, "label", None))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _handler(interaction).on_cancel(interaction, self.job_id)
+        except Exception:
+            log.exception("the Cancel button failed")
+            await report_failure(interaction)
+
+
+def rendering_view(job_id: str, locale: str) -> discord.ui.View:
+    """Under the status message while the video renders."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(CancelButton(job_id, text(locale, "button_cancel")))
+    return view
+
+
+def result_view(job_id: str, locale: str) -> discord.ui.View:
+    """Under the finished video."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AgainButton(job_id, text(locale, "button_again")))
+    return view
+
+
+async def report_failure(interaction: discord.Interaction[Any]) -> None:
+    """Tell the user something broke on our side (nothing was charged)."""
+    message = text(locale_of(interaction.locale), "internal_error")
+    try:
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=message, view=None)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException:
+        pass

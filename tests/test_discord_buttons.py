@@ -1,0 +1,107 @@
+"""The buttons: Cancel (requester or admin only) and ↻ Again, also after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.discord import DiscordAdapter, DiscordSettings
+from bot.models import JobState, UserRef
+from bot.vendors.runway import RunwayClient
+from tests.discord_emulator import ADMIN_ID, APP_ID, OTHER_ID, USER_ID, Harness
+from tests.emulators.runway import RunwayEmulator
+from tests.helpers import wait_until
+
+USER = UserRef("discord", str(USER_ID))
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[RunwayEmulator]:
+    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+async def h(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[Harness]:
+    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
+    async with Harness(
+        tmp_path, [client], video_vendors=["runway"], admin_user_ids=[f"discord:{ADMIN_ID}"]
+    ) as harness:
+        yield harness
+
+
+async def rendering(h: Harness, prompt: str = "[never] an endless render") -> tuple[str, int]:
+    """A job that keeps rendering, and the id of its status message (with the Cancel button)."""
+    payload = h.interact(h.fake.slash("video", prompt=prompt))
+    job = await h.job()
+    await h.fake.wait_for(
+        "PATCH",
+        rf"/webhooks/{APP_ID}/{payload['token']}/messages/",
+        lambda c: c.custom_ids() == [f"videobot:cancel:{job.id}"],
+    )
+    return job.id, int(job.chat["message_id"])
+
+
+async def test_cancel_by_a_stranger_is_refused(h: Harness) -> None:
+    job_id, status_id = await rendering(h)
+    click = h.interact(h.fake.click(status_id, f"videobot:cancel:{job_id}", user_id=OTHER_ID))
+    (answer,) = await h.fake.wait_for("POST", rf"/interactions/{click['id']}/.+/callback")
+    assert answer.json["type"] == 4 and answer.json["data"]["flags"] == 64  # ephemeral
+    assert "Only the person who asked for this video" in answer.json["data"]["content"]
+    job = await h.core.store.get_job(job_id)
+    assert job is not None and job.state is JobState.RUNNING
+
+
+async def test_cancel_by_the_requester_refunds_and_clears_the_button(h: Harness) -> None:
+    job_id, status_id = await rendering(h)
+    click = h.interact(h.fake.click(status_id, f"videobot:cancel:{job_id}"))
+    (answer,) = await h.fake.wait_for("POST", rf"/interactions/{click['id']}/.+/callback")
+    assert "Cancelled" in answer.json["data"]["content"]
+    done = await h.settled(job_id)
+    assert done.state is JobState.CANCELLED
+    status = h.fake.messages[status_id]
+    assert "🛑 Cancelled. Your 1 credit(s) were refunded." in status["content"]
+    assert status["components"] == []
+
+
+async def test_an_admin_may_cancel_anyones_job(h: Harness) -> None:
+    job_id, status_id = await rendering(h)
+    h.interact(h.fake.click(status_id, f"videobot:cancel:{job_id}", user_id=ADMIN_ID))
+    assert (await h.settled(job_id)).state is JobState.CANCELLED
+
+
+async def test_again_works_after_a_restart(h: Harness) -> None:
+    payload = h.interact(h.fake.slash("video", prompt="a paper boat", seed=7))
+    first = await h.job()
+    await h.settled(first.id)
+    await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
+    result_id = max(h.fake.messages)  # the video message the bot just posted
+    assert h.fake.messages[result_id]["components"][0]["components"][0]["custom_id"] == (
+        f"videobot:again:{first.id}"
+    )
+
+    # A new process: a new bot on the same database; nothing of the old bot is in memory.
+    await h.adapter.stop()
+    settings = DiscordSettings(_env_file=None)
+    h.adapter = DiscordAdapter(
+        h.core, settings, gateway=False, clock=h.clock, progress_interval=0.05,
+        media_hosts=frozenset({"127.0.0.1"}),
+    )  # fmt: skip
+    await h.adapter.start()
+
+    click = h.interact(h.fake.click(result_id, f"videobot:again:{first.id}", user_id=OTHER_ID))
+    (defer,) = await h.fake.wait_for("POST", rf"/interactions/{click['id']}/.+/callback")
+    assert defer.json["type"] == 5
+    other = UserRef("discord", str(OTHER_ID))
+
+    async def started() -> bool:
+        return bool(await h.core.store.user_jobs(other, limit=1))
+
+    await wait_until(started)
+    (again,) = await h.core.store.user_jobs(other, limit=1)
+    assert again.prompt == "a paper boat" and again.request["seed"] != 7
+    assert (await h.settled(again.id)).state is JobState.DELIVERED
+    (video,) = await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{click['token']}$")
+    assert video.content.startswith(f"<@{OTHER_ID}> ")  # the clicker is the requester now

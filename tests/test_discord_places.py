@@ -1,0 +1,180 @@
+"""Where the bot serves, command registration (sync, localisations, choices), admin commands
+and the quick commands; plus /act end to end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.discord import DiscordSettings
+from bot.models import JobState, Mode, UserRef
+from bot.vendors.local import LocalVendor
+from bot.vendors.runway import RunwayClient
+from tests.discord_emulator import (
+    ADMIN_ID,
+    APP_ID,
+    CHANNEL_ID,
+    DM_CHANNEL_ID,
+    GUILD_ID,
+    USER_ID,
+    Harness,
+    Upload,
+)
+from tests.emulators.base import sample_mp4
+from tests.emulators.runway import RunwayEmulator
+from tests.helpers import image_bytes
+
+USER = UserRef("discord", str(USER_ID))
+MANAGE_GUILD = 0x20
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[RunwayEmulator]:
+    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
+        yield server  # type: ignore[misc]
+
+
+def harness(tmp_path: Path, emu: RunwayEmulator, **settings: Any) -> Harness:
+    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
+    return Harness(
+        tmp_path,
+        [client],
+        settings=DiscordSettings(_env_file=None, **settings),
+        video_vendors=["runway"],
+        admin_user_ids=[f"discord:{ADMIN_ID}"],
+    )
+
+
+async def answer(h: Harness, payload: dict[str, Any]) -> dict[str, Any]:
+    (call,) = await h.fake.wait_for("POST", rf"/interactions/{payload['id']}/.+/callback")
+    assert call.json["type"] == 4
+    data: dict[str, Any] = call.json["data"]
+    return data
+
+
+def synced(h: Harness) -> dict[str, dict[str, Any]]:
+    (put,) = h.fake.find("PUT", r"/commands$")
+    return {c["name"]: c for c in put.json}
+
+
+async def test_guild_not_allowed_is_refused_privately(tmp_path: Path, emu: RunwayEmulator) -> None:
+    async with harness(tmp_path, emu, allowed_guilds=[GUILD_ID + 1]) as h:
+        payload = h.interact(h.fake.slash("video", prompt="a cat"))
+        data = await answer(h, payload)
+        assert data["flags"] == 64 and data["content"] == "This bot isn't enabled in this chat."
+        assert await h.core.store.user_jobs(USER, limit=5) == []
+        payload = h.interact(h.fake.slash("quota", locale="zh-CN"))
+        assert (await answer(h, payload))["content"] == "此机器人未在本聊天中启用。"
+
+
+async def test_channels_can_be_restricted(tmp_path: Path, emu: RunwayEmulator) -> None:
+    async with harness(tmp_path, emu, allowed_channels=[CHANNEL_ID]) as h:
+        payload = h.interact(h.fake.slash("help", channel_id=CHANNEL_ID + 5))
+        assert "isn't enabled" in (await answer(h, payload))["content"]
+        payload = h.interact(h.fake.slash("help"))
+        assert "/video" in (await answer(h, payload))["content"]
+
+
+async def test_direct_messages_work_and_can_be_turned_off(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu) as h:
+        assert synced(h)["video"]["contexts"] == [0, 1]
+        payload = h.interact(h.fake.slash("video", prompt="a dm video", guild_id=None))
+        job = await h.job()
+        assert job.chat["guild_id"] is None and job.chat["channel_id"] == DM_CHANNEL_ID
+        assert (await h.settled(job.id)).state is JobState.DELIVERED
+        await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
+    async with harness(tmp_path / "off", emu, allow_dms=False) as h:
+        assert synced(h)["video"]["contexts"] == [0]  # Discord hides the commands in DMs
+        payload = h.interact(h.fake.slash("video", prompt="a dm video", guild_id=None))
+        assert "isn't enabled" in (await answer(h, payload))["content"]
+
+
+async def test_commands_sync_globally_with_chinese_localisations_and_vendor_choices(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu) as h:
+        (put,) = h.fake.find("PUT", r"/commands$")
+        assert put.path == f"/applications/{APP_ID}/commands"
+        commands = synced(h)
+        assert set(commands) >= {"video", "act", "quota", "jobs", "cancel", "help", "grant"}
+        video = commands["video"]
+        assert video["name_localizations"] == {"zh-CN": "视频", "zh-TW": "视频"}
+        assert video["description_localizations"]["zh-CN"] == "用文字或照片生成视频"
+        options = {o["name"]: o for o in video["options"]}
+        assert options["prompt"]["name_localizations"]["zh-CN"] == "描述"
+        assert [c["value"] for c in options["duration"]["choices"]] == [5, 10]
+        assert [c["value"] for c in options["model"]["choices"]] == [
+            "gen4.5", "gen4_turbo", "gen3a_turbo",
+        ]  # fmt: skip
+        assert options["image"]["type"] == 11 and options["image"]["required"] is False
+        menu = commands["Animate with video"]
+        assert menu["type"] == 3 and menu["name_localizations"]["zh-CN"] == "生成动画视频"
+        assert commands["grant"]["default_member_permissions"] is None
+
+
+async def test_dev_guild_sync_and_no_act_without_a_vendor_for_it(tmp_path: Path) -> None:
+    settings = DiscordSettings(_env_file=None, dev_guild=GUILD_ID)
+    vendor = LocalVendor(work_dir=tmp_path / "local")
+    async with Harness(tmp_path, [vendor], settings=settings, video_vendors=["local"]) as h:
+        (put,) = h.fake.find("PUT", r"/commands$")
+        assert put.path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
+        names = {c["name"] for c in put.json}
+        assert "video" in names and "act" not in names  # the local vendor has no act
+
+
+async def test_act_sends_character_and_performance(tmp_path: Path, emu: RunwayEmulator) -> None:
+    async with harness(tmp_path, emu) as h:
+        character = Upload("me.jpg", image_bytes(size=(64, 64)), "image/jpeg")
+        performance = Upload("dance.mp4", sample_mp4(), "video/mp4")
+        h.interact(h.fake.slash("act", character=character, performance=performance, body=True))
+        job = await h.job()
+        assert job.request["mode"] == Mode.ACT and job.request["body_control"] is True
+        assert (await h.settled(job.id)).state is JobState.DELIVERED
+        (create,) = [r for r in emu.log if r["path"] == "/v1/character_performance"]
+        assert create["json"]["character"]["uri"].startswith("data:image/jpeg;base64,")
+        assert create["json"]["reference"]["uri"].startswith("data:video/mp4;base64,")
+
+
+async def test_admin_commands_need_an_admin(tmp_path: Path, emu: RunwayEmulator) -> None:
+    async with harness(tmp_path, emu) as h:
+        payload = h.interact(h.fake.slash("grant", user=f"<@{USER_ID}>", credits=5))
+        assert (await answer(h, payload))["content"] == "That command is for admins."
+        payload = h.interact(
+            h.fake.slash("grant", user=f"<@{USER_ID}>", credits=5, user_id=ADMIN_ID)
+        )
+        granted = (await answer(h, payload))["content"]
+        assert granted == f"✅ discord:{USER_ID} now has 5 bonus credit(s)."
+        payload = h.interact(h.fake.slash("stats", user_id=ADMIN_ID))
+        assert (await answer(h, payload))["content"].startswith("📊 Today")
+
+
+async def test_admin_commands_can_also_require_manage_server(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu, admin_requires_manage_guild=True) as h:
+        assert synced(h)["ban"]["default_member_permissions"] == MANAGE_GUILD
+        payload = h.interact(h.fake.slash("ban", user="telegram:5", user_id=ADMIN_ID))
+        assert "Manage Server" in (await answer(h, payload))["content"]
+        payload = h.interact(
+            h.fake.slash("ban", user="telegram:5", user_id=ADMIN_ID, permissions=MANAGE_GUILD)
+        )
+        assert (await answer(h, payload))["content"] == "✅ telegram:5 is banned."
+
+
+async def test_quick_commands_answer_privately(tmp_path: Path, emu: RunwayEmulator) -> None:
+    async with harness(tmp_path, emu) as h:
+        h.interact(h.fake.slash("video", prompt="[never] forever"))
+        job = await h.job()
+        payload = h.interact(h.fake.slash("jobs"))
+        data = await answer(h, payload)
+        assert data["flags"] == 64 and job.short_id in data["content"]
+        payload = h.interact(h.fake.slash("quota"))
+        assert "9 of 10 credits left today" in (await answer(h, payload))["content"]
+        payload = h.interact(h.fake.slash("cancel", job=job.short_id))
+        assert "Cancelled" in (await answer(h, payload))["content"]
+        assert (await h.settled(job.id)).state is JobState.CANCELLED
