@@ -21,13 +21,13 @@ import httpx
 import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramSettings
-from adapters.telegram.texts import tg_text
 from bot import texts
 from bot.bootstrap import Core
 from bot.events import DeliveryError
 from bot.logs import configure_logging
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
 from bot.service import utc_day
+from bot.texts import t as tg_text
 from bot.vendors.runway import GptgeClient, RunwayClient
 from tests.botapi_emulator import TOKEN, BotAPIEmulator, Call
 from tests.emulators.base import sample_mp4

@@ -22,47 +22,6 @@ from bot.models import Media
 log = logging.getLogger("videobot.discord")
 
 # Texts the core catalogue lacks; same shape as `bot.texts.CATALOG`.
-EXTRA: dict[str, dict[str, str]] = {
-    "no_image": {
-        "en": "🖼 That message has no image I can animate.",
-        "zh": "🖼 该消息中没有可以生成动画的图片。",
-    },
-    "download_failed": {
-        "en": "⚠️ I couldn't download that file from Discord. Please try again.",
-        "zh": "⚠️ 无法从 Discord 下载该文件,请重试。",
-    },
-    "need_manage_guild": {
-        "en": "That command needs the Manage Server permission here.",
-        "zh": "在此服务器使用该命令需要“管理服务器”权限。",
-    },
-    "modal_title": {"en": "Animate with video", "zh": "生成动画视频"},
-    "modal_prompt": {"en": "What should happen?", "zh": "画面里会发生什么?"},
-    "modal_prompt_hint": {
-        "en": "e.g. the clouds drift slowly, camera pushes in",
-        "zh": "例如:云朵缓缓飘动,镜头慢慢推进",
-    },
-    "modal_duration": {"en": "Duration in seconds (optional)", "zh": "时长,秒(可选)"},
-    "modal_ratio": {"en": "Aspect ratio (optional)", "zh": "画面比例(可选)"},
-    "menu_animate": {"en": "Animate with video", "zh": "生成动画视频"},
-    "cmd_grant": {"en": "Admin: give a user bonus credits", "zh": "管理员:给用户奖励额度"},
-    "cmd_ban": {"en": "Admin: stop a user from making videos", "zh": "管理员:禁止用户生成视频"},
-    "cmd_unban": {"en": "Admin: let a user make videos again", "zh": "管理员:解除封禁"},
-    "cmd_stats": {"en": "Admin: today's numbers", "zh": "管理员:今日统计"},
-    "opt_prompt": {"en": "What the video should show", "zh": "视频内容的描述"},
-    "opt_image": {"en": "Photo to animate (first frame)", "zh": "要动起来的图片(首帧)"},
-    "opt_end_image": {"en": "Photo to end on (last frame)", "zh": "结尾的图片(尾帧)"},
-    "opt_duration": {"en": "Length in seconds", "zh": "视频时长(秒)"},
-    "opt_ratio": {"en": "Aspect ratio", "zh": "画面比例"},
-    "opt_seed": {"en": "Seed, to repeat a result", "zh": "种子,用于复现结果"},
-    "opt_model": {"en": "Video model", "zh": "视频模型"},
-    "opt_character": {"en": "Image or video of the character", "zh": "角色的图片或视频"},
-    "opt_performance": {"en": "Video of the performance to copy", "zh": "要模仿的表演视频"},
-    "opt_body": {"en": "Carry gestures too, not only the face", "zh": "同时同步肢体动作"},
-    "opt_job": {"en": "Job id (see /jobs)", "zh": "任务编号(见 /jobs)"},
-    "opt_user": {"en": "A @mention, a user id or platform:id", "zh": "@用户、用户编号或 平台:编号"},
-    "opt_credits": {"en": "Bonus credits to set", "zh": "奖励额度点数"},
-    "choice_seconds": {"en": "{n} seconds", "zh": "{n} 秒"},
-}
 
 # Chinese names for commands and options (Discord allows CJK letters in names).
 ZH_NAMES = {
@@ -106,12 +65,8 @@ def locale_of(locale: discord.Locale | str | None) -> str:
 
 
 def text(locale: str | None, key: str, **params: Any) -> str:
-    """The core catalogue's text, or this adapter's extra text, for `key`."""
-    if key in texts.CATALOG:
-        return texts.t(locale, key, **params)
-    entry = EXTRA[key]
-    value = entry.get(texts.norm_locale(locale)) or entry["en"]
-    return value.format(**params) if params else value
+    """The catalogue text for `key` (bot/texts.py holds every user-facing text)."""
+    return texts.t(locale, key, **params)
 
 
 def loc(key: str, **params: Any) -> app_commands.locale_str:

@@ -31,9 +31,9 @@ from adapters.telegram.flood import patiently
 from adapters.telegram.handlers import Downloader, Handlers
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.status import StatusBoard
-from adapters.telegram.texts import tg_text
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, redact
 from adapters.telegram.webhook import WebhookServer, derived_secret
+from bot import texts
 from bot.bootstrap import ConfigError, Core
 from bot.models import UserRef
 from bot.service import ADMIN_COMMANDS
@@ -176,7 +176,7 @@ class TelegramAdapter:
                 admins.append(int(user.id))
         for language in MENU_LANGUAGES:
             commands = [BotCommand(c, d) for c, d in service.command_list(language or "en")]
-            extra = [BotCommand(c, tg_text(language, f"cmd_{c}")) for c in ADMIN_COMMANDS]
+            extra = [BotCommand(c, texts.t(language, f"cmd_{c}")) for c in ADMIN_COMMANDS]
             await self._set_commands(commands, language)
             for admin in admins:
                 await self._set_commands(commands + extra, language, admin)

@@ -24,7 +24,6 @@ from telegram.ext import ContextTypes
 from adapters.telegram.flood import patiently
 from adapters.telegram.settings import CLOUD_DOWNLOAD_BYTES, TelegramSettings
 from adapters.telegram.status import StatusBoard
-from adapters.telegram.texts import tg_text
 from adapters.telegram.translate import (
     ALERT_LIMIT,
     MEDIA_COMMANDS,
@@ -193,7 +192,7 @@ class Handlers:
             self.albums.remember(message)
         if name is None:
             if private and message.media_group_id is None:
-                await self._answer(message, tg_text(sender.language_code, "hint"))
+                await self._answer(message, texts.t(sender.language_code, "hint"))
             return
         if not self.allowed(message.chat, user_ref(sender)):
             await self._answer(message, texts.t(sender.language_code, "not_enabled_here"))
@@ -222,7 +221,7 @@ class Handlers:
                 return
             except TelegramError as exc:
                 log.warning("downloading media failed: %s", redact(str(exc), self.token))
-                await self._answer(message, tg_text(locale, "download_failed"))
+                await self._answer(message, texts.t(locale, "download_failed"))
                 return
         reply = await self.core.service.handle(incoming)
         if reply.job is None:
