@@ -83,6 +83,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
+    # Read by the Telegram adapter; declared here too so the log filter redacts it.
+    telegram_webhook_secret: SecretStr | None = None
     discord_bot_token: SecretStr | None = None
 
     log_level: str = "INFO"

@@ -131,3 +131,10 @@ async def test_each_job_transition_logs_job_user_vendor_and_task(
         assert "user=test:7" in line
         assert "vendor=runway" in line
         assert f"task={job.vendor_task_id}" in line
+
+
+def test_webhook_secret_is_among_the_redacted_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import Settings
+
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "hook-secret-value-123")
+    assert "hook-secret-value-123" in Settings(_env_file=None).secrets()  # type: ignore[call-arg]
