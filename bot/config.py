@@ -30,10 +30,29 @@ DEFAULT_BASE_URLS = {
 DEFAULT_COSTS = {"*:5": 1, "*:10": 2}
 
 
-def _split(value: Any) -> Any:
+def comma_list(value: Any) -> Any:
+    """`a, b,c` from the environment -> ["a", "b", "c"]; a lone number -> [number]."""
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
     return value
+
+
+class EnvSettings(BaseSettings):
+    """Base of every settings class (the core's and the adapters'): environment and .env."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        """`TELEGRAM_BOT_TOKEN=` in a copied .env.example means "not set", not "empty token"."""
+        if isinstance(values, dict):
+            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+        return values
 
 
 @dataclass(frozen=True)
@@ -43,12 +62,8 @@ class VendorSettings:
     base_url: str
 
 
-class Settings(BaseSettings):
-    """Every setting of the bot. Secrets are SecretStr so they never print."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
-    )
+class Settings(EnvSettings):
+    """Every setting of the core. Secrets are SecretStr so they never print."""
 
     video_vendors: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["local"])
     video_poll_interval: float = Field(5.0, gt=0)
@@ -94,18 +109,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "0.0.0.0"
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_unset(cls, values: Any) -> Any:
-        """`TELEGRAM_BOT_TOKEN=` in a copied .env.example means "not set", not "empty token"."""
-        if isinstance(values, dict):
-            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
-        return values
-
     @field_validator("video_vendors", "admin_user_ids", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
-        return _split(value)
+        return comma_list(value)
 
     @field_validator("video_vendors")
     @classmethod

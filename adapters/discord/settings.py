@@ -13,20 +13,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from bot.config import EnvSettings, comma_list
 
 _OFF = ("off", "none", "false", "no", "disabled")
 
 
-class DiscordSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="DISCORD_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
-    )
+class DiscordSettings(EnvSettings):
+    model_config = SettingsConfigDict(env_prefix="DISCORD_")
 
     allowed_guilds: Annotated[list[int], NoDecode] = Field(default_factory=list)
     allowed_channels: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -35,22 +31,10 @@ class DiscordSettings(BaseSettings):
     dev_guild: int | None = None
     admin_requires_manage_guild: bool = False
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_unset(cls, values: Any) -> Any:
-        """`DISCORD_DEV_GUILD=` copied from .env.example means "not set"."""
-        if isinstance(values, dict):
-            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
-        return values
-
     @field_validator("allowed_guilds", "allowed_channels", mode="before")
     @classmethod
     def _id_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, int):
-            return [value]
-        return value
+        return comma_list(value)
 
     @field_validator("prefix")
     @classmethod

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import httpx
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from bot.config import EnvSettings, comma_list
 
 OFFICIAL_API_HOST = "api.telegram.org"
 CLOUD_UPLOAD_MB = 50  # sendVideo limit of Telegram's own Bot API
@@ -22,16 +24,10 @@ def is_official(api_url: str) -> bool:
         return False
 
 
-class TelegramSettings(BaseSettings):
+class TelegramSettings(EnvSettings):
     """TELEGRAM_ALLOWED_CHATS, TELEGRAM_WEBHOOK_*, TELEGRAM_UPLOAD_LIMIT_MB."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="TELEGRAM_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
-    )
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_")
 
     # Chat ids where the bot serves (groups are negative); empty means everywhere.
     allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -44,21 +40,10 @@ class TelegramSettings(BaseSettings):
     # Largest video uploaded with sendVideo; larger ones are sent as a link.
     upload_limit_mb: float | None = Field(None, gt=0)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_unset(cls, values: Any) -> Any:
-        if isinstance(values, dict):
-            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
-        return values
-
     @field_validator("allowed_chats", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, int):
-            return [value]
-        return value
+        return comma_list(value)
 
     @field_validator("webhook_secret")
     @classmethod
