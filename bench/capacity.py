@@ -153,7 +153,8 @@ def baseline_role(args: argparse.Namespace) -> dict[str, Any]:
         base_url=args.vendor_url,
         headers={"Authorization": "Bearer bench-key", "X-Runway-Version": "2024-11-06"},
         timeout=httpx.Timeout(60.0),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+        # the pool the vendors' generated Python SDKs configure by default
+        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
     )
     out_dir = Path(args.workdir) / "videos"
     out_dir.mkdir(parents=True, exist_ok=True)

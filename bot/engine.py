@@ -482,6 +482,19 @@ class JobEngine:
         return True
 
     async def _deliver(self, job: Job) -> None:
+        if job.attempt:
+            # `attempt` marks a hand-over in flight (set before, cleared after a known
+            # failure). An earlier process died during one: the video may have reached the
+            # user, and chat platforms offer no way to ask. Sending it again could deliver it
+            # twice (the chaos run caught this after a SIGKILL), so at most once it is:
+            # refund, and the user is told.
+            log.error(
+                "job %s: the process stopped while handing the video to the %s adapter; it "
+                "may have arrived. Refunding rather than risking a second copy",
+                job.id, job.user.platform,
+            )  # fmt: skip
+            await self._fail(job, "delivery_unknown", "failed_delivery")
+            return
         path = Path(job.result_path or "")
         if not job.result_path or not await asyncio.to_thread(path.exists):
             log.warning("job %s: downloaded file is gone; fetching it again", job.id)
@@ -508,10 +521,16 @@ class JobEngine:
             seed="random" if seed is None else seed,
         )
         for attempt in range(DELIVERY_RETRIES + 1):
+            await self.store.update(job.id, self.clock(), attempt=attempt + 1)
             try:
                 await sink.deliver(job, path, caption)
                 break
+            except asyncio.CancelledError:  # stopping: the upload was most likely cut off
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self.store.update(job.id, self.clock(), attempt=0))
+                raise
             except DeliveryError as exc:
+                await self.store.update(job.id, self.clock(), attempt=0)  # known: not sent
                 if exc.permanent or attempt == DELIVERY_RETRIES:
                     log.error("job %s: delivery failed for good: %s", job.id, exc)
                     await self._fail(job, "delivery", "failed_delivery")
@@ -524,6 +543,7 @@ class JobEngine:
                 log.warning("job %s: delivery failed (%s); retrying in %.0fs", job.id, exc, wait)
                 await asyncio.sleep(wait)
             except Exception:
+                await self.store.update(job.id, self.clock(), attempt=0)
                 if attempt == DELIVERY_RETRIES:
                     log.exception("job %s: delivery crashed", job.id)
                     await self._fail(job, "delivery", "failed_delivery")
