@@ -291,10 +291,7 @@ class Chaos:
         emu = rng.choice(vendors)
         kind = rng.choice(["create", "poll"])
         choice = rng.random()
-        if choice < 0.05:  # an outage long enough that photo jobs move to the second vendor
-            vendors[0].fail_next("create", Fault(503), times=rng.randint(20, 40))
-            self.faults["vendor outage (runway creates 503)"] += 1
-        elif choice < 0.18:
+        if choice < 0.18:
             emu.fail_next(kind, Fault(rng.choice([500, 502, 503])), times=rng.randint(3, 8))
             self.faults[f"vendor 5xx burst ({kind})"] += 1
         elif choice < 0.32:
@@ -326,6 +323,15 @@ class Chaos:
         while not self.pushing_done.is_set():
             await asyncio.sleep(self.rng.uniform(0.3, 1.5))
             self.inject(tg, vendors)
+
+    async def outage(self, runway: BenchEmulator) -> None:
+        """Runway refuses every create for a stretch: photo jobs move to openai-hk, text
+        jobs (which only runway can do) are refunded as unavailable."""
+        await asyncio.sleep(self.cfg.spread * 0.4)
+        runway.faults["create"] = [Fault(503)] * 100_000
+        self.faults["vendor outage (runway creates 503)"] += 1
+        await asyncio.sleep(max(3.0, self.cfg.spread * 0.15))
+        runway.faults["create"] = []
 
     # the host
 
@@ -375,7 +381,10 @@ class Chaos:
         try:
             await bot.start()
             await asyncio.gather(
-                self.push_commands(tg), self.fault_loop(tg, [runway, hk]), self.kill_loop(bot)
+                self.push_commands(tg),
+                self.fault_loop(tg, [runway, hk]),
+                self.kill_loop(bot),
+                self.outage(runway),
             )
             finished = await self.settled(bot, started + cfg.time_limit)
             code = await bot.stop()
