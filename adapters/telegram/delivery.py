@@ -1,6 +1,6 @@
 """The engine's sink for Telegram: status updates and the finished video.
 
-`deliver` uploads the mp4 with sendVideo (streamable, captioned, replying to the request,
+`deliver` uploads the mp4 from disk with sendVideo (streamable, captioned, replying to the request,
 with an "Again" button), or sends the vendor's link when the file is over the upload limit.
 Telegram errors become DeliveryError so the engine can retry or refund:
 RetryAfter -> retry after Telegram's wait; network trouble -> retry; a vanished reply target
@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot, InputFile, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
@@ -71,23 +71,25 @@ class TelegramSink:
         if size > self.upload_limit:
             await self._send_link(job, target, size)
             return
-        data = await asyncio.to_thread(video.read_bytes)
         await self._chat_action(target)
         markup = button(texts.t(job.locale, "button_again"), "again", job.id)
 
         async def send(t: _Target) -> Message:
-            return await self.bot.send_video(
-                t.chat_id,
-                data,
-                caption=clip(caption, CAPTION_LIMIT),
-                supports_streaming=True,
-                filename=f"{job.short_id}.mp4",
-                message_thread_id=t.thread_id,
-                reply_parameters=t.reply(),
-                reply_markup=markup,
-                read_timeout=UPLOAD_READ_TIMEOUT,
-                write_timeout=UPLOAD_WRITE_TIMEOUT,
-            )
+            # A fresh handle per attempt, streamed by the HTTP backend in small pieces:
+            # the video never sits in memory whole.
+            with await asyncio.to_thread(video.open, "rb") as handle:
+                upload = InputFile(handle, filename=f"{job.short_id}.mp4", read_file_handle=False)
+                return await self.bot.send_video(
+                    t.chat_id,
+                    upload,
+                    caption=clip(caption, CAPTION_LIMIT),
+                    supports_streaming=True,
+                    message_thread_id=t.thread_id,
+                    reply_parameters=t.reply(),
+                    reply_markup=markup,
+                    read_timeout=UPLOAD_READ_TIMEOUT,
+                    write_timeout=UPLOAD_WRITE_TIMEOUT,
+                )
 
         try:
             await self._send(job, target, send)
