@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import time
@@ -49,6 +50,7 @@ log = logging.getLogger("videobot.engine")
 SUBMIT_RETRIES = 3
 DELIVERY_RETRIES = 5
 DOWNLOAD_RETRIES = 4
+NOTICE_REPLAY_SECONDS = 86_400.0  # older unseen refund notices are not worth a message
 PROGRESS_STEP = 0.1  # store progress when it moved this much (events still see every poll)
 # Calls in flight per vendor, below its HTTP pool (64 connections). With 10,000 jobs, py-spy
 # put over half of the bot's CPU in httpcore's pool scanning its queue of waiting requests
@@ -139,13 +141,19 @@ class JobEngine:
         self._observers.append(observer)
 
     async def start(self) -> int:
-        """Resume every job that was in flight; returns how many."""
+        """Resume every job that was in flight, and show again the refund notices that a
+        stop cut off; returns how many jobs were resumed."""
         jobs = await self.store.active_jobs()
         for job in jobs:
             self.launch(job.id)
         self.started.set()
         if jobs:
             log.info("resumed %d in-flight job(s)", len(jobs))
+        notices = await self.store.pending_notices(self.clock() - NOTICE_REPLAY_SECONDS)
+        for job, text in notices:
+            await self._emit(EventKind.FAILED, job, text, replayed=True)
+        if notices:
+            log.info("showing %d refund notice(s) that a stop cut off", len(notices))
         return len(jobs)
 
     async def stop(self) -> None:
@@ -585,10 +593,15 @@ class JobEngine:
         self, job: Job, code: str, text_key: str, *, reason: str = "", detail: str | None = None,
         state: JobState = JobState.FAILED,
     ) -> bool:  # fmt: skip
-        """Refund and tell the user, once; False if the job was already settled."""
+        """Refund and tell the user, once; False if the job was already settled.
+
+        The notice is stored with the refund and cleared once the adapter has shown it, so
+        a stop in between (the chaos run's SIGKILLs) cannot leave a user refunded unawares.
+        """
+        text = texts.t(job.locale, text_key, cost=job.cost, reason=reason)
         if not await self.store.settle(
             job.id, charge=False, state=state, now=self.clock(),
-            error_code=code, error_text=(detail or reason or code)[:500],
+            error_code=code, error_text=(detail or reason or code)[:500], notice=text,
         ):  # fmt: skip
             return False
         job.state, job.error_code = state, code
@@ -596,7 +609,6 @@ class JobEngine:
             "job %s %s (%s) user=%s vendor=%s task=%s refunded=%d",
             job.id, state.value, code, job.user, job.vendor, job.vendor_task_id, job.cost,
         )  # fmt: skip
-        text = texts.t(job.locale, text_key, cost=job.cost, reason=reason)
         await self._emit(EventKind.FAILED, job, text)
         return True
 
@@ -624,21 +636,35 @@ class JobEngine:
     # helpers
 
     async def _emit(
-        self, kind: EventKind, job: Job, text: str, progress: float | None = None
+        self,
+        kind: EventKind,
+        job: Job,
+        text: str,
+        progress: float | None = None,
+        *,
+        replayed: bool = False,
     ) -> None:
-        event = JobEvent(kind, job, text, progress)
-        for observer in self._observers:
-            try:
-                observer(event)
-            except Exception:
-                log.exception("event observer failed")
+        seen = functools.partial(self._notice_seen, job.id) if kind is EventKind.FAILED else None
+        event = JobEvent(kind, job, text, progress, seen=seen, replayed=replayed)
+        if not replayed:
+            for observer in self._observers:
+                try:
+                    observer(event)
+                except Exception:
+                    log.exception("event observer failed")
         sink = self._sinks.get(job.user.platform)
         if sink is None:
-            return
+            return  # a notice stays pending until that platform's adapter runs
         try:
             await sink.on_event(event)
         except Exception:
             log.exception("job %s: %s adapter failed to show %s", job.id, job.user.platform, kind)
+            return
+        if seen is not None and not getattr(sink, "acks_notices", False):
+            await seen()
+
+    async def _notice_seen(self, job_id: str) -> None:
+        await self.store.update(job_id, self.clock(), notice=None)
 
     def _slot(self, vendor_id: str) -> asyncio.Semaphore:
         return self._slots.setdefault(vendor_id, asyncio.Semaphore(MAX_VENDOR_CALLS))

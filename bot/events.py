@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.models import Job
 
@@ -24,6 +25,10 @@ class JobEvent:
     job: Job
     text: str  # the localised status line or failure message for the user
     progress: float | None = None
+    # FAILED only: the refund notice stays pending in the store until `seen` is awaited,
+    # and is sent again after a restart (with `replayed` set) if it never was.
+    seen: Callable[[], Coroutine[Any, Any, None]] | None = None
+    replayed: bool = False
 
 
 class DeliveryError(Exception):
@@ -40,6 +45,9 @@ class JobSink(Protocol):
 
     # Keep the finished file after delivery (the console prints its path).
     keep_files: bool
+    # True: the sink awaits `event.seen` itself once a FAILED text has reached the chat (it
+    # shows it in the background). False or absent: the engine does so when on_event returns.
+    acks_notices: bool
 
     async def on_event(self, event: JobEvent) -> None:
         """Update the chat; best effort, errors are logged and ignored."""

@@ -45,6 +45,7 @@ class RecordingSink:
     """A JobSink that records events and deliveries, for core tests."""
 
     keep_files = True
+    acks_notices = False
 
     def __init__(self, fail_deliveries: int = 0) -> None:
         self.events: list[JobEvent] = []

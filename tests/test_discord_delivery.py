@@ -134,3 +134,24 @@ async def test_payload_too_large_falls_back_to_the_link(h: Harness, tmp_path: Pa
     await h.adapter.sink.deliver(job, video, "caption")
     posts = h.fake.find("POST", rf"^/channels/{CHANNEL_ID}/messages$")
     assert "https://cdn.example/v.mp4" in posts[-1].content and posts[-1].files == []
+
+
+async def test_a_refund_notice_cut_off_by_a_stop_is_shown_after_the_restart(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
+    async with Harness(tmp_path, [client], video_vendors=["runway"]) as h:
+        payload = h.interact(h.fake.slash("video", prompt="[moderate] something rude"))
+        job = await h.job()
+        assert (await h.settled(job.id)).state is JobState.FAILED
+        await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/messages/")
+        await h.adapter.sink.idle()
+        assert await h.core.store.pending_notices(0) == []  # shown, so acknowledged
+        # As if the process had died between the refund and the edit:
+        text = "refused this content"
+        await h.core.store.update(job.id, h.core.engine.clock(), notice=f"{text} (again)")
+
+    async with Harness(tmp_path, [client], video_vendors=["runway"]) as h:
+        await h.fake.wait_for("PATCH", "/messages/", lambda c: f"{text} (again)" in c.content)
+        await h.adapter.sink.idle()
+        assert await h.core.store.pending_notices(0) == []

@@ -38,6 +38,7 @@ FILE_OPTIONS = {
 class ConsoleAdapter:
     name = "console"
     keep_files = True
+    acks_notices = False
 
     def __init__(self, core: Core, *, stdin: TextIO | None = None, stdout: TextIO | None = None):
         self.core = core

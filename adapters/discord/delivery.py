@@ -19,7 +19,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ class Status:
     rendered: int = 0
     last_render: float = field(default=float("-inf"))
     task: asyncio.Task[None] | None = None
+    seen: Callable[[], Coroutine[Any, Any, None]] | None = None  # acks a refund notice
 
     @property
     def content(self) -> str:
@@ -90,6 +91,7 @@ class DiscordSink:
     """Implements `bot.events.JobSink` for the users of platform `discord`."""
 
     keep_files = False
+    acks_notices = True  # a refund notice is acknowledged once it is on screen
 
     def __init__(
         self,
@@ -137,6 +139,7 @@ class DiscordSink:
         if event.kind in (EventKind.FINISHED, EventKind.FAILED):
             status.final = True
             status.failed = event.kind is EventKind.FAILED
+            status.seen = event.seen
         self._kick(status)
 
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
@@ -198,6 +201,7 @@ class DiscordSink:
             )
 
     async def _work(self, status: Status) -> None:
+        shown = False
         try:
             while status.rendered < status.version:
                 wait = status.last_render + self.interval - time.monotonic()
@@ -205,11 +209,14 @@ class DiscordSink:
                     await asyncio.sleep(wait)
                 version = status.version
                 try:
-                    await self._render(status)
+                    shown = await self._render(status)
                 except Exception:
+                    shown = False
                     log.exception("job %s: status update crashed", status.job_id)
                 status.rendered = version
                 status.last_render = time.monotonic()
+            if status.final and shown and status.seen is not None:
+                await status.seen()  # not reached when a stop cuts in: shown after restart
         finally:
             if status.final and self._live.get(status.job_id) is status:
                 del self._live[status.job_id]
@@ -217,20 +224,27 @@ class DiscordSink:
                 while len(self._finished) > FINISHED_KEEP:
                     self._finished.popitem(last=False)
 
-    async def _render(self, status: Status) -> None:
+    async def _render(self, status: Status) -> bool:
+        """Show the status; True if it is on screen."""
         view = rendering_view(status.job_id, status.locale) if status.cancellable else None
         try:
             await self._edit(status.chat, status.content, view)
-            return
+            return True
         except NoTarget:
             pass
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("job %s: status edit failed: %s", status.job_id, exc)
-        if status.failed:  # a refund must reach the user even when the message is gone
-            try:
-                await self._post(status.chat, f"<@{status.requester}> {status.line}", status)
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("job %s: could not post the failure: %s", status.job_id, exc)
+        if not status.failed:
+            return False
+        try:  # a refund must reach the user even when the message is gone
+            await self._post(status.chat, f"<@{status.requester}> {status.line}", status)
+            return True
+        except discord.Forbidden as exc:  # nobody to tell: do not try again at every start
+            log.warning("job %s: could not post the failure: %s", status.job_id, exc)
+            return True
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("job %s: could not post the failure: %s", status.job_id, exc)
+            return False
 
     async def _edit(self, chat: dict[str, Any], content: str, view: discord.ui.View | None) -> None:
         message_id = chat.get("message_id")

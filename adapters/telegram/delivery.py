@@ -47,6 +47,7 @@ class TelegramSink:
     """JobSink for the `telegram` platform."""
 
     keep_files = False
+    acks_notices = True  # the StatusBoard acknowledges a refund notice once it is shown
 
     def __init__(self, bot: Bot, board: StatusBoard, *, upload_limit: int, token: str) -> None:
         self.bot = bot

@@ -3,6 +3,11 @@
 The engine's `on_event` only records the newest line; a background task per message does
 the editing, coalesces bursts of progress into one edit, and waits out flood control, so
 the engine is never held up by Telegram.
+
+A refund notice is acknowledged to the engine (`JobEvent.seen`) only once it is on screen:
+edited into the status message, or sent as a new message where there is none (it never
+appeared, its id was lost in a stop, or it can no longer be edited). One that a stop cut off
+stays pending and is shown after the next start.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +49,8 @@ class StatusMessage:
     final: bool = False
     shown: tuple[str, bool] | None = None
     dead: bool = False  # deleted, or the bot lost access: stop editing
+    reply_to: int | None = None  # the command, for a notice sent as a new message
+    seen: Callable[[], Coroutine[Any, Any, None]] | None = None  # acks a refund notice
     next_edit: float = 0.0  # monotonic time before which no edit is sent
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -59,6 +66,7 @@ class StatusBoard:
         self.persist = persist
         self.token = token
         self._entries: dict[str, StatusMessage] = {}
+        self._chores: set[asyncio.Task[None]] = set()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -113,6 +121,7 @@ class StatusBoard:
             entry = StatusMessage(
                 job.id, chat_id, chat.get("thread_id"), job.locale,
                 message_id=chat.get("status_message_id"), header=chat.get("status_header", ""),
+                reply_to=chat.get("message_id"),
             )  # fmt: skip
             self._entries[job.id] = entry
         if entry.final:
@@ -120,14 +129,20 @@ class StatusBoard:
         entry.line = event.text
         if event.kind in (EventKind.FINISHED, EventKind.FAILED):
             entry.final = True
+            entry.seen = event.seen
         if event.kind in (EventKind.DELIVERING, EventKind.FINISHED, EventKind.FAILED):
             entry.cancellable = False
+        if event.replayed and entry.message_id is None:
+            self._entries.pop(job.id, None)
+            self._chore(self._announce(entry))
+            return
         self._kick(entry)
 
     def _kick(self, entry: StatusMessage) -> None:
         if entry.dead:
             if entry.final:
                 self._entries.pop(entry.job_id, None)
+                self._settle_notice(entry)
             return
         if entry.message_id is None:
             if entry.final:  # the handler never sent the message: do not keep it forever
@@ -139,15 +154,68 @@ class StatusBoard:
         if entry.want() == entry.shown:
             if entry.final:
                 self._entries.pop(entry.job_id, None)
+                self._settle_notice(entry)
             return
         entry.task = asyncio.create_task(self._flush(entry), name=f"tg-status-{entry.job_id[:8]}")
 
     def _drop_orphan(self, entry: StatusMessage) -> None:
         if entry.message_id is None and self._entries.get(entry.job_id) is entry:
             del self._entries[entry.job_id]
+            self._settle_notice(entry)
+
+    def _settle_notice(self, entry: StatusMessage) -> None:
+        """Acknowledge a refund notice that is shown; send one that cannot be edited in."""
+        if entry.seen is None:
+            return
+        if entry.message_id is not None and not entry.dead and entry.shown == entry.want():
+            self._chore(entry.seen())
+        elif entry.dead or entry.message_id is None:
+            self._chore(self._announce(entry))
+        # else the edits were cut off by a stop: the notice stays pending for the next start
+
+    async def _announce(self, entry: StatusMessage) -> None:
+        """Send the refund notice as a new message, replying to the command."""
+        reply = (
+            ReplyParameters(entry.reply_to, allow_sending_without_reply=True)
+            if entry.reply_to
+            else None
+        )
+        try:
+            await patiently(
+                lambda: self.bot.send_message(
+                    entry.chat_id,
+                    entry.want()[0],
+                    message_thread_id=entry.thread_id,
+                    reply_parameters=reply,
+                ),
+                what="refund notice",
+            )
+        except (BadRequest, Forbidden) as exc:  # blocked, kicked, chat gone: nobody to tell
+            log.info(
+                "job %s: cannot show the refund notice: %s",
+                entry.job_id, redact(exc.message, self.token),
+            )  # fmt: skip
+        except TelegramError as exc:
+            log.warning(
+                "job %s: refund notice not sent (%s); trying again after the next start",
+                entry.job_id, redact(str(exc), self.token),
+            )  # fmt: skip
+            return
+        if entry.seen is not None:
+            await entry.seen()
+
+    def _chore(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chore_done)
+
+    def _chore_done(self, task: asyncio.Task[None]) -> None:
+        self._chores.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("status chore failed", exc_info=task.exception())
 
     async def _flush(self, entry: StatusMessage) -> None:
-        failures = 0
+        failures, stopped = 0, False
         try:
             while True:
                 wait = entry.next_edit - time.monotonic()
@@ -196,13 +264,19 @@ class StatusBoard:
                 failures = 0
                 entry.shown = want
                 entry.next_edit = time.monotonic() + self.interval
+        except asyncio.CancelledError:
+            stopped = True
+            raise
         finally:
             entry.task = None
             if entry.final and self._entries.get(entry.job_id) is entry:
                 del self._entries[entry.job_id]
+                if not stopped:
+                    self._settle_notice(entry)
 
     async def aclose(self) -> None:
         tasks = [e.task for e in self._entries.values() if e.task is not None]
+        tasks += self._chores
         for task in tasks:
             task.cancel()
         for task in tasks:

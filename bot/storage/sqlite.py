@@ -86,6 +86,11 @@ MIGRATIONS: list[str] = [
     -- A job is reserved, charged and refunded at most once each: the database says so too.
     CREATE UNIQUE INDEX ledger_once ON ledger (job_id, kind) WHERE job_id IS NOT NULL;
     """,
+    # 2: the refund notice a user has not been shown yet, written with the refund itself
+    """
+    ALTER TABLE jobs ADD COLUMN notice TEXT;
+    CREATE INDEX jobs_notice ON jobs (updated_at) WHERE notice IS NOT NULL;
+    """,
 ]
 
 _JOB_COLUMNS = (
@@ -105,6 +110,7 @@ _UPDATABLE = {
     "attempt",
     "deadline_at",
     "delivered_at",
+    "notice",
 }
 _HEX = re.compile(r"^[0-9a-f]{4,32}$")
 _LEDGER_INSERT = (
@@ -415,6 +421,14 @@ class SqliteStore:
             "SELECT role, mime, filename, data FROM job_media WHERE job_id = ?", (job_id,)
         )
         return {role: Media(bytes(data), mime, filename) for role, mime, filename, data in rows}
+
+    async def pending_notices(self, since: float) -> list[tuple[Job, str]]:
+        rows = await self._all(
+            f"SELECT {_JOB_COLUMNS}, notice FROM jobs "
+            "WHERE notice IS NOT NULL AND updated_at >= ? ORDER BY updated_at",
+            (since,),
+        )
+        return [(_row_to_job(r[:-1]), r[-1]) for r in rows]
 
     async def active_jobs(self) -> list[Job]:
         return await self.list_jobs(ACTIVE_STATES, limit=1_000_000)
