@@ -7,21 +7,11 @@ is the engine's job, written once.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
-
-# httpcore asks `import sniffio` on every lock it takes (about eight per request), and
-# current anyio no longer installs sniffio. A failed import is not cached, so each request
-# searched sys.path eight times: cProfile of 2,000 polls put about 30% of the CPU in
-# importlib. Recording the absence once makes that import fail instantly;
-# httpcore then assumes asyncio, which is what runs here.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 from bot.models import Mode, TaskState, VideoRequest
 from bot.vendors.transport import AiohttpTransport
