@@ -21,7 +21,6 @@ import re
 import shutil
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +30,11 @@ import httpx
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.errors import AuthError, NotFound, OutOfCredits, RateLimited, VendorError
+from bot.errors import AuthError, OutOfCredits, RateLimited, VendorError
 from bot.logs import configure_logging
 from bot.storage.sqlite import MIGRATIONS
 from bot.vendors import VENDORS
-from bot.vendors.apiframe import ApiframeClient
-from bot.vendors.base import VendorClient
-from bot.vendors.http import call
-from bot.vendors.runway import RunwayClient
-from bot.vendors.useapi import UseapiClient
+from bot.vendors.base import Account
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
 
@@ -245,50 +240,17 @@ def _existing_ancestor(path: Path) -> Path:
 
 # vendors
 
-KeyCheck = Callable[[VendorClient], Awaitable[tuple[str, str]]]
 
-
-async def _runway_key(client: VendorClient) -> tuple[str, str]:
-    assert isinstance(client, RunwayClient)
-    body = await client._call("GET", "/organization")
-    credits = body.get("creditBalance") if isinstance(body, dict) else None
-    if isinstance(credits, int | float):
-        if credits <= 0:
-            return WARN, "key accepted, but the organization has 0 credits"
-        return OK, f"key accepted; {credits:g} credits"
-    return OK, "key accepted"
-
-
-async def _apiframe_key(client: VendorClient) -> tuple[str, str]:
-    assert isinstance(client, ApiframeClient)
-    body = await call(
-        client.http, client.id, "GET", f"{client.base_url}/v2/me", headers=client._headers()
-    )
-    credits = body.get("credits") if isinstance(body, dict) else None
-    if isinstance(credits, int | float):
-        return OK, f"key accepted; {credits:g} credits"
-    return OK, "key accepted"
-
-
-async def _useapi_key(client: VendorClient) -> tuple[str, str]:
-    assert isinstance(client, UseapiClient)
-    try:
-        body = await client._call("GET", "/accounts")
-    except NotFound:
-        body = {}
-    # The answer holds the Runway accounts' passwords and session tokens: only count them.
-    accounts = len(body) if isinstance(body, dict) else 0
-    if not accounts:
-        return WARN, "key accepted, but no Runway account is configured at useapi.net"
-    return OK, f"key accepted; {accounts} Runway account(s) configured"
-
-
-# Vendor id -> its cheap authenticated call. The others have none: "not checked".
-KEY_CHECKS: dict[str, KeyCheck] = {
-    "runway": _runway_key,
-    "apiframe": _apiframe_key,
-    "useapi": _useapi_key,
-}
+def _account_check(account: Account) -> tuple[str, str]:
+    if account.runway_accounts is not None:
+        if not account.runway_accounts:
+            return WARN, "key accepted, but no Runway account is configured at useapi.net"
+        return OK, f"key accepted; {account.runway_accounts} Runway account(s) configured"
+    if account.credits is None:
+        return OK, "key accepted"
+    if account.credits <= 0:
+        return WARN, "key accepted, but the account has no credits left"
+    return OK, f"key accepted; {account.credits:g} credits"
 
 
 async def vendor_check(settings: Settings, vendor_id: str, http: httpx.AsyncClient) -> Check:
@@ -310,13 +272,13 @@ async def vendor_check(settings: Settings, vendor_id: str, http: httpx.AsyncClie
         return Check(name, FAIL, f"{var} is not set")
     if _url_problem(conf.base_url):
         return Check(name, FAIL, "its base URL is malformed (see the config row)")
-    key_check = KEY_CHECKS.get(vendor_id)
-    if key_check is None:
-        return Check(name, SKIP, "not checked: the vendor has no cheap authenticated call")
     client = cls(api_key=conf.api_key, base_url=conf.base_url, http=http)
     where = client.origin
     try:
-        status, detail = await asyncio.wait_for(key_check(client), TIMEOUT + 5)
+        account = await asyncio.wait_for(client.account(), TIMEOUT + 5)
+        if account is None:
+            return Check(name, SKIP, "not checked: the vendor has no cheap authenticated call")
+        status, detail = _account_check(account)
     except AuthError as exc:
         return Check(name, FAIL, f"key rejected{_http(exc)} by {where}: check {var}")
     except OutOfCredits as exc:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from bot.errors import Transient, UnknownOutcome, VendorError
 from bot.models import Mode, TaskState, TaskStatus, VideoRequest
-from bot.vendors.base import ASPECTS, Capabilities, ModelSpec, VendorClient
+from bot.vendors.base import ASPECTS, Account, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import call, default_error
 from bot.vendors.reseller import (
     clamp_seed,
@@ -95,6 +95,12 @@ class ApiframeClient(VendorClient):
 
     def _headers(self) -> dict[str, str]:
         return {"X-API-Key": self.api_key, "Accept": "application/json"}
+
+    async def account(self) -> Account:
+        url = f"{self.base_url}/v2/me"
+        body = await call(self.http, self.id, "GET", url, headers=self._headers())
+        credits = body.get("credits") if isinstance(body, dict) else None
+        return Account(credits=credits if isinstance(credits, int | float) else None)
 
     def build_body(self, req: VideoRequest, callback_url: str | None = None) -> dict[str, Any]:
         """The strict v2 body: unknown keys are a 400 there, so only documented ones are set."""

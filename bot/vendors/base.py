@@ -87,6 +87,14 @@ class Capabilities:
         return next((s for s in self.models if mode in s.modes), None)
 
 
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What a vendor says about the account behind a key (`videobot doctor` shows it)."""
+
+    credits: float | None = None  # the vendor's own credit balance, where it tells
+    runway_accounts: int | None = None  # useapi.net: the Runway accounts the key drives
+
+
 class VendorClient(ABC):
     """One vendor protocol. Instances own one shared `httpx.AsyncClient`."""
 
@@ -139,6 +147,12 @@ class VendorClient(ABC):
     async def cancel(self, task_id: str) -> bool:
         """Ask the vendor to stop the task; False when the vendor has no cancel."""
         return False
+
+    async def account(self) -> Account | None:
+        """Check the key with the vendor's cheapest authenticated call; None when it has none.
+
+        Raises the same VendorError taxonomy as every call (AuthError for a rejected key)."""
+        return None
 
     def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:
         """Turn a vendor callback body into (task id, state); None if not understood."""

@@ -27,6 +27,7 @@ from bot.vendors.base import (
     GEN3_PIXELS,
     GEN4_PIXELS,
     SEED_MAX,
+    Account,
     Capabilities,
     ModelSpec,
     VendorClient,
@@ -360,6 +361,11 @@ class RunwayClient(RunwayFamilyClient):
             Mode.ACT: "act_two",
         },
     )
+
+    async def account(self) -> Account:
+        body = await self._call("GET", "/organization")
+        credits = body.get("creditBalance") if isinstance(body, dict) else None
+        return Account(credits=credits if isinstance(credits, int | float) else None)
 
     async def cancel(self, task_id: str) -> bool:
         """DELETE cancels a live task (refunded only while PENDING/THROTTLED) and answers 204."""

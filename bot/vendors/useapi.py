@@ -28,7 +28,7 @@ from bot.errors import (
     VendorError,
 )
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
-from bot.vendors.base import ASPECTS, Capabilities, ModelSpec, VendorClient
+from bot.vendors.base import ASPECTS, Account, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import call
 from bot.vendors.reseller import (
     bearer,
@@ -164,6 +164,14 @@ class UseapiClient(VendorClient):
     ) -> None:
         super().__init__(api_key=api_key, base_url=base_url, http=http, timeout=timeout)
         self._assets: OrderedDict[str, str] = OrderedDict()  # sha256 of bytes -> assetId
+
+    async def account(self) -> Account:
+        try:
+            body = await self._call("GET", "/accounts")
+        except NotFound:
+            body = {}
+        # The answer holds the Runway accounts' passwords and session tokens: only count them.
+        return Account(runway_accounts=len(body) if isinstance(body, dict) else 0)
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """`call()` plus useapi's 429 advice: wait 10..30 s when no Retry-After is given."""
