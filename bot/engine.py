@@ -80,6 +80,20 @@ def next_poll(
     return max(interval / 4, min(default, left + interval / 20))
 
 
+async def _nap(wake: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds`, or less if `wake` is set meanwhile.
+
+    Not `asyncio.wait_for(wake.wait(), seconds)`: that made a task and raised a TimeoutError
+    (a frame cycle left for the garbage collector) per poll of each of 10,000 jobs, and the
+    capacity run showed the collector taking up to a fifth of the event loop.
+    """
+    timer = asyncio.get_running_loop().call_later(seconds, wake.set)
+    try:
+        await wake.wait()
+    finally:
+        timer.cancel()
+
+
 def request_from(job: Job, media: dict[str, Any]) -> VideoRequest:
     """Rebuild the VideoRequest of a persisted job (options plus its stored media)."""
     opts = job.request
@@ -357,8 +371,7 @@ class JobEngine:
                 if remaining <= 0:
                     await self._timeout(job)
                     return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), min(delay, remaining))
+                await _nap(wake, min(delay, remaining))
                 wake.clear()
                 try:
                     async with self._slot(vendor.id):
