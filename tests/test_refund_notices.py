@@ -172,3 +172,39 @@ async def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None
         assert await store.pending_notices(0) == []  # old refunds are not announced again
     finally:
         await store.close()
+
+
+async def test_telegram_tells_a_refund_of_a_job_from_before_the_start_at_once(
+    tmp_path: Path,
+) -> None:
+    """The job was taken by an earlier process that died before its status message went
+    out; it fails in this one. No handler here will open a status message for it, so the
+    refund is sent as a reply to the command right away."""
+    vendor = RunwayEmulator(run_seconds=1.5)
+    await vendor.start()
+    tg = await BotAPIEmulator().start()
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(vendor.stop)
+        stack.push_async_callback(tg.stop)
+        overrides = {
+            "telegram_bot_token": TOKEN,
+            "telegram_api_url": tg.root_url,
+            "video_vendors": ["runway"],
+        }
+        core = await make_core(tmp_path, vendors=[client(vendor)], **overrides)
+        stack.push_async_callback(core.aclose)
+        user = UserRef("telegram", "5017")
+        chat = {"chat_id": 5017, "chat_type": "private", "message_id": 41, "thread_id": None}
+        reply = await core.service.handle(
+            Incoming(user=user, text="/video [moderate] a storm at sea", chat=chat)
+        )
+        assert reply.job is not None
+        adapter = TelegramAdapter(core, TelegramSettings(_env_file=None), poll_timeout=5)
+        await adapter.start()
+        stack.push_async_callback(adapter.stop)
+        await core.start()
+        (shown,) = await tg.wait_for(
+            "sendMessage", where=lambda c: REFUSED in c.params["text"], timeout=10
+        )
+        assert shown.reply_to == 41
+        await wait_until(lambda: _none_pending(core))

@@ -67,6 +67,7 @@ class StatusBoard:
         self.token = token
         self._entries: dict[str, StatusMessage] = {}
         self._chores: set[asyncio.Task[None]] = set()
+        self.started_at = time.time()  # jobs created before this have no handler here
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -132,9 +133,13 @@ class StatusBoard:
             entry.seen = event.seen
         if event.kind in (EventKind.DELIVERING, EventKind.FINISHED, EventKind.FAILED):
             entry.cancellable = False
-        if event.replayed and entry.message_id is None:
-            self._entries.pop(job.id, None)
-            self._chore(self._announce(entry))
+        if entry.message_id is None and (event.replayed or job.created_at < self.started_at):
+            # No handler of this process will open a status message for a job from before
+            # its start: a refund is told at once instead of waiting for one.
+            if entry.final:
+                self._entries.pop(job.id, None)
+                if entry.seen is not None:
+                    self._chore(self._announce(entry))
             return
         self._kick(entry)
 
