@@ -53,6 +53,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "🎬 On it: “{prompt}”\n{model} · {duration}s · {ratio} · job {id}\nCredits left today: {left}",
         "zh": "🎬 开始生成:“{prompt}”\n{model} · {duration} 秒 · {ratio} · 任务 {id}\n今天剩余额度:{left}",
     },
+    "notice_header": {"en": "🎬 “{prompt}” · job {id}", "zh": "🎬 “{prompt}” · 任务 {id}"},
     "left_unlimited": {"en": "unlimited", "zh": "不限"},
     "status_queued": {"en": "⏳ Queued at {vendor}…", "zh": "⏳ 正在 {vendor} 排队…"},
     "status_running": {"en": "🎨 Rendering… {bar}", "zh": "🎨 正在渲染… {bar}"},

@@ -207,4 +207,5 @@ async def test_telegram_tells_a_refund_of_a_job_from_before_the_start_at_once(
             "sendMessage", where=lambda c: REFUSED in c.params["text"], timeout=10
         )
         assert shown.reply_to == 41
+        assert "[moderate] a storm at sea" in shown.params["text"]  # says which job
         await wait_until(lambda: _none_pending(core))

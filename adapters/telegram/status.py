@@ -50,6 +50,7 @@ class StatusMessage:
     shown: tuple[str, bool] | None = None
     dead: bool = False  # deleted, or the bot lost access: stop editing
     reply_to: int | None = None  # the command, for a notice sent as a new message
+    title: str = ""  # names the job in a notice sent without the status message's header
     seen: Callable[[], Coroutine[Any, Any, None]] | None = None  # acks a refund notice
     next_edit: float = 0.0  # monotonic time before which no edit is sent
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -57,6 +58,10 @@ class StatusMessage:
     def want(self) -> tuple[str, bool]:
         text = f"{self.header}\n\n{self.line}" if self.header and self.line else self.header
         return clip(text or self.line or "…"), self.cancellable and not self.final
+
+
+def _title(job: Job) -> str:
+    return texts.t(job.locale, "notice_header", prompt=job.prompt[:200], id=job.short_id)
 
 
 class StatusBoard:
@@ -123,6 +128,7 @@ class StatusBoard:
                 job.id, chat_id, chat.get("thread_id"), job.locale,
                 message_id=chat.get("status_message_id"), header=chat.get("status_header", ""),
                 reply_to=chat.get("message_id"),
+                title=_title(job),
             )  # fmt: skip
             self._entries[job.id] = entry
         if entry.final:
@@ -189,7 +195,7 @@ class StatusBoard:
             await patiently(
                 lambda: self.bot.send_message(
                     entry.chat_id,
-                    entry.want()[0],
+                    entry.want()[0] if entry.header else clip(f"{entry.title}\n\n{entry.line}"),
                     message_thread_id=entry.thread_id,
                     reply_parameters=reply,
                 ),
