@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import texts
 from bot.config import Settings
+from bot.engine import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
 from bot.service import utc_day
 from bot.storage.sqlite import SqliteStore
@@ -211,8 +213,9 @@ async def refund(store: SqliteStore, ref: str, out: TextIO) -> None:
         charge=False,
         state=JobState.FAILED,
         now=time.time(),
-        error_code="manual_refund",
+        error_code=OPERATOR_REFUND,
         error_text="refunded by an operator",
+        notice=texts.t(job.locale, "failed_operator", cost=job.cost),
     )
     if not settled:
         after = await store.get_job(job.id) or job
@@ -227,8 +230,9 @@ async def refund(store: SqliteStore, ref: str, out: TextIO) -> None:
     print(f"job {job.short_id} refunded: {job.cost} credit(s) back to {job.user}", file=out)
     if not job.state.terminal:
         print(
-            f"note: the job was {job.state.value}; a running bot drops it without charging "
-            "once its vendor task ends, and does not tell the user",
+            f"note: the job was {job.state.value}; a running bot stops its vendor task and "
+            f"tells the user within {OPERATOR_SWEEP_SECONDS:.0f} s (a stopped one, when it "
+            "starts)",
             file=out,
         )
 

@@ -20,7 +20,7 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -58,6 +58,8 @@ PROGRESS_STEP = 0.1  # store progress when it moved this much (events still see 
 # waiting for a connection.
 MAX_VENDOR_CALLS = 32
 MAX_ETA_SLEEP = 120.0  # longest sleep between two polls that a progress estimate may pick
+OPERATOR_REFUND = "manual_refund"  # error code of a refund made with `videobot refund`
+OPERATOR_SWEEP_SECONDS = 10.0  # how soon a running bot acts on such a refund
 
 
 def next_poll(
@@ -142,6 +144,7 @@ class JobEngine:
         self._by_task: dict[tuple[str, str], str] = {}
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._observers: list[Callable[[JobEvent], None]] = []
+        self._helpers: set[asyncio.Task[None]] = set()
         self.started = asyncio.Event()
 
     # wiring
@@ -163,20 +166,29 @@ class JobEngine:
         self.started.set()
         if jobs:
             log.info("resumed %d in-flight job(s)", len(jobs))
-        notices = await self.store.pending_notices(self.clock() - NOTICE_REPLAY_SECONDS)
+        now = self.clock()
+        notices = await self.store.pending_notices(now - NOTICE_REPLAY_SECONDS)
         for job, text in notices:
             await self._emit(EventKind.FAILED, job, text, replayed=True)
         if notices:
             log.info("showing %d refund notice(s) that a stop cut off", len(notices))
+        shown = {job.id for job, _ in notices}
+        self._spawn(self._watch_operator_refunds(now, shown), "operator-refunds")
         return len(jobs)
 
     async def stop(self) -> None:
         """Stop working without touching job states; a later start() resumes them."""
-        tasks = list(self._tasks.values())
+        tasks = [*self._tasks.values(), *self._helpers]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
+        self._helpers.clear()
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._helpers.add(task)
+        task.add_done_callback(self._helpers.discard)
 
     def launch(self, job_id: str) -> None:
         if job_id in self._tasks:
@@ -327,6 +339,11 @@ class JobEngine:
                 job.id, (JobState.SUBMITTING,), JobState.RUNNING, self.clock(),
                 vendor_task_id=task_id,
             ):  # fmt: skip
+                # Settled while the create was on the wire (`videobot refund`): the task
+                # belongs to no job, so stop it rather than let it render for nobody.
+                log.warning("job %s was settled during its create; cancelling %s", job.id, task_id)
+                with contextlib.suppress(VendorError, httpx.HTTPError):
+                    await vendor.cancel(task_id)
                 return None
             job.state, job.vendor, job.vendor_task_id = JobState.RUNNING, vendor.id, task_id
             log.info(
@@ -624,6 +641,45 @@ class JobEngine:
         )  # fmt: skip
         await self._emit(EventKind.FAILED, job, text)
         return True
+
+    async def _watch_operator_refunds(self, since: float, shown: set[str]) -> None:
+        """Act on refunds made with the admin CLI, which runs in another process.
+
+        `videobot refund` settles the job in the database and leaves a notice; this loop
+        finds it within OPERATOR_SWEEP_SECONDS, stops the job's vendor task if this process
+        was tracking it, and tells the user. Notices from before start() were shown there.
+        """
+        while True:
+            await asyncio.sleep(OPERATOR_SWEEP_SECONDS)
+            try:
+                found = await self.store.pending_notices(since, error_code=OPERATOR_REFUND)
+            except Exception:
+                log.exception("looking for operator refunds failed")
+                continue
+            shown &= {job.id for job, _ in found}  # the rest have been seen: forget them
+            for job, text in found:
+                if job.id not in shown:
+                    shown.add(job.id)
+                    self._spawn(self._operator_refunded(job, text), f"refunded-{job.id[:8]}")
+
+    async def _operator_refunded(self, job: Job, text: str) -> None:
+        if job.id in self._tasks:
+            async with self._lock(job.id):  # let a submit or a hand-over in progress finish
+                task = self._tasks.pop(job.id, None)
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+            vendor = self.vendors.get(job.vendor or "")
+            if vendor is not None and job.vendor_task_id:
+                try:
+                    await vendor.cancel(job.vendor_task_id)
+                except (VendorError, httpx.HTTPError) as exc:
+                    log.warning("job %s: vendor cancel failed: %s", job.id, exc)
+        log.info(
+            "job %s refunded by an operator user=%s vendor=%s task=%s refunded=%d",
+            job.id, job.user, job.vendor, job.vendor_task_id, job.cost,
+        )  # fmt: skip
+        await self._emit(EventKind.FAILED, job, text)
 
     async def cancel(self, job_id: str) -> str:
         """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""

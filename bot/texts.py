@@ -95,6 +95,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "🛑 Cancelled. Your {cost} credit(s) were refunded.",
         "zh": "🛑 已取消。已退还 {cost} 点额度。",
     },
+    "failed_operator": {
+        "en": "🛑 An operator stopped this video. Your {cost} credit(s) were refunded.",
+        "zh": "🛑 管理员已停止该视频。已退还 {cost} 点额度。",
+    },
     "quota": {
         "en": "💳 {left} of {daily} credits left today (resets in {reset}).{bonus}\n"
         "5 s video: {cost5} · 10 s video: {cost10}. Rendering now: {active}.",

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
+from bot import engine, texts
 from bot.bootstrap import Core
 from bot.config import Settings
+from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
 from bot.vendors.runway import RunwayClient
@@ -204,6 +206,65 @@ async def test_refund_returns_credits_exactly_once(
     refunds = [e for e in await core.store.ledger() if e.kind == "refund" and e.job_id == stuck]
     assert len(refunds) == 1 and refunds[0].amount == 2
     assert (await core.store.balance(ALICE, day)).used_today == 0
+
+
+@pytest.fixture
+def quick_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "OPERATOR_SWEEP_SECONDS", 0.05)
+
+
+async def test_a_refund_stops_the_running_job_and_tells_its_user(
+    quick_sweep: None, core: Core, emu: RunwayEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stuck = await video(core, ALICE, "/video a [never] ending story")
+    job = None
+
+    async def running() -> bool:
+        nonlocal job
+        job = await core.store.get_job(stuck)
+        return job is not None and job.state is JobState.RUNNING
+
+    await wait_until(running)
+    assert job is not None and job.vendor_task_id
+    sink = RecordingSink()
+    core.engine.subscribe("telegram", sink)
+
+    code, out, _ = await cli(capsys, "refund", stuck)
+    assert code == 0 and "stops its vendor task and tells the user" in out
+    await wait_until(lambda: bool(sink.events))
+    (event,) = sink.events
+    assert (event.kind, event.job.id) == (EventKind.FAILED, stuck)
+    assert event.text == texts.t(None, "failed_operator", cost=1)
+    assert core.engine.in_flight == 0  # no more polling a job nobody pays for
+    assert emu.tasks[job.vendor_task_id].cancelled  # nor rendering it at the vendor
+    assert await core.store.pending_notices(0) == []  # seen, so not shown again
+    await asyncio.sleep(0.3)
+    assert len(sink.events) == 1
+    refunds = [e for e in await core.store.ledger() if e.kind == "refund" and e.job_id == stuck]
+    assert len(refunds) == 1
+
+
+async def test_a_refund_while_the_bot_is_stopped_is_told_at_its_start(
+    tmp_path: Path, emu: RunwayEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
+    core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"])
+    core.engine.subscribe("telegram", RecordingSink())
+    await core.start()
+    stuck = await video(core, ALICE, "/video a [never] ending story")
+    await core.aclose()
+
+    code, out, _ = await cli(capsys, "refund", stuck)
+    assert code == 0 and "(a stopped one, when it starts)" in out
+
+    core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"])
+    sink = RecordingSink()
+    core.engine.subscribe("telegram", sink)
+    await core.start()
+    assert core.engine.in_flight == 0
+    (event,) = sink.events
+    assert (event.kind, event.job.id, event.replayed) == (EventKind.FAILED, stuck, True)
+    await core.aclose()
 
 
 async def test_a_delivered_job_is_not_refunded(

@@ -80,8 +80,11 @@ class Store(Protocol):
 
     async def media(self, job_id: str) -> dict[str, Media]: ...
 
-    async def pending_notices(self, since: float) -> list[tuple[Job, str]]:
-        """Settled jobs, updated since `since`, whose refund notice was never seen."""
+    async def pending_notices(
+        self, since: float, error_code: str | None = None
+    ) -> list[tuple[Job, str]]:
+        """Settled jobs, updated since `since`, whose refund notice was never seen (only
+        those ended with `error_code`, when given)."""
         ...
 
     async def active_jobs(self) -> list[Job]: ...

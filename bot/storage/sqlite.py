@@ -536,12 +536,17 @@ class SqliteStore:
         )
         return {role: Media(bytes(data), mime, filename) for role, mime, filename, data in rows}
 
-    async def pending_notices(self, since: float) -> list[tuple[Job, str]]:
-        rows = await self._all(
-            f"SELECT {_JOB_COLUMNS}, notice FROM jobs "
-            "WHERE notice IS NOT NULL AND updated_at >= ? ORDER BY updated_at",
-            (since,),
+    async def pending_notices(
+        self, since: float, error_code: str | None = None
+    ) -> list[tuple[Job, str]]:
+        sql = (
+            f"SELECT {_JOB_COLUMNS}, notice FROM jobs WHERE notice IS NOT NULL AND updated_at >= ?"
         )
+        params: tuple[Any, ...] = (since,)
+        if error_code is not None:
+            sql += " AND error_code = ?"
+            params += (error_code,)
+        rows = await self._all(sql + " ORDER BY updated_at", params)
         return [(_row_to_job(r[:-1]), r[-1]) for r in rows]
 
     async def active_jobs(self) -> list[Job]:
