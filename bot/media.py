@@ -19,6 +19,7 @@ from PIL import Image, ImageOps
 
 from bot.errors import InvalidRequest, Transient, VendorError
 from bot.models import Media
+from bot.vendors.transport import stream_get
 
 MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024  # what we accept from chat before normalising
 MAX_INPUT_VIDEO_BYTES = 50 * 1024 * 1024
@@ -156,19 +157,15 @@ async def download(
     part = _PartFile(dest)
     size = 0
     try:
-        async with http.stream("GET", url, headers={"Accept": "video/*"}) as response:
-            if response.status_code != 200:
-                raise Transient(
-                    f"download answered HTTP {response.status_code}",
-                    status=response.status_code,
-                    vendor=vendor,
-                )
-            declared = response.headers.get("content-length")
+        async with stream_get(http, url, {"Accept": "video/*"}) as (status, headers, pieces):
+            if status != 200:
+                raise Transient(f"download answered HTTP {status}", status=status, vendor=vendor)
+            declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise TooLarge(f"video is {declared} bytes", vendor=vendor)
             pending: list[bytes] = []
             buffered = 0
-            async for chunk in response.aiter_bytes(1 << 16):
+            async for chunk in pieces:
                 size += len(chunk)
                 if size > max_bytes:
                     raise TooLarge(f"video exceeds {max_bytes} bytes", vendor=vendor)

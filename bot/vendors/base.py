@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import httpx
 
 from bot.models import Mode, TaskState, VideoRequest
-from bot.vendors.transport import AiohttpTransport
+from bot.vendors.transport import VendorHTTP
 
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
 
@@ -121,11 +121,8 @@ class VendorClient(ABC):
         self.api_key = api_key or ""
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self._own_http = http is None
-        self.http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=10.0),
-            follow_redirects=False,
-            transport=AiohttpTransport(limit=64),  # httpx's API, aiohttp's cheaper wire work
-        )
+        # httpx's API with aiohttp's cheaper wire work (see transport.py)
+        self.http = http or VendorHTTP(timeout=httpx.Timeout(timeout, connect=10.0), limit=64)
 
     @property
     def origin(self) -> str:

@@ -12,7 +12,7 @@ import email.utils
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -28,6 +28,7 @@ from bot.errors import (
     UnknownOutcome,
     VendorError,
 )
+from bot.vendors.transport import VendorHTTP
 
 CREDIT_WORDS = ("enough credit", "out of credit", "insufficient credit", "insufficient balance")
 MODERATION_WORDS = ("moderat", "safety", "content policy", "not pass")
@@ -36,6 +37,17 @@ MODERATION_WORDS = ("moderat", "safety", "content policy", "not pass")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 ErrorMapper = Callable[[int, str, Any], VendorError | None]
+
+
+def _encode(value: Any) -> bytes:
+    """JSON as httpx encodes `json=`: compact, UTF-8, no NaN."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _with_json(headers: dict[str, str] | None, value: Any) -> dict[str, str] | None:
+    if value is None:
+        return headers
+    return {"Content-Type": "application/json", **(headers or {})}
 
 
 def error_text(body: Any, fallback: str = "") -> str:
@@ -54,7 +66,7 @@ def error_text(body: Any, fallback: str = "") -> str:
     return fallback[:300]
 
 
-def retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from Retry-After (seconds or HTTP date) or retry-after-ms."""
     ms = headers.get("retry-after-ms")
     if ms:
@@ -120,17 +132,23 @@ async def call(
     `mapper(status, text, body)` may claim a vendor-specific error before the default mapping.
     """
     try:
-        response = await http.request(
-            method, url, headers=headers, json=json_body, params=params, content=content
-        )
+        if isinstance(http, VendorHTTP):
+            status, data, response_headers = await http.fetch(
+                method, url, headers=_with_json(headers, json_body), params=params,
+                body=_encode(json_body) if json_body is not None else content,
+            )  # fmt: skip
+            raw = data.decode("utf-8", errors="replace")
+        else:
+            response = await http.request(
+                method, url, headers=headers, json=json_body, params=params, content=content
+            )
+            status, raw, response_headers = response.status_code, response.text, response.headers
     except _NOT_SENT as exc:
         raise Transient(f"connection failed: {type(exc).__name__}", vendor=vendor) from None
     except httpx.HTTPError as exc:
         cls = UnknownOutcome if create else Transient
         raise cls(f"no answer: {type(exc).__name__}", vendor=vendor) from None
 
-    status = response.status_code
-    raw = response.text
     try:
         body: Any = json.loads(raw) if raw.strip() else None
     except ValueError:
@@ -150,4 +168,4 @@ async def call(
     if create and status == 504:
         # A gateway timed out waiting for upstream, which may have created the task.
         raise UnknownOutcome(text or "gateway timeout", status=status, vendor=vendor)
-    raise default_error(status, text, vendor, retry_after(response.headers))
+    raise default_error(status, text, vendor, retry_after(response_headers))
