@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from pydantic import ValidationError
@@ -54,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(settings: Settings) -> int:
-    from adapters.runtime import serve
+    from adapters.runtime import run_loop, serve
 
     console = not settings.telegram_bot_token and not settings.discord_bot_token
     level = settings.log_level
@@ -62,7 +61,7 @@ def cmd_run(settings: Settings) -> int:
         level = "WARNING"  # keep the terminal for the conversation
     configure_logging(level, settings.log_format, settings.secrets())
     try:
-        asyncio.run(serve(settings))
+        run_loop(serve(settings))
     except ConfigError as exc:
         print(f"videobot: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from adapters.runtime import run_loop
 from bench.common import ROOT, CpuMeter, mb, peak_rss_bytes, report, summary
 
 BASELINE_INTERVAL = 10.0
@@ -406,7 +407,7 @@ def main() -> None:
 
     if args.role:
         args.jobs = int(args.jobs)
-        result = asyncio.run(bot_role(args)) if args.role == "bot" else baseline_role(args)
+        result = run_loop(bot_role(args)) if args.role == "bot" else baseline_role(args)
         print("RESULT " + json.dumps(result), flush=True)
         return
 

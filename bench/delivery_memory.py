@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from adapters.runtime import run_loop
 from bench.common import ROOT, mb, peak_rss_bytes, report, reset_peak_rss, rss_bytes
 from bot.bootstrap import build_core
 from bot.config import Settings
@@ -214,7 +215,7 @@ def main() -> None:
             assert tg.stdout is not None
             uploads_url = tg.stdout.readline().split()[1]
         with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
-            row = asyncio.run(run(url, Path(tmp), botapi, args.video_mb))
+            row = run_loop(run(url, Path(tmp), botapi, args.video_mb))
         base = uploads_url if botapi else url
         with urllib.request.urlopen(f"{base}/_bench/uploads", timeout=10) as answer:
             uploads = json.load(answer)

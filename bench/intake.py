@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from adapters.runtime import run_loop
 from bench.common import CpuMeter, mb, peak_rss_bytes, report, summary
 from bot.bootstrap import build_core
 from bot.config import Settings
@@ -95,7 +96,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
-        row = asyncio.run(run(args.commands, args.users, args.concurrency, Path(tmp)))
+        row = run_loop(run(args.commands, args.users, args.concurrency, Path(tmp)))
     refusals = row.pop("refusals")
     report("intake", [row], {"target_per_second": 1000, "refusals": refusals})
     verdict = "met" if row["per_second"] >= 1000 else "MISSED"

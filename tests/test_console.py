@@ -12,6 +12,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from adapters.runtime import run_loop
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import wait_until
 
@@ -98,3 +99,11 @@ async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None
         assert ledger(db) == [("reserve", 1), ("charge", 1)]
         with sqlite3.connect(db) as conn:
             assert list(conn.execute("SELECT state FROM jobs")) == [("delivered",)]
+
+
+def test_the_bot_runs_on_uvloop_where_it_is_installed() -> None:
+    async def loop_kind() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    expected = "asyncio" if sys.platform == "win32" else "uvloop"
+    assert run_loop(loop_kind()).split(".")[0] == expected
