@@ -31,17 +31,19 @@ async def test_checkpoints_run_in_a_worker_thread_and_keep_every_write(
     monkeypatch.setattr(checkpoint.Checkpointer, "_checkpoint", spy)
     path = tmp_path / "videobot.db"
     store = await SqliteStore.open(path)
-    assert store.checkpointer is not None
-    (auto,) = await store._one("PRAGMA wal_autocheckpoint")
-    assert auto == 0  # no checkpoint, and so no fsync, inside a commit on the loop's thread
+    try:
+        assert store.checkpointer is not None
+        (auto,) = await store._one("PRAGMA wal_autocheckpoint")
+        assert auto == 0  # no checkpoint, and so no fsync, inside a commit on the loop's thread
 
-    before = path.stat().st_size
-    for n in range(1500):  # past 1,000 WAL pages, where SQLite would checkpoint by itself
-        await store.grant(UserRef("telegram", str(n)), 1, float(n), note="x" * 2000)
-    await wait_until(lambda: store.checkpointer is not None and store.checkpointer.done > 0)
-    assert threads and all(t is not threading.main_thread() for t in threads)
-    assert path.stat().st_size > before  # the WAL's pages reached the database file
-    await store.close()
+        before = path.stat().st_size
+        for n in range(1500):  # past 1,000 WAL pages, where SQLite would checkpoint by itself
+            await store.grant(UserRef("telegram", str(n)), 1, float(n), note="x" * 2000)
+        # Only a checkpoint moves pages from the WAL into the database file.
+        await wait_until(lambda: path.stat().st_size > before + 1_000_000)
+        assert threads and all(t is not threading.main_thread() for t in threads)
+    finally:
+        await store.close()
 
     with sqlite3.connect(path) as db:
         (users,) = db.execute("SELECT COUNT(*) FROM users").fetchone()
@@ -55,7 +57,9 @@ async def test_an_idle_store_does_not_checkpoint(
     monkeypatch.setattr(checkpoint, "CHECKPOINT_SECONDS", 0.01)
     store = await SqliteStore.open(tmp_path / "videobot.db")
     assert store.checkpointer is not None
-    await wait_until(lambda: store.checkpointer is not None and store.checkpointer.done == 1)
-    await asyncio.sleep(0.1)  # ten more ticks with nothing written
-    assert store.checkpointer.done == 1  # only the migrations were checkpointed
-    await store.close()
+    try:
+        await wait_until(lambda: store.checkpointer is not None and store.checkpointer.done == 1)
+        await asyncio.sleep(0.1)  # ten more ticks with nothing written
+        assert store.checkpointer.done == 1  # only the migrations were checkpointed
+    finally:
+        await store.close()

@@ -28,6 +28,7 @@ class Checkpointer:
         self.every = CHECKPOINT_SECONDS if every is None else every
         self.dirty = False  # set by the store after each batch
         self.done = 0  # checkpoints run
+        self.last: tuple[int, int, int] | None = None  # (busy, WAL frames, frames copied)
         self._db: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._running: asyncio.Future[None] | None = None
@@ -58,10 +59,14 @@ class Checkpointer:
             except sqlite3.Error as exc:
                 self.dirty = True  # try again next time
                 log.warning("WAL checkpoint failed: %s", exc)
+                continue
+            if self.last is not None and (self.last[0] or self.last[2] < self.last[1]):
+                self.dirty = True  # busy, or a reader held some frames back: again next time
 
     def _checkpoint(self) -> None:
         if self._db is None:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout = 1000")
-        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        (row,) = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self.last = (int(row[0]), int(row[1]), int(row[2]))
         self.done += 1
