@@ -15,7 +15,7 @@ from adapters.discord.cog import VideoCog
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.translate import CatalogueTranslator, channel_ids, locale_of, text
-from adapters.discord.views import AgainButton, ButtonHandler, CancelButton, report_failure
+from adapters.discord.views import ButtonHandler, JobButton, report_failure
 from bot.bootstrap import Core
 
 log = logging.getLogger("videobot.discord")
@@ -83,7 +83,7 @@ class VideoBot(commands.Bot):
         cog = VideoCog(self, self.core, self.settings, self.sink, media_hosts=self.media_hosts)
         await self.add_cog(cog)
         self.button_handler = cog
-        self.add_dynamic_items(AgainButton, CancelButton)
+        self.add_dynamic_items(JobButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:

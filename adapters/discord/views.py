@@ -3,8 +3,8 @@
     videobot:again:<job id>    ↻ Again: the same request with a new seed, for whoever clicks
     videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
 
-Both are `DynamicItem`s registered once in `setup_hook`, so a click on a message sent before
-the last restart still reaches the handler.
+One `DynamicItem` (`JobButton`) registered once in `setup_hook`, so a click on a message sent
+before the last restart still reaches the handler.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from adapters.discord.translate import locale_of, text
 log = logging.getLogger("videobot.discord")
 
 JOB_ID = r"(?P<job_id>[0-9a-f]{32})"
+_STYLES = {"again": discord.ButtonStyle.secondary, "cancel": discord.ButtonStyle.danger}
 
 
 class ButtonHandler(Protocol):
@@ -35,49 +36,21 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
     return cast(ButtonHandler, handler)
 
 
-class AgainButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"videobot:again:" + JOB_ID
-):
-    def __init__(self, job_id: str, label: str | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or text("en", "button_again"),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"videobot:again:{job_id}",
-            )
-        )
-        self.job_id = job_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(match["job_id"], getattr(item, "label", None))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await _handler(interaction).on_again(interaction, self.job_id)
-        except Exception:
-            log.exception("the Again button failed")
-            await report_failure(interaction)
-
-
-class CancelButton(
+class JobButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"videobot:cancel:" + JOB_ID,
+    template=r"videobot:(?P<action>again|cancel):" + JOB_ID,
 ):
-    def __init__(self, job_id: str, label: str | None = None) -> None:
+    """↻ Again or Cancel under a job's message: action and job id live in the custom id."""
+
+    def __init__(self, action: str, job_id: str, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or text("en", "button_cancel"),
-                style=discord.ButtonStyle.danger,
-                custom_id=f"videobot:cancel:{job_id}",
+                label=label or text("en", f"button_{action}"),
+                style=_STYLES[action],
+                custom_id=f"videobot:{action}:{job_id}",
             )
         )
+        self.action = action
         self.job_id = job_id
 
     @classmethod
@@ -88,27 +61,29 @@ class CancelButton(
         match: re.Match[str],
         /,
     ) -> Self:
-        return cls(match["job_id"], getattr(item, "label", None))
+        return cls(match["action"], match["job_id"], getattr(item, "label", None))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await _handler(interaction).on_cancel(interaction, self.job_id)
+            handler = _handler(interaction)
+            on_click = handler.on_again if self.action == "again" else handler.on_cancel
+            await on_click(interaction, self.job_id)
         except Exception:
-            log.exception("the Cancel button failed")
+            log.exception("the %s button failed", self.action)
             await report_failure(interaction)
 
 
 def rendering_view(job_id: str, locale: str) -> discord.ui.View:
     """Under the status message while the video renders."""
     view = discord.ui.View(timeout=None)
-    view.add_item(CancelButton(job_id, text(locale, "button_cancel")))
+    view.add_item(JobButton("cancel", job_id, text(locale, "button_cancel")))
     return view
 
 
 def result_view(job_id: str, locale: str) -> discord.ui.View:
     """Under the finished video."""
     view = discord.ui.View(timeout=None)
-    view.add_item(AgainButton(job_id, text(locale, "button_again")))
+    view.add_item(JobButton("again", job_id, text(locale, "button_again")))
     return view
 
 
