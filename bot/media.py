@@ -41,12 +41,15 @@ def normalise_image_sync(data: bytes, *, max_side: int, max_bytes: int) -> Media
         )
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a damaged tag Pillow skips anyway
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             opened = Image.open(io.BytesIO(data))
             opened.load()
     except Exception:
         raise InvalidRequest("err_image_invalid") from None
-    image: Image.Image = ImageOps.exif_transpose(opened) or opened
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # corrupt EXIF: keep the pixels, skip it
+        image: Image.Image = ImageOps.exif_transpose(opened) or opened
     width, height = image.size
     if width < 1 or height < 1:
         raise InvalidRequest("err_image_invalid")
