@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image
@@ -72,10 +73,12 @@ def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
 def _image_aspect(media: Media) -> float | None:
     """Width/height as displayed (EXIF orientations 5-8 turn the picture on its side)."""
     try:
-        with Image.open(io.BytesIO(media.data)) as image:
-            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-            width, height = (image.height, image.width) if turned else image.size
-            return float(width / height)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # damaged tags: Pillow skips them
+            with Image.open(io.BytesIO(media.data)) as image:
+                turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+                width, height = (image.height, image.width) if turned else image.size
+                return float(width / height)
     except Exception:
         return None
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import struct
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,4 +142,30 @@ def test_random_bytes_as_media_are_refused_cleanly(
 ) -> None:
     core, loop = core_loop
     msg = Incoming(user=USER, text=text, images=images, video=video, character=character)
-    loop.run_until_complete(check_handle(core, msg))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loop.run_until_complete(check_handle(core, msg))
+    # A damaged photo is the user's problem, answered in chat, not noise on the operator's stderr.
+    assert not [w for w in caught if "PIL" in w.filename], [str(w.message) for w in caught]
+
+
+def _photo_with_broken_exif() -> bytes:
+    """A good JPEG whose EXIF orientation tag points past the end of the file."""
+    tiff = b"II*\x00" + struct.pack("<IH", 8, 1)
+    tiff += struct.pack("<HHII", 0x0112, 3, 100, 0x1000) + struct.pack("<I", 0)
+    payload = b"Exif\x00\x00" + tiff
+    jpeg = image_bytes()
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+
+
+def test_a_photo_with_broken_exif_is_used_quietly(
+    core_loop: tuple[Core, asyncio.AbstractEventLoop],
+) -> None:
+    core, loop = core_loop
+    photo = Media(_photo_with_broken_exif(), "image/jpeg", "photo.jpg")
+    msg = Incoming(user=USER, text="/video make it wave", images=[photo])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reply = loop.run_until_complete(core.service.handle(msg))
+    assert reply.job is not None, reply.text  # the pixels are fine: the job goes ahead
+    assert not [w for w in caught if "PIL" in w.filename], [str(w.message) for w in caught]
