@@ -124,6 +124,13 @@ class Settings(EnvSettings):
             raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
         return ids or ["local"]
 
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            raise ValueError("only SQLite is supported: sqlite:///path/to/file.db")
+        return value
+
     @field_validator("admin_user_ids")
     @classmethod
     def _user_refs(cls, value: list[str]) -> list[str]:
