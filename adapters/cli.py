@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(settings: Settings) -> int:
+    from adapters.instance import AlreadyRunning, single_instance
     from adapters.runtime import run_loop, serve
 
     console = not settings.telegram_bot_token and not settings.discord_bot_token
@@ -61,8 +62,9 @@ def cmd_run(settings: Settings) -> int:
         level = "WARNING"  # keep the terminal for the conversation
     configure_logging(level, settings.log_format, settings.secrets())
     try:
-        run_loop(serve(settings))
-    except ConfigError as exc:
+        with single_instance(settings.sqlite_path):
+            run_loop(serve(settings))
+    except (ConfigError, AlreadyRunning) as exc:
         print(f"videobot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

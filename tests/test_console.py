@@ -101,6 +101,29 @@ async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None
             assert list(conn.execute("SELECT state FROM jobs")) == [("delivered",)]
 
 
+async def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    env = bot_env()
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters", "run", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    lock = tmp_path / "data" / "videobot.db.lock"
+    await wait_until(
+        lambda: lock.exists() and lock.read_text().strip() == str(first.pid), timeout=30
+    )
+    code, _, err = await run_bot(tmp_path, None, env)
+    assert code == 2
+    assert f"another videobot (pid {first.pid}) is already running" in err
+
+    assert first.stdin is not None
+    first.stdin.close()  # the console ends: the first bot exits and lets go of the database
+    await first.communicate()
+    assert first.returncode == 0
+    code, _, err = await run_bot(tmp_path, None, env)
+    assert code == 0, err
+
+
 def test_the_bot_runs_on_uvloop_where_it_is_installed() -> None:
     async def loop_kind() -> str:
         return type(asyncio.get_running_loop()).__module__
