@@ -145,6 +145,7 @@ class JobEngine:
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._observers: list[Callable[[JobEvent], None]] = []
         self._helpers: set[asyncio.Task[None]] = set()
+        self._free: set[str] = set()  # delivered after an operator refunded them
         self.started = asyncio.Event()
 
     # wiring
@@ -605,6 +606,15 @@ class JobEngine:
                 job.cost,
             )
             await self._emit(EventKind.FINISHED, job, texts.t(job.locale, "status_done"), 1.0)
+        else:
+            # `videobot refund` settled it during the hand-over: the user has the video and
+            # keeps the credits. A "stopped by an operator" notice would now be wrong.
+            log.warning(
+                "job %s was refunded by an operator while its video was handed over; the user "
+                "has it free", job.id,
+            )  # fmt: skip
+            self._free.add(job.id)
+            await self.store.update(job.id, self.clock(), notice=None)
         if not getattr(sink, "keep_files", False):
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(path.unlink)
@@ -663,18 +673,22 @@ class JobEngine:
                     self._spawn(self._operator_refunded(job, text), f"refunded-{job.id[:8]}")
 
     async def _operator_refunded(self, job: Job, text: str) -> None:
-        if job.id in self._tasks:
+        tracked = job.id in self._tasks
+        if tracked:
             async with self._lock(job.id):  # let a submit or a hand-over in progress finish
                 task = self._tasks.pop(job.id, None)
                 if task is not None:
                     task.cancel()
                     await asyncio.gather(task, return_exceptions=True)
-            vendor = self.vendors.get(job.vendor or "")
-            if vendor is not None and job.vendor_task_id:
-                try:
-                    await vendor.cancel(job.vendor_task_id)
-                except (VendorError, httpx.HTTPError) as exc:
-                    log.warning("job %s: vendor cancel failed: %s", job.id, exc)
+        if job.id in self._free:  # its hand-over finished after all: the video is there
+            self._free.discard(job.id)
+            return
+        vendor = self.vendors.get(job.vendor or "")
+        if tracked and vendor is not None and job.vendor_task_id:
+            try:
+                await vendor.cancel(job.vendor_task_id)
+            except (VendorError, httpx.HTTPError) as exc:
+                log.warning("job %s: vendor cancel failed: %s", job.id, exc)
         log.info(
             "job %s refunded by an operator user=%s vendor=%s task=%s refunded=%d",
             job.id, job.user, job.vendor, job.vendor_task_id, job.cost,

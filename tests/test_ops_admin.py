@@ -21,7 +21,7 @@ from bot import engine, texts
 from bot.bootstrap import Core
 from bot.config import Settings
 from bot.events import EventKind
-from bot.models import JobState, UserRef
+from bot.models import Job, JobState, UserRef
 from bot.service import Incoming, utc_day
 from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
@@ -242,6 +242,42 @@ async def test_a_refund_stops_the_running_job_and_tells_its_user(
     assert len(sink.events) == 1
     refunds = [e for e in await core.store.ledger() if e.kind == "refund" and e.job_id == stuck]
     assert len(refunds) == 1
+
+
+class SlowSink(RecordingSink):
+    """Holds every hand-over until `release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handing_over = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def deliver(self, job: Job, video: Path, caption: str) -> None:
+        self.handing_over.set()
+        await self.release.wait()
+        await super().deliver(job, video, caption)
+
+
+async def test_a_refund_during_the_hand_over_leaves_the_video_free_and_says_nothing(
+    quick_sweep: None, core: Core, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sink = SlowSink()
+    core.engine.subscribe("telegram", sink)
+    job_id = await video(core, ALICE, "/video handed over while refunded")
+    await asyncio.wait_for(sink.handing_over.wait(), 10)
+
+    code, _, _ = await cli(capsys, "refund", job_id)
+    assert code == 0
+    await asyncio.sleep(0.2)  # the bot has seen the refund and waits for the hand-over
+    sink.release.set()
+    await core.engine.wait([job_id])
+    await asyncio.sleep(0.2)
+
+    assert [j.id for j, _, _ in sink.delivered] == [job_id]  # the video arrived
+    assert [e.kind for e in sink.events if e.kind is EventKind.FAILED] == []  # no "stopped"
+    assert await core.store.pending_notices(0) == []  # nor after a restart
+    kinds = [e.kind for e in await core.store.ledger() if e.job_id == job_id]
+    assert kinds == ["reserve", "refund"]  # and it is not charged
 
 
 async def test_a_refund_while_the_bot_is_stopped_is_told_at_its_start(
