@@ -154,7 +154,7 @@ def test_parser_parses_or_refuses_with_a_catalogue_message(text: str) -> None:
     except InvalidRequest as exc:
         assert exc.key in texts.CATALOG
         for locale in ("en", "zh"):
-            assert _clear(texts.t(locale, exc.key, **exc.params))
+            assert _clear(texts.t(locale, exc.key, **exc.params), typed=text)
         return
     assert cmd.name and cmd.name == cmd.name.lower()
     assert cmd.duration is None or isinstance(cmd.duration, int)
