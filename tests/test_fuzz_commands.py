@@ -137,13 +137,11 @@ TEXTS = st.one_of(command_text(), st.text(max_size=200))
 def _clear(text: str, typed: str = "") -> bool:
     """A refusal reads as a message: some words, no exception leaking through.
 
-    Words the user typed may come back quoted ("None" as a prompt), so they are not held
-    against the reply.
+    What the user typed may come back quoted (a prompt or a ratio of "None"), so a marker
+    that appears in the input is not held against the reply.
     """
-    shown = text
-    for word in sorted(set(typed.split()), key=len, reverse=True):
-        shown = shown.replace(word, "")
-    return bool(text.strip()) and not any(w in shown for w in ("Traceback", "Error(", "None"))
+    markers = [m for m in ("Traceback", "Error(", "None") if m not in typed]
+    return bool(text.strip()) and not any(m in text for m in markers)
 
 
 @given(TEXTS)
