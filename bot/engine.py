@@ -145,7 +145,6 @@ class JobEngine:
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._observers: list[Callable[[JobEvent], None]] = []
         self._helpers: set[asyncio.Task[None]] = set()
-        self._free: set[str] = set()  # delivered after an operator refunded them
         self.started = asyncio.Event()
 
     # wiring
@@ -343,8 +342,7 @@ class JobEngine:
                 # Settled while the create was on the wire (`videobot refund`): the task
                 # belongs to no job, so stop it rather than let it render for nobody.
                 log.warning("job %s was settled during its create; cancelling %s", job.id, task_id)
-                with contextlib.suppress(VendorError, httpx.HTTPError):
-                    await vendor.cancel(task_id)
+                await self._cancel_at_vendor(job.id, vendor.id, task_id)
                 return None
             job.state, job.vendor, job.vendor_task_id = JobState.RUNNING, vendor.id, task_id
             log.info(
@@ -613,7 +611,6 @@ class JobEngine:
                 "job %s was refunded by an operator while its video was handed over; the user "
                 "has it free", job.id,
             )  # fmt: skip
-            self._free.add(job.id)
             await self.store.update(job.id, self.clock(), notice=None)
         if not getattr(sink, "keep_files", False):
             with contextlib.suppress(OSError):
@@ -622,10 +619,8 @@ class JobEngine:
     # endings
 
     async def _timeout(self, job: Job) -> None:
-        vendor = self.vendors.get(job.vendor or "")
-        if vendor is not None and job.vendor_task_id and job.state is JobState.RUNNING:
-            with contextlib.suppress(VendorError, httpx.HTTPError):
-                await vendor.cancel(job.vendor_task_id)
+        if job.state is JobState.RUNNING:
+            await self._cancel_at_vendor(job.id, job.vendor, job.vendor_task_id)
         log.warning("job %s timed out after %.0fs", job.id, self.settings.video_job_timeout)
         await self._fail(job, "timeout", "failed_timeout")
 
@@ -676,19 +671,13 @@ class JobEngine:
         tracked = job.id in self._tasks
         if tracked:
             async with self._lock(job.id):  # let a submit or a hand-over in progress finish
-                task = self._tasks.pop(job.id, None)
-                if task is not None:
-                    task.cancel()
-                    await asyncio.gather(task, return_exceptions=True)
-        if job.id in self._free:  # its hand-over finished after all: the video is there
-            self._free.discard(job.id)
+                await self._stop_task(job.id)
+        # A hand-over that finished meanwhile cleared the notice: the user has the video.
+        pending = await self.store.pending_notices(job.updated_at, error_code=OPERATOR_REFUND)
+        if all(found.id != job.id for found, _ in pending):
             return
-        vendor = self.vendors.get(job.vendor or "")
-        if tracked and vendor is not None and job.vendor_task_id:
-            try:
-                await vendor.cancel(job.vendor_task_id)
-            except (VendorError, httpx.HTTPError) as exc:
-                log.warning("job %s: vendor cancel failed: %s", job.id, exc)
+        if tracked:
+            await self._cancel_at_vendor(job.id, job.vendor, job.vendor_task_id)
         log.info(
             "job %s refunded by an operator user=%s vendor=%s task=%s refunded=%d",
             job.id, job.user, job.vendor, job.vendor_task_id, job.cost,
@@ -703,20 +692,31 @@ class JobEngine:
                 return CancelResult.UNKNOWN
             if job.state.terminal or job.state is JobState.DELIVERING:
                 return CancelResult.TOO_LATE
-            task = self._tasks.pop(job_id, None)
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-            vendor = self.vendors.get(job.vendor or "")
-            if vendor is not None and job.vendor_task_id:
-                try:
-                    await vendor.cancel(job.vendor_task_id)
-                except (VendorError, httpx.HTTPError) as exc:
-                    log.warning("job %s: vendor cancel failed: %s", job_id, exc)
+            await self._stop_task(job_id)
+            await self._cancel_at_vendor(job.id, job.vendor, job.vendor_task_id)
             done = await self._fail(job, "cancelled", "failed_cancelled", state=JobState.CANCELLED)
             return CancelResult.OK if done else CancelResult.TOO_LATE
 
     # helpers
+
+    async def _stop_task(self, job_id: str) -> None:
+        """Stop this process's work on a job (its state in the store is left as it is)."""
+        task = self._tasks.pop(job_id, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _cancel_at_vendor(
+        self, job_id: str, vendor_id: str | None, task_id: str | None
+    ) -> None:
+        """Ask the vendor to stop a task; a failure is logged, never raised."""
+        vendor = self.vendors.get(vendor_id or "")
+        if vendor is None or not task_id:
+            return
+        try:
+            await vendor.cancel(task_id)
+        except (VendorError, httpx.HTTPError) as exc:
+            log.warning("job %s: vendor cancel failed: %s", job_id, exc)
 
     async def _emit(
         self,

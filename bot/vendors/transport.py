@@ -60,11 +60,8 @@ class _Body(httpx.AsyncByteStream):
         self.request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self.response.content.iter_chunked(1 << 16):
-                yield chunk
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _mapped(exc, self.request) from exc
+        async for chunk in _pieces(self.response, self.request):
+            yield chunk
 
     async def aclose(self) -> None:
         self.response.release()
@@ -182,12 +179,15 @@ class VendorHTTP(httpx.AsyncClient):
             response.release()
 
 
-async def _pieces(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+async def _pieces(
+    response: aiohttp.ClientResponse, request: httpx.Request | None = None
+) -> AsyncIterator[bytes]:
+    """The body in pieces of up to 64 KB, failures as the httpx errors they mean."""
     try:
         async for chunk in response.content.iter_chunked(1 << 16):
             yield chunk
     except (TimeoutError, aiohttp.ClientError) as exc:
-        raise _mapped(exc, None) from exc
+        raise _mapped(exc, request) from exc
 
 
 @contextlib.asynccontextmanager
