@@ -19,8 +19,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Two photos (album) with /video … — first and last frame\n"
             "Reply to a video with /video … — restyle the video\n"
             "/act — reply to a performance video with a character photo captioned /act\n\n"
-            "Options: --duration 5|10  --ratio 16:9|9:16|1:1|4:3|3:4|21:9  --seed N  "
-            "--model NAME  --watermark (also ratio=9:16 duration=10, landscape, portrait)\n\n"
+            "Options, before or after the prompt: --duration 5|10  "
+            "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|portrait|landscape|square  --seed N  "
+            "--model NAME  --watermark (also ratio=9:16 duration=10 before the prompt). "
+            'A prompt in quotes is taken word for word: /video "a sign that says --seed 5"\n\n'
             "/quota — your credits · /jobs — your videos · /cancel ID — stop one\n"
             "A 5 s video costs {cost5} credit(s), a 10 s video {cost10}. "
             "You get {daily} credits a day (UTC). Failed videos are refunded."
@@ -32,8 +34,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "两张照片(相册)配文 /video … —— 首帧和尾帧\n"
             "回复一段视频并发送 /video … —— 视频风格转换\n"
             "/act —— 用角色照片配文 /act 回复一段表演视频\n\n"
-            "选项:--duration 5|10  --ratio 16:9|9:16|1:1|4:3|3:4|21:9  --seed 数字  "
-            "--model 模型  --watermark(也可写 ratio=9:16 duration=10、landscape、portrait)\n\n"
+            "选项(写在描述之前或之后):--duration 5|10  "
+            "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|竖屏|横屏|方形  --seed 数字  "
+            "--model 模型  --watermark(也可在描述前写 ratio=9:16 duration=10)。"
+            '加引号的描述会原样使用:/video "写着 --seed 5 的招牌"\n\n'
             "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消\n"
             "5 秒视频消耗 {cost5} 点,10 秒消耗 {cost10} 点。"
             "每天(UTC){daily} 点额度,生成失败会自动退还。"
@@ -160,6 +164,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "❓ I don't know the option “{option}”. Options: --duration, --ratio, --seed, "
         "--model, --watermark.",
         "zh": "❓ 无法识别选项“{option}”。可用选项:--duration、--ratio、--seed、--model、--watermark。",
+    },
+    "err_option_in_prompt": {
+        "en": "✋ “{option}” stands inside the prompt, so I can't tell whether it is a setting "
+        "or part of the picture. Nothing was charged.\n"
+        "As a setting, put it before or after the prompt:\n{fixed}\n"
+        "As words of the prompt, put the prompt in quotes:\n{quoted}",
+        "zh": "✋ “{option}”出现在描述中间,无法判断它是选项还是画面内容。未扣除额度。\n"
+        "如果是选项,请放在描述之前或之后:\n{fixed}\n"
+        "如果是描述的一部分,请给描述加上引号:\n{quoted}",
     },
     "err_option_value": {
         "en": "❓ The option {option} needs a value, e.g. {example}.",

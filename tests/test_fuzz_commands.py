@@ -8,6 +8,7 @@ moves no credit; an accepted video reserves exactly its cost.
 from __future__ import annotations
 
 import asyncio
+import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,8 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 USER = UserRef("fuzz", "1")
+RATIO_OPTION = re.compile(r"(^|\s)((--|—)(ratio|r|aspect)\b|(ratio|aspect)=)", re.I)
+SEED_OPTION = re.compile(r"(^|\s)((--|—)(seed|s)\b|seed=)", re.I)
 INTERNAL = {texts.t(loc, "internal_error") for loc in ("en", "zh")}
 
 COMMANDS = [
@@ -73,6 +76,11 @@ OPTIONS = [
     "---",
     "--unknown",
     "--ratio=",
+    "--ratio=portrait",
+    "ratio=portrait",
+    "aspect=square",
+    "—seed",
+    "—and",
 ]
 VALUES = [
     "5",
@@ -114,6 +122,11 @@ VALUES = [
     "'",
     '"quoted"',
     "「引号」",
+    "portrait",
+    "vertical",
+    "横屏",
+    '"a',
+    'b"',
 ]
 WORD = st.one_of(
     st.sampled_from(OPTIONS),
@@ -158,6 +171,12 @@ def test_parser_parses_or_refuses_with_a_catalogue_message(text: str) -> None:
     assert cmd.duration is None or isinstance(cmd.duration, int)
     assert cmd.seed is None or 0 <= cmd.seed < 10**12
     assert cmd.ratio is None or ":" in cmd.ratio
+    if cmd.name in ("video", "act"):
+        # The prompt is one run of what was typed: no word moved in or out of its middle.
+        assert cmd.prompt in " ".join(text.split()), (text, cmd.prompt)
+        # Only a ratio option sets the ratio; a bare aspect word is prompt text.
+        assert cmd.ratio is None or RATIO_OPTION.search(text), (text, cmd.ratio)
+        assert cmd.seed is None or SEED_OPTION.search(text), (text, cmd.seed)
 
 
 @pytest.fixture
