@@ -43,6 +43,7 @@ class Incoming:
     images: list[Media] = field(default_factory=list)
     video: Media | None = None
     character: Media | None = None
+    command: ParsedCommand | None = None  # already parsed from a form's fields: not re-parsed
 
 
 @dataclass(slots=True)
@@ -84,7 +85,7 @@ class VideoService:
         """Answer one command; never raises for bad input."""
         locale = texts.norm_locale(msg.locale)
         try:
-            cmd = parse(msg.text)
+            cmd = msg.command or parse(msg.text)
             handler = getattr(self, f"_cmd_{cmd.name}", None)
             if cmd.name in ADMIN_COMMANDS and not self.settings.is_admin(msg.user):
                 return Reply(texts.t(locale, "not_admin"), error=True)

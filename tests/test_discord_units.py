@@ -9,7 +9,7 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter, DiscordSettings
-from adapters.discord.translate import host_allowed, locale_of, text, user_word, video_text
+from adapters.discord.translate import host_allowed, locale_of, text, user_word
 from adapters.runtime import chat_adapters
 from bot.bootstrap import ConfigError
 from tests.discord_emulator import FakeDiscord
@@ -51,12 +51,7 @@ def test_places(guild: int | None, channels: tuple[int | None, ...], allowed: bo
     assert settings.allows(guild, channels) is allowed
 
 
-def test_command_text_for_the_core() -> None:
-    assert video_text("a  fox\nin snow") == "/video a fox in snow"
-    assert (
-        video_text("a fox", duration=10, ratio="9:16", seed=3, model="gen4.5")
-        == "/video --duration 10 --ratio 9:16 --seed 3 --model gen4.5 a fox"
-    )
+def test_user_words_for_admin_commands() -> None:
     assert user_word("<@!123>") == "123" and user_word("telegram:5") == "telegram:5"
 
 

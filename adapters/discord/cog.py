@@ -1,9 +1,10 @@
 """What Discord users can do: slash commands, the "Animate with video" menu, `!video`, buttons.
 
 Every handler does the same three things: answer Discord at once (defer, modal or an
-ephemeral reply), download the media with checks, and hand the core an `Incoming` whose
-text is the chat syntax (`/video --duration 10 prompt`). The core validates, charges and
-answers; the sink then edits the status message as the job moves.
+ephemeral reply), download the media with checks, and hand the core an `Incoming`. Typed
+slash and form fields arrive as an already-built command (the prompt field word for word);
+`!video` text is the chat syntax the core parses. The core validates, charges and answers;
+the sink then edits the status message as the job moves.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from adapters.discord.translate import (
     text,
     user_word,
     video_attachments,
-    video_text,
 )
 from bot.bootstrap import Core
+from bot.commands import typed_video
+from bot.errors import InvalidRequest
 from bot.models import Media, UserRef
 from bot.service import ADMIN_COMMANDS, USER_COMMANDS, Incoming, Reply
 
@@ -126,6 +128,26 @@ class VideoCog(commands.Cog):
         await self._show(interaction, reply)
         return reply
 
+    async def _start_typed(
+        self,
+        interaction: Interaction,
+        message_id: int,
+        images: list[Media],
+        prompt: str,
+        fields: dict[str, Any],
+    ) -> None:
+        """/video from a form's fields: the prompt field is the prompt, never parsed for options."""
+        locale = self.locale(interaction)
+        try:
+            command = typed_video(prompt, **fields)
+        except InvalidRequest as exc:
+            await interaction.edit_original_response(content=text(locale, exc.key, **exc.params))
+            return
+        incoming = Incoming(
+            user_of(interaction.user), "/video", locale, images=images, command=command
+        )
+        await self._start(interaction, message_id, incoming)
+
     async def _show(self, interaction: Interaction, reply: Reply) -> None:
         if reply.job is None:
             await interaction.edit_original_response(content=reply.text)
@@ -176,11 +198,8 @@ class VideoCog(commands.Cog):
         except MediaRefused as exc:
             await interaction.edit_original_response(content=exc.text(locale))
             return
-        command = video_text(prompt, duration=duration, ratio=ratio, seed=seed, model=model)
-        incoming = Incoming(
-            user=user_of(interaction.user), text=command, locale=locale, images=images
-        )
-        await self._start(interaction, message_id, incoming)
+        fields = {"duration": duration, "ratio": ratio, "seed": seed, "model": model}
+        await self._start_typed(interaction, message_id, images, prompt, fields)
 
     async def act(
         self,
@@ -233,11 +252,8 @@ class VideoCog(commands.Cog):
         except MediaRefused as exc:
             await interaction.edit_original_response(content=exc.text(locale))
             return
-        command = video_text(prompt, duration=duration or None, ratio=ratio or None)
-        incoming = Incoming(
-            user=user_of(interaction.user), text=command, locale=locale, images=[image]
-        )
-        await self._start(interaction, message_id, incoming)
+        fields = {"duration": duration, "ratio": ratio}
+        await self._start_typed(interaction, message_id, [image], prompt, fields)
 
     # buttons (views.ButtonHandler)
 

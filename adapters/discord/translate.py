@@ -111,28 +111,6 @@ def ratio_label(ratio: str) -> app_commands.locale_str:
 # command text for the core's parser
 
 
-def video_text(
-    prompt: str,
-    *,
-    duration: int | str | None = None,
-    ratio: str | None = None,
-    seed: int | None = None,
-    model: str | None = None,
-) -> str:
-    """`/video --duration 10 --ratio 9:16 prompt`: the core parses and validates it."""
-    parts = ["/video"]
-    if duration not in (None, ""):
-        parts += ["--duration", str(duration).strip()]
-    if ratio:
-        parts += ["--ratio", ratio.strip().replace(" ", "")]
-    if seed is not None:
-        parts += ["--seed", str(seed)]
-    if model:
-        parts += ["--model", model.strip()]
-    parts.append(" ".join(prompt.split()))
-    return " ".join(p for p in parts if p)
-
-
 def act_text(body: bool) -> str:
     return "/act --body" if body else "/act"
 
