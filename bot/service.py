@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
 from bot.models import ACTIVE_STATES, Job, Media, UserRef
+from bot.seeds import seed_text
 from bot.storage.base import NewJob, QuotaPolicy, Store
 from bot.validation import plan
 from bot.vendors.base import VendorClient
@@ -211,6 +212,7 @@ class VideoService:
             locale, "accepted",
             prompt=_clip(opts["prompt"]) if opts["prompt"] else "🎭",
             model=model, duration=opts["duration"], ratio=opts["ratio"], id=job.short_id, left=left,
+            seed=seed_text(opts.get("seed")),
         )  # fmt: skip
         return Reply(text, job=job)
 
@@ -246,7 +248,12 @@ class VideoService:
                 state += f" {round(job.progress * 100)}%"
             lines.append(
                 texts.t(
-                    locale, "jobs_line", id=job.short_id, state=state, prompt=_clip(job.prompt, 50)
+                    locale,
+                    "jobs_line",
+                    id=job.short_id,
+                    state=state,
+                    prompt=_clip(job.prompt, 50),
+                    seed=seed_text(job.request.get("seed")),
                 )
             )
         return Reply("\n".join(lines))

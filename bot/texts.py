@@ -54,8 +54,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "cmd_cancel": {"en": "Stop a video that is rendering", "zh": "取消正在生成的视频"},
     "cmd_help": {"en": "How to use the bot", "zh": "使用说明"},
     "accepted": {
-        "en": "🎬 On it: “{prompt}”\n{model} · {duration}s · {ratio} · job {id}\nCredits left today: {left}",
-        "zh": "🎬 开始生成:“{prompt}”\n{model} · {duration} 秒 · {ratio} · 任务 {id}\n今天剩余额度:{left}",
+        "en": "🎬 On it: “{prompt}”\n{model} · {duration}s · {ratio} · seed {seed} · job {id}\n"
+        "Credits left today: {left}",
+        "zh": "🎬 开始生成:“{prompt}”\n{model} · {duration} 秒 · {ratio} · 种子 {seed} · 任务 {id}\n"
+        "今天剩余额度:{left}",
     },
     "notice_header": {"en": "🎬 “{prompt}” · job {id}", "zh": "🎬 “{prompt}” · 任务 {id}"},
     "left_unlimited": {"en": "unlimited", "zh": "不限"},
@@ -218,7 +220,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "你还没有视频。试试 /video …",
     },
     "jobs_header": {"en": "🎞 Your recent videos:", "zh": "🎞 最近的视频:"},
-    "jobs_line": {"en": "{id} · {state} · {prompt}", "zh": "{id} · {state} · {prompt}"},
+    "jobs_line": {
+        "en": "{id} · {state} · seed {seed} · {prompt}",
+        "zh": "{id} · {state} · 种子 {seed} · {prompt}",
+    },
     "state_reserved": {"en": "starting", "zh": "准备中"},
     "state_submitting": {"en": "starting", "zh": "准备中"},
     "state_running": {"en": "rendering", "zh": "生成中"},

@@ -19,6 +19,7 @@ from bot.commands import ParsedCommand
 from bot.errors import InvalidRequest
 from bot.media import check_video, normalise_image
 from bot.models import Media, Mode, VideoRequest
+from bot.seeds import settle_seed
 from bot.vendors.base import ModelSpec, VendorClient
 
 MAX_FRAME_SIDE = 2048
@@ -128,6 +129,7 @@ async def plan(
     if problem is not None:
         raise problem
     accepted = [(v, s) for v, s in capable if _problem(s, req) is None]
+    req.seed, accepted = settle_seed(req.seed, accepted)
 
     # Outputs are at most 1280 px wide: larger frames only cost upload time.
     max_side = min([MAX_FRAME_SIDE] + [v.capabilities.max_image_side for v, _ in accepted])

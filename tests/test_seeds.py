@@ -1,0 +1,37 @@
+"""The seed a job gets when the user gives none: one every vendor it may go to accepts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands import parse
+from bot.seeds import seed_text, settle_seed
+from bot.validation import plan
+from bot.vendors.runway import RunwayClient
+from bot.vendors.useapi import UseapiClient
+
+RUNWAY = RunwayClient(api_key="k", base_url="http://127.0.0.1:9")
+USEAPI = UseapiClient(api_key="k", base_url="http://127.0.0.1:9")
+
+
+async def test_plan_always_picks_a_seed_both_vendors_take() -> None:
+    planned = await plan(parse("/video a fox"), [RUNWAY, USEAPI], images=[], video=None)
+    assert planned.vendors == ["runway", "useapi"]  # useapi takes 1..2**32-2, runway 0..2**32-1
+    assert planned.request.seed is not None and 1 <= planned.request.seed <= 4294967294
+    assert planned.request.options()["seed"] == planned.request.seed  # stored with the job
+    given = await plan(parse("/video a fox --seed 0"), [RUNWAY, USEAPI], images=[], video=None)
+    assert (given.request.seed, given.vendors) == (0, ["runway"])
+
+
+def test_a_picked_seed_fits_every_range_or_drops_the_vendors_it_cannot() -> None:
+    spec = RUNWAY.capabilities.models[0]
+    low, high = replace(spec, seed_min=0, seed_max=10), replace(spec, seed_min=10, seed_max=20)
+    assert settle_seed(None, [("a", low), ("b", high)]) == (10, [("a", low), ("b", high)])
+    apart = replace(spec, seed_min=11, seed_max=20)
+    seed, kept = settle_seed(None, [("a", low), ("b", apart)])
+    assert 0 <= seed <= 10 and kept == [("a", low)]
+    assert settle_seed(15, [("a", low), ("b", high)]) == (15, [("b", high)])
+
+
+def test_seed_text() -> None:
+    assert (seed_text(42), seed_text(None)) == ("42", "—")
