@@ -1,6 +1,7 @@
 """The console adapter: the bot in a terminal, for demos, development and pipes.
 
     /video a paper boat on a stormy sea
+    /video --ratio portrait a lighthouse in a storm --seed 42   (options before or after)
     /video --image photo.jpg make the clouds move
     /video --image first.jpg --end-image last.jpg a day turning into night
     /video --video clip.mp4 make it look like a watercolour
