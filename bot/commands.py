@@ -244,8 +244,9 @@ def _inside_prompt(
 ) -> InvalidRequest:
     """The refusal for options inside the prompt, with the command written both ways."""
     kept = [o.canonical() for o in options if not any(o is x for x in inside)]
-    fixed = " ".join([f"/{name}", *(o.canonical() for o in options), *prompt])
-    quoted = " ".join([f"/{name}", *kept, f'"{text}"'])
+    words = " ".join(prompt).strip(_QUOTE_CHARS)  # a quote left open is closed here
+    fixed = " ".join([f"/{name}", *(o.canonical() for o in options), words])
+    quoted = " ".join([f"/{name}", *kept, f'"{text.strip(_QUOTE_CHARS)}"'])
     return InvalidRequest(
         "err_option_in_prompt",
         option=" ".join(inside[0].typed)[:40],

@@ -80,6 +80,12 @@ def test_options_before_or_after_the_prompt() -> None:
             '/video "a sign that says ratio=9:16 in red"',
         ),
         (
+            '/video "a cat —seed 5 jumps',
+            "—seed 5",
+            "/video --seed 5 a cat jumps",
+            '/video "a cat —seed 5 jumps"',
+        ),
+        (
             "/video a cat --watermark jumps --seed 1",
             "--watermark",
             "/video --watermark --seed 1 a cat jumps",
