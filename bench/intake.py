@@ -30,7 +30,7 @@ from bot.vendors.runway import RunwayClient
 PROMPTS = (
     "/video a fox running through snow",
     "/video --duration 10 a lighthouse in a storm",
-    "/video portrait a paper boat on a stormy sea",
+    "/video --ratio portrait a paper boat on a stormy sea",
     "/video ratio=9:16 duration=5 a cat astronaut --seed 42",
     "/video --model gen4.5 slow motion waves at dusk",
 )
