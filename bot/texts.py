@@ -314,6 +314,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "choice_seconds": {"en": "{n} seconds", "zh": "{n} 秒"},
     "button_again": {"en": "↻ Again", "zh": "↻ 再来一次"},
     "button_cancel": {"en": "Cancel", "zh": "取消"},
+    "err_image_pixels": {
+        "en": "🖼 That picture is too big ({megapixels} megapixels); the most I take is "
+        "{max} megapixels. Send it as a photo rather than a file, or scale it down.",
+        "zh": "🖼 图片像素过多({megapixels} 百万像素),最多 {max} 百万像素。"
+        "请以照片而非文件发送,或缩小后重试。",
+    },
 }
 
 
