@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import texts
+from bot.admission import check_admission
 from bot.commands import ParsedCommand, parse
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
@@ -98,15 +99,29 @@ class VideoService:
             log.exception("command failed for %s", msg.user)
             return Reply(texts.t(locale, "internal_error"), error=True)
 
+    async def admit(self, user: UserRef, locale: str | None) -> Reply | None:
+        """The refusal for a user who cannot start a video now (banned, out of credits, at
+        the job limit), for adapters to send before downloading any media; None if they may
+        try. Advisory: the reservation checks again, atomically."""
+        try:
+            await check_admission(
+                self.store, self.settings, self.vendors, user, utc_day(self.clock())
+            )
+        except QuotaError as exc:
+            return Reply(self._refusal(exc, texts.norm_locale(locale)), error=True)
+        return None
+
     async def again(
         self, user: UserRef, job_id: str, locale: str | None, chat: dict[str, Any]
     ) -> Reply:
-        """The same request as `job_id` with a new seed, paid by `user`."""
+        """The same request as `job_id` with a new seed, paid by `user`. A job's media is
+        reused only for its owner or in the chat it was posted in: a button id forged in
+        another chat gets the same answer as an unknown job."""
         loc = texts.norm_locale(locale)
         try:
             old = await self.store.get_job(job_id)
-            if old is None:
-                return Reply(texts.t(loc, "cancel_unknown", id=job_id[:8]), error=True)
+            if old is None or (old.user != user and not _same_place(old.chat, chat)):
+                return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
             opts = dict(old.request)
             opts["seed"] = random.randint(1, 4_294_967_294)
@@ -118,14 +133,13 @@ class VideoService:
             return Reply(texts.t(loc, "internal_error"), error=True)
 
     async def cancel(self, user: UserRef, job_ref: str, locale: str | None) -> Reply:
-        """Cancel a job by id or short id; only its owner or an admin may."""
+        """Cancel a job by id or short id; only its owner or an admin may. Someone else's
+        job gets the same answer as no job, so ids cannot be probed."""
         loc = texts.norm_locale(locale)
         admin = self.settings.is_admin(user)
         job = await self.store.find_job(job_ref, None if admin else user)
         if job is None:
-            other = await self.store.find_job(job_ref)
-            key = "cancel_forbidden" if other is not None else "cancel_unknown"
-            return Reply(texts.t(loc, key, id=job_ref[:12]), error=True)
+            return Reply(texts.t(loc, "cancel_unknown", id=job_ref[:12]), error=True)
         result = await self.engine.cancel(job.id)
         if result == CancelResult.OK:
             return Reply(texts.t(loc, "cancel_ok", id=job.short_id, cost=job.cost))
@@ -149,6 +163,10 @@ class VideoService:
     # commands
 
     async def _cmd_video(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
+        # Before plan(): decoding the media costs far more than this look at the store.
+        await check_admission(
+            self.store, self.settings, self.vendors, msg.user, utc_day(self.clock())
+        )
         planned = await plan(
             cmd, self.vendors, images=msg.images, video=msg.video, character=msg.character,
             locale=locale,
@@ -310,6 +328,14 @@ class VideoService:
         if exc.key == "err_no_credits":
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)
+
+
+def _same_place(posted: dict[str, Any], pressed: dict[str, Any]) -> bool:
+    """Whether two adapter contexts name the same chat (Telegram) or channel (Discord)."""
+    return any(
+        posted.get(key) is not None and posted.get(key) == pressed.get(key)
+        for key in ("chat_id", "channel_id")
+    )
 
 
 def _clip(text: str, limit: int = 120) -> str:

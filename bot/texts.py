@@ -320,6 +320,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "🖼 图片像素过多({megapixels} 百万像素),最多 {max} 百万像素。"
         "请以照片而非文件发送,或缩小后重试。",
     },
+    "again_unavailable": {
+        "en": "This video can't be repeated here. Send your own /video command instead.",
+        "zh": "无法在这里重复这个视频。请发送你自己的 /video 命令。",
+    },
 }
 
 

@@ -16,11 +16,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageFile
+from PIL import Image
 
 from bot import images
 from bot.errors import InvalidRequest
 from bot.models import Media
+from tests.helpers import spy_on_decoding
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,14 +94,7 @@ def test_the_pixel_cap_needs_no_warning_filter_or_pillow_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another thread may reset the warning filters or Pillow's global limit at any time."""
-    loads: list[object] = []
-    real_load = ImageFile.ImageFile.load
-
-    def counting_load(self: ImageFile.ImageFile) -> object:
-        loads.append(self)
-        return real_load(self)
-
-    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    loads = spy_on_decoding(monkeypatch)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
     png = sparse_png(7_000, 6_500)  # 45.5 MP
     with warnings.catch_warnings():
