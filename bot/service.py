@@ -22,7 +22,7 @@ from bot.commands import ParsedCommand, parse
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
-from bot.models import ACTIVE_STATES, Job, Media, UserRef
+from bot.models import ACTIVE_STATES, MAX_GRANT_CREDITS, Job, Media, UserRef, parse_credits
 from bot.storage.base import NewJob, QuotaPolicy, Store
 from bot.validation import plan
 from bot.vendors.base import VendorClient
@@ -294,13 +294,20 @@ class VideoService:
     # admin commands
 
     def _target(self, msg: Incoming, word: str) -> UserRef:
-        return UserRef.parse(word) if ":" in word else UserRef(msg.user.platform, word)
+        try:
+            return UserRef.checked(word if ":" in word else f"{msg.user.platform}:{word}")
+        except ValueError:
+            raise InvalidRequest("err_user_id") from None
 
     async def _cmd_grant(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        if len(cmd.args) != 2 or not cmd.args[1].lstrip("-").isdigit():
+        if len(cmd.args) != 2:
             return Reply(texts.t(locale, "usage_grant"), error=True)
         user = self._target(msg, cmd.args[0])
-        bonus = await self.store.grant(user, int(cmd.args[1]), self.clock(), note=f"by {msg.user}")
+        try:
+            credits = parse_credits(cmd.args[1])
+        except ValueError:
+            return Reply(texts.t(locale, "usage_grant_amount", max=MAX_GRANT_CREDITS), error=True)
+        bonus = await self.store.grant(user, credits, self.clock(), note=f"by {msg.user}")
         return Reply(texts.t(locale, "grant_ok", user=user, bonus=bonus))
 
     async def _ban(self, msg: Incoming, cmd: ParsedCommand, locale: str, banned: bool) -> Reply:

@@ -324,6 +324,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This video can't be repeated here. Send your own /video command instead.",
         "zh": "无法在这里重复这个视频。请发送你自己的 /video 命令。",
     },
+    "err_user_id": {
+        "en": "That isn't a user id. Write platform:id, e.g. telegram:12345 "
+        "(telegram and discord ids are numbers, console ids a short name).",
+        "zh": "这不是有效的用户编号。请写成 平台:编号,例如 telegram:12345"
+        "(telegram 和 discord 的编号是数字,console 的编号是简短的名字)。",
+    },
+    "usage_grant_amount": {
+        "en": "Credits must be a whole number from -{max} to {max}, e.g. /grant telegram:12345 5",
+        "zh": "点数必须是 -{max} 到 {max} 之间的整数,例如 /grant telegram:12345 5",
+    },
 }
 
 

@@ -1,5 +1,6 @@
-"""Command guards in the core: who cannot start a video costs no image decoding, and /cancel
-does not tell a stranger which job ids exist."""
+"""Command guards in the core: who cannot start a video costs no image decoding, /cancel
+does not tell a stranger which job ids exist, /grant and `videobot grant` take only real
+user ids and bounded amounts."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from adapters.cli import main
 from bot import texts
 from bot.bootstrap import Core
+from bot.config import Settings
 from bot.models import Media, UserRef
-from bot.service import Incoming
+from bot.service import Incoming, utc_day
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import image_bytes, spy_on_decoding
 from tests.test_core_quota import ADMIN, USER, core_with
@@ -90,3 +93,61 @@ async def test_cancel_answers_the_same_for_anothers_job_and_no_job(make) -> None
     nothing = await core.service.cancel(stranger, missing, "en")
     assert theirs.text.replace(prefix, "ID") == nothing.text.replace(missing, "ID")
     assert theirs.error and nothing.error
+
+
+BAD_USERS = [
+    "telegram:@bob", "telegram:bob", "telegram:-5", "telegram:0", "telegram:",
+    "x:y:z", "discord:12 3", "telegram:1\u200b", "telegram:١٢", "console:a\x00b",
+    "console:" + "a" * 40, ":5", "tele gram:5",
+]  # fmt: skip
+BAD_AMOUNTS = ["99999999999999999999", "1000001", "-1000001", "5.5", "1e9", "²", "five"]
+
+
+@pytest.mark.parametrize("target", BAD_USERS)
+async def test_grant_refuses_malformed_user_ids(make, target: str) -> None:  # type: ignore[no-untyped-def]
+    core = await make()
+    reply = await core.service.handle(Incoming(user=ADMIN, text=f"/grant {target} 5"))
+    usage = {texts.t("en", "err_user_id"), texts.t("en", "usage_grant")}  # spaces: 3 words
+    assert reply.error and reply.text in usage, reply.text
+    assert not await core.store.ledger()
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+async def test_grant_refuses_unbounded_amounts(make, amount: str) -> None:  # type: ignore[no-untyped-def]
+    core = await make()
+    reply = await core.service.handle(Incoming(user=ADMIN, text=f"/grant test:1 {amount}"))
+    assert reply.error and "-1000000 to 1000000" in reply.text, reply.text
+    assert not await core.store.ledger()
+
+
+async def test_grant_at_the_bounds_keeps_whole_numbers(make) -> None:  # type: ignore[no-untyped-def]
+    core = await make()
+    for _ in range(2):
+        reply = await core.service.handle(Incoming(user=ADMIN, text="/grant telegram:5 1000000"))
+        assert not reply.error, reply.text
+    reply = await core.service.handle(Incoming(user=ADMIN, text="/grant 7 -3"))  # own platform
+    assert not reply.error, reply.text
+    balance = await core.store.balance(UserRef("telegram", "5"), utc_day(core.service.clock()))
+    assert balance.bonus == 2_000_000 and isinstance(balance.bonus, int)
+    reply = await core.service.handle(Incoming(user=ADMIN, text="/ban telegram:@bob"))
+    assert reply.text == texts.t("en", "err_user_id")
+
+
+@pytest.mark.parametrize(
+    ("user", "credits"),
+    [("telegram:@bob", "5"), ("x:y:z", "5"), ("telegram:5", "99999999999999999999")],
+)
+def test_admin_cli_grant_refuses_bad_input(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    user: str,
+    credits: str,
+) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'videobot.db'}")
+    assert main(["grant", user, credits]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("id" in err or "credits" in err), err
