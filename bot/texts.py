@@ -320,6 +320,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "🖼 图片像素过多({megapixels} 百万像素),最多 {max} 百万像素。"
         "请以照片而非文件发送,或缩小后重试。",
     },
+    "err_prompt_invisible": {
+        "en": "✍️ Your description has no visible characters. "
+        "Tell me what to make, e.g. /video a paper boat on a stormy sea",
+        "zh": "✍️ 描述中没有可见的文字。请描述想要的视频,例如:/video 暴风雨海面上的一只纸船",
+    },
     "again_unavailable": {
         "en": "This video can't be repeated here. Send your own /video command instead.",
         "zh": "无法在这里重复这个视频。请发送你自己的 /video 命令。",

@@ -8,6 +8,7 @@ media (decoded, rotated, aspect 0.5..2, re-encoded within the vendor's byte limi
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from bot import texts
@@ -67,6 +68,16 @@ def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
     return min(ratios, key=distance)
 
 
+# Letters and symbols that render as nothing (Hangul fillers, the blank Braille pattern).
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, control and format characters
+    (zero-width spaces, joiners, direction marks) or combining marks with nothing to sit on."""
+    return any(unicodedata.category(ch)[0] not in "CZM" and ch not in _BLANK for ch in text)
+
+
 def _image_aspect(media: Media) -> float | None:
     """Width/height as displayed, from the image's header."""
     size = displayed_size(media.data)
@@ -90,6 +101,8 @@ async def plan(
             raise InvalidRequest("err_act_inputs")
     elif not cmd.prompt:
         raise InvalidRequest("err_prompt_missing")
+    elif not visible(cmd.prompt):
+        raise InvalidRequest("err_prompt_invisible")
 
     capable = [(v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model))]
     if not capable:

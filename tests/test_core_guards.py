@@ -1,6 +1,6 @@
 """Command guards in the core: who cannot start a video costs no image decoding, /cancel
 does not tell a stranger which job ids exist, /grant and `videobot grant` take only real
-user ids and bounded amounts."""
+user ids and bounded amounts, and a prompt must show something."""
 
 from __future__ import annotations
 
@@ -151,3 +151,21 @@ def test_admin_cli_grant_refuses_bad_input(
     assert main(["grant", user, credits]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and ("id" in err or "credits" in err), err
+
+
+INVISIBLE = ["\x00", "\u200b\u200b", "\u200d\ufeff", "\u2800", "\u3164", "\u202e\u2066", "\u0301"]
+
+
+@pytest.mark.parametrize("prompt", INVISIBLE)
+async def test_a_prompt_of_invisible_characters_is_refused(make, prompt: str) -> None:  # type: ignore[no-untyped-def]
+    core = await make()
+    reply = await core.service.handle(Incoming(user=USER, text=f"/video {prompt}"))
+    assert reply.error and reply.text == texts.t("en", "err_prompt_invisible"), repr(reply.text)
+    assert not await core.store.ledger()
+
+
+async def test_a_visible_prompt_is_kept_as_typed(make) -> None:  # type: ignore[no-untyped-def]
+    core = await make()
+    reply = await core.service.handle(Incoming(user=USER, text="/video a\u200bb 🌊"))
+    assert reply.job is not None, reply.text
+    assert reply.job.prompt == "a\u200bb 🌊"
