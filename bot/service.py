@@ -12,17 +12,17 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import texts
+from bot.admin_commands import AdminCommands
 from bot.admission import check_admission
 from bot.commands import ParsedCommand, parse
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
-from bot.models import ACTIVE_STATES, MAX_GRANT_CREDITS, Job, Media, UserRef, parse_credits
+from bot.models import ACTIVE_STATES, Media, UserRef
+from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.storage.base import NewJob, QuotaPolicy, Store
 from bot.validation import plan
 from bot.vendors.base import VendorClient
@@ -32,38 +32,10 @@ log = logging.getLogger("videobot.service")
 USER_COMMANDS = ("video", "act", "quota", "jobs", "cancel", "help")
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
-
-@dataclass(slots=True)
-class Incoming:
-    """One command from a chat, with the media the adapter already downloaded."""
-
-    user: UserRef
-    text: str
-    locale: str | None = None
-    chat: dict[str, Any] = field(default_factory=dict)  # the adapter's reply context
-    images: list[Media] = field(default_factory=list)
-    video: Media | None = None
-    character: Media | None = None
+__all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-@dataclass(slots=True)
-class Reply:
-    text: str
-    job: Job | None = None  # set when a video job was started
-    error: bool = False
-
-
-def utc_day(now: float) -> str:
-    return datetime.fromtimestamp(now, UTC).date().isoformat()
-
-
-def seconds_to_midnight(now: float) -> float:
-    current = datetime.fromtimestamp(now, UTC)
-    midnight = (current + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (midnight - current).total_seconds()
-
-
-class VideoService:
+class VideoService(AdminCommands):
     def __init__(
         self,
         settings: Settings,
@@ -290,43 +262,6 @@ class VideoService:
         return Reply(text)
 
     _cmd_start = _cmd_help
-
-    # admin commands
-
-    def _target(self, msg: Incoming, word: str) -> UserRef:
-        try:
-            return UserRef.checked(word if ":" in word else f"{msg.user.platform}:{word}")
-        except ValueError:
-            raise InvalidRequest("err_user_id") from None
-
-    async def _cmd_grant(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        if len(cmd.args) != 2:
-            return Reply(texts.t(locale, "usage_grant"), error=True)
-        user = self._target(msg, cmd.args[0])
-        try:
-            credits = parse_credits(cmd.args[1])
-        except ValueError:
-            return Reply(texts.t(locale, "usage_grant_amount", max=MAX_GRANT_CREDITS), error=True)
-        bonus = await self.store.grant(user, credits, self.clock(), note=f"by {msg.user}")
-        return Reply(texts.t(locale, "grant_ok", user=user, bonus=bonus))
-
-    async def _ban(self, msg: Incoming, cmd: ParsedCommand, locale: str, banned: bool) -> Reply:
-        if len(cmd.args) != 1:
-            return Reply(texts.t(locale, "usage_user", command=cmd.name), error=True)
-        user = self._target(msg, cmd.args[0])
-        await self.store.set_banned(user, banned, self.clock())
-        return Reply(texts.t(locale, "ban_ok" if banned else "unban_ok", user=user))
-
-    async def _cmd_ban(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        return await self._ban(msg, cmd, locale, True)
-
-    async def _cmd_unban(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        return await self._ban(msg, cmd, locale, False)
-
-    async def _cmd_stats(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        now = self.clock()
-        since = now - (86400 - seconds_to_midnight(now))
-        return Reply(texts.t(locale, "stats", **(await self.store.stats(since))))
 
     # helpers
 
