@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from bot import texts
 from bot.config import Settings
 from bot.engine import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
-from bot.models import ACTIVE_STATES, Job, JobState, UserRef
+from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
 from bot.storage.sqlite import SqliteStore
 
@@ -149,9 +149,10 @@ async def users(store: SqliteStore, settings: Settings, out: TextIO, day: str | 
 
 async def grant(store: SqliteStore, user: str, credits: int, note: str, out: TextIO) -> None:
     try:
-        ref = UserRef.parse(user)
+        ref = UserRef.checked(user)
+        credits = parse_credits(credits)
     except ValueError as exc:
-        raise AdminError(f"{exc} (e.g. telegram:12345)") from None
+        raise AdminError(str(exc)) from None
     bonus = await store.grant(ref, credits, time.time(), note or "admin CLI")
     print(f"{ref}: {credits:+d} credits, bonus balance now {bonus}", file=out)
 

@@ -1,7 +1,6 @@
-"""Media in and out: normalising chat images for vendors, checking videos, and streaming
-finished videos to disk under a size cap.
+"""Media in and out: checking videos and streaming finished videos to disk under a size cap.
 
-Pillow work runs in a thread so a large photo never stalls the event loop.
+Chat images are normalised in bot/images.py.
 """
 
 from __future__ import annotations
@@ -11,11 +10,9 @@ import contextlib
 import io
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 import httpx
-from PIL import Image, ImageOps
 
 from bot.errors import InvalidRequest, Transient, VendorError
 from bot.models import Media
@@ -23,63 +20,10 @@ from bot.vendors.transport import stream_get
 
 MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024  # what we accept from chat before normalising
 MAX_INPUT_VIDEO_BYTES = 50 * 1024 * 1024
-Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs early
 
 
 def _mb(n: int) -> str:
     return f"{n / 1_000_000:.1f}"
-
-
-def normalise_image_sync(data: bytes, *, max_side: int, max_bytes: int) -> Media:
-    """Decode, apply EXIF rotation, check the aspect ratio and re-encode as JPEG (or PNG).
-
-    Raises InvalidRequest with a catalogue key for anything a user should fix.
-    """
-    if len(data) > MAX_INPUT_IMAGE_BYTES:
-        raise InvalidRequest(
-            "err_image_too_large", size_mb=_mb(len(data)), max_mb=_mb(MAX_INPUT_IMAGE_BYTES)
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # a damaged tag Pillow skips anyway
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(io.BytesIO(data))
-            opened.load()
-    except Exception:
-        raise InvalidRequest("err_image_invalid") from None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # corrupt EXIF: keep the pixels, skip it
-        image: Image.Image = ImageOps.exif_transpose(opened) or opened
-    width, height = image.size
-    if width < 1 or height < 1:
-        raise InvalidRequest("err_image_invalid")
-    aspect = width / height
-    if not 0.5 <= aspect <= 2.0:
-        raise InvalidRequest("err_image_aspect", aspect=f"{aspect:.2f}")
-    scale = min(1.0, max_side / max(width, height))
-    if scale < 1.0:
-        image = image.resize((max(1, round(width * scale)), max(1, round(height * scale))))
-    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
-    if has_alpha:
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").split()[-1])
-        image = background
-    image = image.convert("RGB")
-    for quality in (90, 80, 70, 60):
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=quality, optimize=True)
-        if out.tell() <= max_bytes:
-            return Media(out.getvalue(), "image/jpeg", "image.jpg")
-        image = image.resize((max(1, image.width * 3 // 4), max(1, image.height * 3 // 4)))
-    raise InvalidRequest("err_image_too_large", size_mb=_mb(len(data)), max_mb=_mb(max_bytes))
-
-
-async def normalise_image(
-    data: bytes, *, max_side: int = 2048, max_bytes: int = 3_500_000
-) -> Media:
-    return await asyncio.to_thread(
-        normalise_image_sync, data, max_side=max_side, max_bytes=max_bytes
-    )
 
 
 def sniff_video(data: bytes) -> str | None:

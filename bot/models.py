@@ -6,6 +6,7 @@ Everything here is plain data: no I/O, no platform imports.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -53,6 +54,13 @@ class JobState(StrEnum):
 
 ACTIVE_STATES = (JobState.RESERVED, JobState.SUBMITTING, JobState.RUNNING, JobState.DELIVERING)
 
+MAX_GRANT_CREDITS = 1_000_000  # per grant; far above any real need, far below overflow
+_PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,15}")
+_NUMERIC_ID = re.compile(r"[1-9][0-9]{0,19}")  # Telegram and Discord: positive integers
+_WORD_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # console and others: a short safe name
+_ID_RULES = {"telegram": _NUMERIC_ID, "discord": _NUMERIC_ID}
+_CREDITS = re.compile(r"[+-]?[0-9]{1,7}")
+
 
 @dataclass(frozen=True, slots=True)
 class UserRef:
@@ -70,6 +78,32 @@ class UserRef:
         if not sep or not platform or not uid:
             raise ValueError(f"expected platform:id, got {text!r}")
         return cls(platform.lower(), uid)
+
+    @classmethod
+    def checked(cls, text: str) -> UserRef:
+        """A user id an operator typed (`telegram:123`), checked per platform, so a typo
+        never creates a user no one can be; ValueError says what is wrong."""
+        platform, sep, uid = text.partition(":")
+        platform = platform.lower()
+        if not sep or not re.fullmatch(_PLATFORM, platform):
+            raise ValueError("expected platform:id, e.g. telegram:12345")
+        rule = _ID_RULES.get(platform, _WORD_ID)
+        if not re.fullmatch(rule, uid):
+            kind = "a positive number" if rule is _NUMERIC_ID else "a short name (A-Z, 0-9, _.-)"
+            raise ValueError(f"a {platform} id is {kind}, e.g. {platform}:12345")
+        return cls(platform, uid)
+
+
+def parse_credits(value: str | int) -> int:
+    """A grant's credit amount, from -MAX_GRANT_CREDITS to MAX_GRANT_CREDITS; ValueError
+    otherwise (so balances stay whole numbers SQLite can hold)."""
+    if isinstance(value, str):
+        if not re.fullmatch(_CREDITS, value.strip()):
+            raise ValueError("credits must be a whole number, e.g. 5 or -5")
+        value = int(value)
+    if not -MAX_GRANT_CREDITS <= value <= MAX_GRANT_CREDITS:
+        raise ValueError(f"credits must be between -{MAX_GRANT_CREDITS} and {MAX_GRANT_CREDITS}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,16 +12,17 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import texts
+from bot.admin_commands import AdminCommands
+from bot.admission import check_admission
 from bot.commands import ParsedCommand, parse
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
-from bot.models import ACTIVE_STATES, Job, Media, UserRef
+from bot.models import ACTIVE_STATES, Media, UserRef
+from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import NewJob, QuotaPolicy, Store
 from bot.validation import plan
@@ -32,39 +33,10 @@ log = logging.getLogger("videobot.service")
 USER_COMMANDS = ("video", "act", "quota", "jobs", "cancel", "help")
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
-
-@dataclass(slots=True)
-class Incoming:
-    """One command from a chat, with the media the adapter already downloaded."""
-
-    user: UserRef
-    text: str
-    locale: str | None = None
-    chat: dict[str, Any] = field(default_factory=dict)  # the adapter's reply context
-    images: list[Media] = field(default_factory=list)
-    video: Media | None = None
-    character: Media | None = None
-    command: ParsedCommand | None = None  # already parsed from a form's fields: not re-parsed
+__all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-@dataclass(slots=True)
-class Reply:
-    text: str
-    job: Job | None = None  # set when a video job was started
-    error: bool = False
-
-
-def utc_day(now: float) -> str:
-    return datetime.fromtimestamp(now, UTC).date().isoformat()
-
-
-def seconds_to_midnight(now: float) -> float:
-    current = datetime.fromtimestamp(now, UTC)
-    midnight = (current + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (midnight - current).total_seconds()
-
-
-class VideoService:
+class VideoService(AdminCommands):
     def __init__(
         self,
         settings: Settings,
@@ -100,15 +72,29 @@ class VideoService:
             log.exception("command failed for %s", msg.user)
             return Reply(texts.t(locale, "internal_error"), error=True)
 
+    async def admit(self, user: UserRef, locale: str | None) -> Reply | None:
+        """The refusal for a user who cannot start a video now (banned, out of credits, at
+        the job limit), for adapters to send before downloading any media; None if they may
+        try. Advisory: the reservation checks again, atomically."""
+        try:
+            await check_admission(
+                self.store, self.settings, self.vendors, user, utc_day(self.clock())
+            )
+        except QuotaError as exc:
+            return Reply(self._refusal(exc, texts.norm_locale(locale)), error=True)
+        return None
+
     async def again(
         self, user: UserRef, job_id: str, locale: str | None, chat: dict[str, Any]
     ) -> Reply:
-        """The same request as `job_id` with a new seed, paid by `user`."""
+        """The same request as `job_id` with a new seed, paid by `user`. A job's media is
+        reused only for its owner or in the chat it was posted in: a button id forged in
+        another chat gets the same answer as an unknown job."""
         loc = texts.norm_locale(locale)
         try:
             old = await self.store.get_job(job_id)
-            if old is None:
-                return Reply(texts.t(loc, "cancel_unknown", id=job_id[:8]), error=True)
+            if old is None or (old.user != user and not _same_place(old.chat, chat)):
+                return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
             opts = dict(old.request)
             opts["seed"] = random.randint(1, 4_294_967_294)
@@ -120,14 +106,13 @@ class VideoService:
             return Reply(texts.t(loc, "internal_error"), error=True)
 
     async def cancel(self, user: UserRef, job_ref: str, locale: str | None) -> Reply:
-        """Cancel a job by id or short id; only its owner or an admin may."""
+        """Cancel a job by id or short id; only its owner or an admin may. Someone else's
+        job gets the same answer as no job, so ids cannot be probed."""
         loc = texts.norm_locale(locale)
         admin = self.settings.is_admin(user)
         job = await self.store.find_job(job_ref, None if admin else user)
         if job is None:
-            other = await self.store.find_job(job_ref)
-            key = "cancel_forbidden" if other is not None else "cancel_unknown"
-            return Reply(texts.t(loc, key, id=job_ref[:12]), error=True)
+            return Reply(texts.t(loc, "cancel_unknown", id=job_ref[:12]), error=True)
         result = await self.engine.cancel(job.id)
         if result == CancelResult.OK:
             return Reply(texts.t(loc, "cancel_ok", id=job.short_id, cost=job.cost))
@@ -151,6 +136,10 @@ class VideoService:
     # commands
 
     async def _cmd_video(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
+        # Before plan(): decoding the media costs far more than this look at the store.
+        await check_admission(
+            self.store, self.settings, self.vendors, msg.user, utc_day(self.clock())
+        )
         planned = await plan(
             cmd, self.vendors, images=msg.images, video=msg.video, character=msg.character,
             locale=locale,
@@ -281,36 +270,6 @@ class VideoService:
 
     _cmd_start = _cmd_help
 
-    # admin commands
-
-    def _target(self, msg: Incoming, word: str) -> UserRef:
-        return UserRef.parse(word) if ":" in word else UserRef(msg.user.platform, word)
-
-    async def _cmd_grant(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        if len(cmd.args) != 2 or not cmd.args[1].lstrip("-").isdigit():
-            return Reply(texts.t(locale, "usage_grant"), error=True)
-        user = self._target(msg, cmd.args[0])
-        bonus = await self.store.grant(user, int(cmd.args[1]), self.clock(), note=f"by {msg.user}")
-        return Reply(texts.t(locale, "grant_ok", user=user, bonus=bonus))
-
-    async def _ban(self, msg: Incoming, cmd: ParsedCommand, locale: str, banned: bool) -> Reply:
-        if len(cmd.args) != 1:
-            return Reply(texts.t(locale, "usage_user", command=cmd.name), error=True)
-        user = self._target(msg, cmd.args[0])
-        await self.store.set_banned(user, banned, self.clock())
-        return Reply(texts.t(locale, "ban_ok" if banned else "unban_ok", user=user))
-
-    async def _cmd_ban(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        return await self._ban(msg, cmd, locale, True)
-
-    async def _cmd_unban(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        return await self._ban(msg, cmd, locale, False)
-
-    async def _cmd_stats(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        now = self.clock()
-        since = now - (86400 - seconds_to_midnight(now))
-        return Reply(texts.t(locale, "stats", **(await self.store.stats(since))))
-
     # helpers
 
     def _refusal(self, exc: InvalidRequest | QuotaError, locale: str) -> str:
@@ -318,6 +277,14 @@ class VideoService:
         if exc.key == "err_no_credits":
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)
+
+
+def _same_place(posted: dict[str, Any], pressed: dict[str, Any]) -> bool:
+    """Whether two adapter contexts name the same chat (Telegram) or channel (Discord)."""
+    return any(
+        posted.get(key) is not None and posted.get(key) == pressed.get(key)
+        for key in ("chat_id", "channel_id")
+    )
 
 
 def _clip(text: str, limit: int = 120) -> str:

@@ -332,6 +332,31 @@ CATALOG: dict[str, dict[str, str]] = {
     "choice_seconds": {"en": "{n} seconds", "zh": "{n} 秒"},
     "button_again": {"en": "↻ Again", "zh": "↻ 再来一次"},
     "button_cancel": {"en": "Cancel", "zh": "取消"},
+    "err_image_pixels": {
+        "en": "🖼 That picture is too big ({megapixels} megapixels); the most I take is "
+        "{max} megapixels. Send it as a photo rather than a file, or scale it down.",
+        "zh": "🖼 图片像素过多({megapixels} 百万像素),最多 {max} 百万像素。"
+        "请以照片而非文件发送,或缩小后重试。",
+    },
+    "err_prompt_invisible": {
+        "en": "✍️ Your description has no visible characters. "
+        "Tell me what to make, e.g. /video a paper boat on a stormy sea",
+        "zh": "✍️ 描述中没有可见的文字。请描述想要的视频,例如:/video 暴风雨海面上的一只纸船",
+    },
+    "again_unavailable": {
+        "en": "This video can't be repeated here. Send your own /video command instead.",
+        "zh": "无法在这里重复这个视频。请发送你自己的 /video 命令。",
+    },
+    "err_user_id": {
+        "en": "That isn't a user id. Write platform:id, e.g. telegram:12345 "
+        "(telegram and discord ids are numbers, console ids a short name).",
+        "zh": "这不是有效的用户编号。请写成 平台:编号,例如 telegram:12345"
+        "(telegram 和 discord 的编号是数字,console 的编号是简短的名字)。",
+    },
+    "usage_grant_amount": {
+        "en": "Credits must be a whole number from -{max} to {max}, e.g. /grant telegram:12345 5",
+        "zh": "点数必须是 -{max} 到 {max} 之间的整数,例如 /grant telegram:12345 5",
+    },
 }
 
 

@@ -7,17 +7,15 @@ media (decoded, rotated, aspect 0.5..2, re-encoded within the vendor's byte limi
 
 from __future__ import annotations
 
-import io
 import math
-import warnings
+import unicodedata
 from dataclasses import dataclass
-
-from PIL import Image
 
 from bot import texts
 from bot.commands import ParsedCommand
 from bot.errors import InvalidRequest
-from bot.media import check_video, normalise_image
+from bot.images import displayed_size, normalise_image
+from bot.media import check_video
 from bot.models import Media, Mode, VideoRequest
 from bot.seeds import settle_seed
 from bot.vendors.base import ModelSpec, VendorClient
@@ -71,17 +69,20 @@ def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
     return min(ratios, key=distance)
 
 
+# Letters and symbols that render as nothing (Hangul fillers, the blank Braille pattern).
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, control and format characters
+    (zero-width spaces, joiners, direction marks) or combining marks with nothing to sit on."""
+    return any(unicodedata.category(ch)[0] not in "CZM" and ch not in _BLANK for ch in text)
+
+
 def _image_aspect(media: Media) -> float | None:
-    """Width/height as displayed (EXIF orientations 5-8 turn the picture on its side)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # damaged tags: Pillow skips them
-            with Image.open(io.BytesIO(media.data)) as image:
-                turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-                width, height = (image.height, image.width) if turned else image.size
-                return float(width / height)
-    except Exception:
-        return None
+    """Width/height as displayed, from the image's header."""
+    size = displayed_size(media.data)
+    return size[0] / size[1] if size else None
 
 
 async def plan(
@@ -101,6 +102,8 @@ async def plan(
             raise InvalidRequest("err_act_inputs")
     elif not cmd.prompt:
         raise InvalidRequest("err_prompt_missing")
+    elif not visible(cmd.prompt):
+        raise InvalidRequest("err_prompt_invisible")
 
     capable = [(v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model))]
     if not capable:

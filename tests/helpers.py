@@ -35,6 +35,21 @@ async def make_core(
     return await build_core(settings_for(tmp_path, **overrides), vendors=vendors)
 
 
+def spy_on_decoding(monkeypatch: Any) -> list[object]:
+    """Every image Pillow decodes from now on (`ImageFile.load` is where pixels decode)."""
+    from PIL import ImageFile
+
+    seen: list[object] = []
+    real = ImageFile.ImageFile.load
+
+    def load(self: ImageFile.ImageFile) -> object:
+        seen.append(self)
+        return real(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return seen
+
+
 def image_bytes(size: tuple[int, int] = (64, 48), fmt: str = "JPEG", color: str = "teal") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt)

@@ -49,7 +49,7 @@ async def test_cancel_by_a_stranger_is_refused(h: Harness) -> None:
     click = h.interact(h.fake.click(status_id, f"videobot:cancel:{job_id}", user_id=OTHER_ID))
     (answer,) = await h.fake.wait_for("POST", rf"/interactions/{click['id']}/.+/callback")
     assert answer.json["type"] == 4 and answer.json["data"]["flags"] == 64  # ephemeral
-    assert "Only the person who asked for this video" in answer.json["data"]["content"]
+    assert "I can't find a video" in answer.json["data"]["content"]  # as for no such job
     job = await h.core.store.get_job(job_id)
     assert job is not None and job.state is JobState.RUNNING
 

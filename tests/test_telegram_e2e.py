@@ -444,7 +444,7 @@ async def test_cancel_button_only_for_requester(make_rig: RigFactory) -> None:
 
     tg.press(f"cancel:{job.id}", user=bob, message=status_message)
     (answer,) = await tg.wait_for("answerCallbackQuery")
-    assert answer.params["text"] == texts.t("en", "cancel_forbidden")
+    assert answer.params["text"] == texts.t("en", "cancel_unknown", id=job.id[:12])
     assert answer.params["show_alert"] is True
     assert await _state_of(rig, job.id) in ACTIVE_STATES
 
@@ -655,3 +655,74 @@ async def test_token_never_in_logs_or_error_text(make_rig: RigFactory) -> None:
     assert TOKEN not in out and TOKEN.replace(":", "%3A") not in out
     assert not re.search(r"/file/bot(?!\[REDACTED\])", out)  # PTB's DEBUG line, redacted
     assert_no_leak(rig)
+
+
+# --- who may start a video, and whose photo Again reuses -------------------------------
+
+ANN = UserRef("telegram", "1001")
+
+
+async def test_a_banned_users_photos_are_not_even_downloaded(make_rig: RigFactory) -> None:
+    rig = await make_rig()
+    tg = rig.tg
+    await rig.core.store.set_banned(ANN, True, rig.core.service.clock())
+    photos = [
+        tg.push_message(tg.make_message(caption=f"/video wave {n}", photo=tg.photo(image_bytes())))
+        for n in range(3)
+    ]
+    ids = {m["message_id"] for m in photos}
+    replies = await tg.wait_for("sendMessage", 3, where=lambda c: c.reply_to in ids)
+    assert {r.params["text"] for r in replies} == {texts.t("en", "err_banned")}
+    assert not tg.calls_of("getFile") and not rig.creates()
+
+
+async def test_out_of_credits_photo_is_not_downloaded(make_rig: RigFactory) -> None:
+    rig = await make_rig(quota_credits_per_day=0)
+    tg = rig.tg
+    message = tg.push_message(tg.make_message(caption="/video wave", photo=tg.photo(image_bytes())))
+    (reply,) = await tg.wait_for("sendMessage", where=lambda c: c.reply_to)
+    assert reply.reply_to == message["message_id"]
+    assert "Not enough credits" in reply.params["text"]
+    assert not tg.calls_of("getFile")
+
+
+async def _anns_photo_video(rig: Rig, chat: dict[str, Any] | None = None) -> str:
+    tg = rig.tg
+    tg.push_message(
+        tg.make_message(caption="/video wave", photo=tg.photo(image_bytes()), chat=chat)
+    )
+    await tg.wait_for("sendVideo")
+    return (await rig.job()).id
+
+
+async def test_again_with_a_forged_job_id_elsewhere_reveals_nothing(
+    make_rig: RigFactory,
+) -> None:
+    rig = await make_rig()
+    tg = rig.tg
+    job_id = await _anns_photo_video(rig)  # in Ann's private chat
+    bob = tg.user(1003, name="Bob")
+    own = tg.push_message(tg.make_message("hello", user=bob))  # Bob's private chat
+    tg.press(f"again:{job_id}", user=bob, message=own)
+    (answer,) = await tg.wait_for("answerCallbackQuery")
+    assert answer.params["text"] == texts.t("en", "again_unavailable")
+    tg.press("again:" + "0" * 32, user=bob, message=own)  # no such job: the same answer
+    answers = await tg.wait_for("answerCallbackQuery", 2)
+    assert answers[1].params["text"] == answers[0].params["text"]
+    assert len(rig.creates()) == 1
+    assert not await rig.core.store.user_jobs(UserRef("telegram", "1003"))
+
+
+async def test_again_in_the_jobs_own_group_works_for_anyone(make_rig: RigFactory) -> None:
+    rig = await make_rig()
+    tg = rig.tg
+    group = tg.group_chat()
+    job_id = await _anns_photo_video(rig, group)
+    video_message = next(
+        m for m in tg.messages.values() if "video" in m and m.get("from", {}).get("is_bot")
+    )
+    bob = tg.user(1003, name="Bob")
+    tg.press(f"again:{job_id}", user=bob, message=video_message)
+    await rig.create("/image_to_video", 2)
+    (bobs,) = await rig.core.store.user_jobs(UserRef("telegram", "1003"))
+    assert bobs.request["prompt"] == "wave"

@@ -114,6 +114,14 @@ class VideoCog(commands.Cog):
             return response.message_id
         return (await interaction.original_response()).id
 
+    async def _refused(self, interaction: Interaction, locale: str) -> bool:
+        """Answer a user who cannot start a video now (banned, out of credits, at the job
+        limit) before any media is downloaded; True if so."""
+        refusal = await self.core.service.admit(user_of(interaction.user), locale)
+        if refusal is not None:
+            await interaction.edit_original_response(content=refusal.text)
+        return refusal is not None
+
     async def _image(self, source: discord.Attachment | str) -> Media:
         if isinstance(source, discord.Attachment):
             return await read_attachment(source, "image")
@@ -193,6 +201,8 @@ class VideoCog(commands.Cog):
     ) -> None:
         message_id = await self._defer(interaction)
         locale = self.locale(interaction)
+        if await self._refused(interaction, locale):
+            return
         try:
             images = [await self._image(a) for a in (image, end_image) if a is not None]
         except MediaRefused as exc:
@@ -211,6 +221,8 @@ class VideoCog(commands.Cog):
     ) -> None:
         message_id = await self._defer(interaction)
         locale = self.locale(interaction)
+        if await self._refused(interaction, locale):
+            return
         try:
             face = await read_attachment(character, "image", "video")
             motion = await read_attachment(performance, "video")
@@ -244,6 +256,8 @@ class VideoCog(commands.Cog):
     ) -> None:
         message_id = await self._defer(interaction)
         locale = self.locale(interaction)
+        if await self._refused(interaction, locale):
+            return
         sources = image_sources(message)
         try:
             if not sources:
@@ -330,6 +344,10 @@ class VideoCog(commands.Cog):
             chat = {"channel_id": message.channel.id, "guild_id": guild_id_of(message)}
             reply = await self.core.service.handle(Incoming(user, line, locale, chat))
             await message.reply(reply.text, mention_author=False, allowed_mentions=quiet)
+            return
+        refusal = await self.core.service.admit(user, locale)
+        if refusal is not None:  # nothing downloaded for who cannot start a video
+            await message.reply(refusal.text, mention_author=False, allowed_mentions=quiet)
             return
         try:
             images, video, character = await self._message_media(message, act=command == "act")

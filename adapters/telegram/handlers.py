@@ -214,6 +214,10 @@ class Handlers:
             user=user_ref(sender), text=text, locale=locale, chat=chat_context(message)
         )
         if name in MEDIA_COMMANDS:
+            refusal = await self.core.service.admit(incoming.user, locale)
+            if refusal is not None:  # no download (nor decoding) for who cannot start one
+                await self._answer(message, refusal.text)
+                return
             try:
                 await self._gather_media(incoming, name, own, message.reply_to_message)
             except InvalidRequest as exc:

@@ -1,0 +1,44 @@
+"""A cheap look at whether a user could start a video at all, before any media is
+downloaded or decoded.
+
+Decoding a photo costs far more than a database read, so a banned user, one out of credits
+or one at the job limit is turned away first. This is advisory: `Store.reserve` stays the
+atomic money gate, and checks the same things again.
+"""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.errors import QuotaError
+from bot.models import UserRef
+from bot.storage.base import Store
+from bot.vendors.base import VendorClient
+
+
+def cheapest_cost(settings: Settings, vendors: list[VendorClient]) -> int | None:
+    """The least any video could cost with these vendors, or None with no models."""
+    costs = [
+        settings.cost(spec.name, duration)
+        for vendor in vendors
+        for spec in vendor.capabilities.models
+        for duration in spec.durations
+    ]
+    return min(costs) if costs else None
+
+
+async def check_admission(
+    store: Store, settings: Settings, vendors: list[VendorClient], user: UserRef, day: str
+) -> None:
+    """Raise the QuotaError `Store.reserve` would raise for any video `user` asks for now."""
+    balance = await store.balance(user, day)
+    if balance.banned:
+        raise QuotaError("err_banned")
+    if settings.is_admin(user):
+        return
+    limit = settings.max_jobs_per_user
+    if balance.active >= limit:
+        raise QuotaError("err_too_many_jobs", active=balance.active, limit=limit)
+    cheapest = cheapest_cost(settings, vendors)
+    left = balance.left(settings.quota_credits_per_day)
+    if cheapest is not None and left < cheapest:
+        raise QuotaError("err_no_credits", cost=cheapest, left=left)

@@ -1,0 +1,42 @@
+"""What an adapter hands the service (`Incoming`) and gets back (`Reply`), and the UTC
+day arithmetic of the daily credits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.commands import ParsedCommand
+from bot.models import Job, Media, UserRef
+
+
+@dataclass(slots=True)
+class Incoming:
+    """One command from a chat, with the media the adapter already downloaded."""
+
+    user: UserRef
+    text: str
+    locale: str | None = None
+    chat: dict[str, Any] = field(default_factory=dict)  # the adapter's reply context
+    images: list[Media] = field(default_factory=list)
+    video: Media | None = None
+    character: Media | None = None
+    command: ParsedCommand | None = None  # already parsed from a form's fields: not re-parsed
+
+
+@dataclass(slots=True)
+class Reply:
+    text: str
+    job: Job | None = None  # set when a video job was started
+    error: bool = False
+
+
+def utc_day(now: float) -> str:
+    return datetime.fromtimestamp(now, UTC).date().isoformat()
+
+
+def seconds_to_midnight(now: float) -> float:
+    current = datetime.fromtimestamp(now, UTC)
+    midnight = (current + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - current).total_seconds()
