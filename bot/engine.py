@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
-from bot import texts
+from bot import failures, texts
 from bot.config import Settings
 from bot.errors import (
     AuthError,
@@ -279,9 +279,9 @@ class JobEngine:
             await self.store.transition(
                 job.id, (JobState.SUBMITTING,), JobState.RESERVED, self.clock(), vendor=None
             )
-        reason = last.message if isinstance(last, BadRequest) else None
-        if reason:
-            await self._fail(job, "bad_request", "failed_vendor", reason=reason[:120])
+        if isinstance(last, BadRequest):  # the vendor's words go to the stored error only
+            reason = texts.t(job.locale, "reason_request")
+            await self._fail(job, "bad_request", "failed_vendor", reason=reason, detail=str(last))
         else:
             await self._fail(job, "unavailable", "failed_unavailable")
 
@@ -455,13 +455,12 @@ class JobEngine:
         log.info(
             "job %s failed at %s: %s (%s)", job.id, job.vendor, state.failure, state.failure_code
         )
+        said = failures.detail(state.failure_code, state.failure)
         if state.moderated:
-            await self._fail(job, "moderated", "failed_moderated", detail=state.failure)
+            await self._fail(job, "moderated", "failed_moderated", detail=said)
         else:
-            reason = state.failure_code or "vendor error"
-            await self._fail(
-                job, "vendor_failed", "failed_vendor", reason=reason, detail=state.failure
-            )
+            reason = texts.t(job.locale, failures.reason_key(state.failure_code))
+            await self._fail(job, "vendor_failed", "failed_vendor", reason=reason, detail=said)
 
     def _allowed_url(self, url: str, vendor: VendorClient) -> bool:
         """Results come over https, or from the vendor's own configured origin."""

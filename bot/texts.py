@@ -314,6 +314,33 @@ CATALOG: dict[str, dict[str, str]] = {
     "choice_seconds": {"en": "{n} seconds", "zh": "{n} 秒"},
     "button_again": {"en": "↻ Again", "zh": "↻ 再来一次"},
     "button_cancel": {"en": "Cancel", "zh": "取消"},
+    "reason_vendor_internal": {
+        "en": "a problem at the video service; trying again later usually works",
+        "zh": "视频服务出现故障,稍后再试通常就可以",
+    },
+    "reason_input": {
+        "en": "the video service could not use the photo or video you sent; try another one",
+        "zh": "视频服务无法使用你发送的照片或视频,请换一个试试",
+    },
+    "reason_bad_output": {
+        "en": "the video service discarded its result, often because of text or graphics in "
+        "the photo; try again or use another photo",
+        "zh": "视频服务放弃了生成结果,常见原因是照片里有文字或图形;请重试或换一张照片",
+    },
+    "reason_request": {
+        "en": "the video service did not accept these settings; try a shorter prompt or "
+        "other options",
+        "zh": "视频服务不接受这些设置,请缩短描述或换用其他选项",
+    },
+    "reason_not_video": {
+        "en": "the video service sent back something that is not a video",
+        "zh": "视频服务返回的内容不是视频",
+    },
+    "failed_storage": {
+        "en": "⚠️ The bot could not store the video (a problem on our side, not yours). "
+        "Please try again later. Your {cost} credit(s) were refunded.",
+        "zh": "⚠️ 机器人无法保存该视频(是我们这边的问题)。请稍后再试。已退还 {cost} 点额度。",
+    },
 }
 
 
