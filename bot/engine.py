@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from bot import failures, texts
+from bot.accepted import record_accepted
 from bot.config import Settings
 from bot.errors import (
     AuthError,
@@ -60,6 +61,7 @@ MAX_VENDOR_CALLS = 32
 MAX_ETA_SLEEP = 120.0  # longest sleep between two polls that a progress estimate may pick
 OPERATOR_REFUND = "manual_refund"  # error code of a refund made with `videobot refund`
 OPERATOR_SWEEP_SECONDS = 10.0  # how soon a running bot acts on such a refund
+RELAUNCH_SECONDS = 30.0  # wait before rerunning a job whose refund the store refused
 
 
 def next_poll(
@@ -197,6 +199,11 @@ class JobEngine:
         self._tasks[job_id] = task
         task.add_done_callback(lambda _t: self._forget(job_id, _t))
 
+    async def _relaunch(self, job_id: str) -> None:
+        """Run a job again once its crashed task is gone, so none stays active undriven."""
+        await asyncio.sleep(RELAUNCH_SECONDS)
+        self.launch(job_id)
+
     def _forget(self, job_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(job_id) is task:
             del self._tasks[job_id]
@@ -253,9 +260,13 @@ class JobEngine:
             raise
         except Exception:
             log.exception("job %s crashed; refunding", job_id)
-            job = await self.store.get_job(job_id)
-            if job is not None:
-                await self._fail(job, "internal", "failed_vendor", reason="internal error")
+            try:
+                job = await self.store.get_job(job_id)
+                if job is not None:
+                    await self._fail(job, "internal", "failed_vendor", reason="internal error")
+            except Exception:  # the store is failing too: a new run retries it from there
+                log.exception("job %s: refund failed; trying again shortly", job_id)
+                self._spawn(self._relaunch(job_id), f"relaunch-{job_id[:8]}")
         finally:
             self._locks.pop(job_id, None)
 
@@ -335,10 +346,15 @@ class JobEngine:
                 tries += 1
                 await asyncio.sleep(self._backoff(tries))
                 continue
-            if not await self.store.transition(
-                job.id, (JobState.SUBMITTING,), JobState.RUNNING, self.clock(),
-                vendor_task_id=task_id,
-            ):  # fmt: skip
+            try:
+                recorded = await record_accepted(self.store, job.id, task_id, self.clock)
+            except Exception:
+                log.exception("job %s: cannot record task %s; cancelling it", job.id, task_id)
+                await self._cancel_at_vendor(job.id, vendor.id, task_id)
+                said = f"task {task_id} at {vendor.id} not recorded; cancelled there"
+                await self._fail(job, "storage", "failed_storage", detail=said)
+                return None
+            if not recorded:
                 # Settled while the create was on the wire (`videobot refund`): the task
                 # belongs to no job, so stop it rather than let it render for nobody.
                 log.warning("job %s was settled during its create; cancelling %s", job.id, task_id)
