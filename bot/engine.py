@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import httpx
 
@@ -41,7 +40,7 @@ from bot.errors import (
     VendorError,
 )
 from bot.events import DeliveryError, EventKind, JobEvent, JobSink
-from bot.media import TooLarge, download
+from bot.fetch import Refusal, ResultFetcher
 from bot.models import Job, JobState, Mode, TaskState, TaskStatus, VideoRequest
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
@@ -139,6 +138,7 @@ class JobEngine:
         self.vendors = vendors
         self.clock = clock
         self.videos_dir = settings.work_dir / "videos"
+        self.fetcher = ResultFetcher(settings, self.videos_dir, lambda: self.clock())
         self._sinks: dict[str, JobSink] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -478,52 +478,26 @@ class JobEngine:
             reason = texts.t(job.locale, failures.reason_key(state.failure_code))
             await self._fail(job, "vendor_failed", "failed_vendor", reason=reason, detail=said)
 
-    def _allowed_url(self, url: str, vendor: VendorClient) -> bool:
-        """Results come over https, or from the vendor's own configured origin."""
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            return vendor.local_results
-        if parsed.scheme == "https":
-            return True
-        port = f":{parsed.port}" if parsed.port else ""
-        return f"{parsed.scheme}://{parsed.hostname}{port}" == vendor.origin
-
     async def _fetch(self, job: Job, vendor: VendorClient, state: TaskState) -> bool:
         """Download the result and move to DELIVERING; False to poll again and retry."""
-        url = state.video_url
-        if not url or not self._allowed_url(url, vendor):
-            log.error(
-                "job %s: refusing result URL from %s: %r", job.id, vendor.id, (url or "")[:80]
-            )
-            await self._fail(job, "bad_result", "failed_vendor", reason="no usable video")
+        url = state.video_url or ""
+        got = await self.fetcher.fetch(job, vendor, url)
+        if got is None:
+            return False
+        if isinstance(got, Refusal):
+            reason = texts.t(job.locale, got.reason_key) if got.reason_key else got.reason
+            await self._fail(job, got.code, got.text_key, reason=reason)
             return True
-        if url.startswith("file:"):
-            path = Path(unquote(urlparse(url).path))
-        else:
-            path = self.videos_dir / f"{job.id}.mp4"
-            try:
-                async with self._slot(vendor.id):
-                    size = await download(
-                        vendor.http,
-                        url,
-                        path,
-                        max_bytes=self.settings.video_max_bytes,
-                        vendor=vendor.id,
-                    )
-            except TooLarge as exc:
-                log.error("job %s: %s", job.id, exc)
-                await self._fail(job, "too_large", "failed_vendor", reason="video too large")
-                return True
-            except VendorError as exc:
-                log.warning(
-                    "job %s: download failed (%s); polling again for a fresh URL", job.id, exc
-                )
-                return False
-            log.debug("job %s downloaded %d bytes", job.id, size)
+        if self.clock() >= job.deadline_at:  # never deliver, and charge, a job past its time
+            if not url.startswith("file:"):
+                await asyncio.to_thread(got.unlink, missing_ok=True)
+            await self._timeout(job)
+            return True
+        path = got
         async with self._lock(job.id):
             moved = await self.store.transition(
                 job.id, (JobState.RUNNING,), JobState.DELIVERING, self.clock(),
-                result_path=str(path), result_url=url if not url.startswith("file:") else None,
+                result_path=str(path), result_url=None if url.startswith("file:") else url,
                 progress=1.0,
             )  # fmt: skip
         if moved:
@@ -573,6 +547,9 @@ class JobEngine:
             seed="random" if seed is None else seed,
         )
         for attempt in range(DELIVERY_RETRIES + 1):
+            if self.clock() >= job.deadline_at:  # not handed over, so not charged: refund
+                await self._timeout(job)
+                return
             await self.store.update(job.id, self.clock(), attempt=attempt + 1)
             try:
                 await sink.deliver(job, path, caption)

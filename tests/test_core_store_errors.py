@@ -17,10 +17,9 @@ from bot.events import EventKind
 from bot.models import JobState
 from bot.storage.base import Store
 from bot.texts import CATALOG
-from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import RecordingSink, make_core
-from tests.test_core_engine import finished, start, used, video
+from tests.helpers import RecordingSink
+from tests.test_core_engine import _core, finished, start, used, video
 
 
 class FullDiskStore:
@@ -65,8 +64,7 @@ async def _run(
 ) -> tuple[Core, FullDiskStore, RecordingSink, str]:
     """A started core whose store refuses to record the accepted task `failures` times,
     and the id of a job it runs to its end."""
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"])
+    core = await _core(tmp_path, emu)
     store = FullDiskStore(core.store, failures, settle_failures)
     core.engine.store = store  # type: ignore[assignment]
     sink = await start(core)

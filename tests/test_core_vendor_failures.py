@@ -5,24 +5,16 @@ to the log and the job's stored error."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.bootstrap import Core
 from bot.events import EventKind
 from bot.models import JobState
 from bot.texts import CATALOG
-from bot.vendors.runway import RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import RecordingSink, make_core
-from tests.test_core_engine import finished, start, used, video
-
-
-async def _core(tmp_path: Path, emu: RunwayEmulator, **kw: Any) -> Core:
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    return await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **kw)
+from tests.helpers import RecordingSink
+from tests.test_core_engine import _core, finished, start, used, video
 
 
 def _notice(sink: RecordingSink) -> str:
