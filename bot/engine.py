@@ -263,7 +263,7 @@ class JobEngine:
             try:
                 job = await self.store.get_job(job_id)
                 if job is not None:
-                    await self._fail(job, "internal", "failed_vendor", reason="internal error")
+                    await self._fail(job, "internal", "failed_vendor", reason_key="reason_internal")
             except Exception:  # the store is failing too: a new run retries it from there
                 log.exception("job %s: refund failed; trying again shortly", job_id)
                 self._spawn(self._relaunch(job_id), f"relaunch-{job_id[:8]}")
@@ -291,8 +291,9 @@ class JobEngine:
                 job.id, (JobState.SUBMITTING,), JobState.RESERVED, self.clock(), vendor=None
             )
         if isinstance(last, BadRequest):  # the vendor's words go to the stored error only
-            reason = texts.t(job.locale, "reason_request")
-            await self._fail(job, "bad_request", "failed_vendor", reason=reason, detail=str(last))
+            await self._fail(
+                job, "bad_request", "failed_vendor", reason_key="reason_request", detail=str(last)
+            )
         else:
             await self._fail(job, "unavailable", "failed_unavailable")
 
@@ -413,7 +414,9 @@ class JobEngine:
                     delay = max(exc.retry_after or 0.0, self._backoff(failures, interval))
                     continue
                 except NotFound:
-                    await self._fail(job, "task_lost", "failed_vendor", reason="task not found")
+                    await self._fail(
+                        job, "task_lost", "failed_vendor", reason_key="reason_task_lost"
+                    )
                     return
                 except VendorError as exc:
                     failures += 1
@@ -434,7 +437,9 @@ class JobEngine:
                         return
                     downloads += 1
                     if downloads >= DOWNLOAD_RETRIES:
-                        await self._fail(job, "download", "failed_vendor", reason="download failed")
+                        await self._fail(
+                            job, "download", "failed_vendor", reason_key="reason_download"
+                        )
                         return
                     delay = self._backoff(downloads, 1.0)
                 elif state.status is TaskStatus.FAILED:
@@ -475,8 +480,8 @@ class JobEngine:
         if state.moderated:
             await self._fail(job, "moderated", "failed_moderated", detail=said)
         else:
-            reason = texts.t(job.locale, failures.reason_key(state.failure_code))
-            await self._fail(job, "vendor_failed", "failed_vendor", reason=reason, detail=said)
+            reason = failures.reason_key(state.failure_code)
+            await self._fail(job, "vendor_failed", "failed_vendor", reason_key=reason, detail=said)
 
     async def _fetch(self, job: Job, vendor: VendorClient, state: TaskState) -> bool:
         """Download the result and move to DELIVERING; False to poll again and retry."""
@@ -485,8 +490,7 @@ class JobEngine:
         if got is None:
             return False
         if isinstance(got, Refusal):
-            reason = texts.t(job.locale, got.reason_key) if got.reason_key else got.reason
-            await self._fail(job, got.code, got.text_key, reason=reason)
+            await self._fail(job, got.code, got.text_key, reason_key=got.reason_key)
             return True
         if self.clock() >= job.deadline_at:  # never deliver, and charge, a job past its time
             if not url.startswith("file:"):
@@ -617,18 +621,20 @@ class JobEngine:
         await self._fail(job, "timeout", "failed_timeout")
 
     async def _fail(
-        self, job: Job, code: str, text_key: str, *, reason: str = "", detail: str | None = None,
-        state: JobState = JobState.FAILED,
+        self, job: Job, code: str, text_key: str, *, reason_key: str | None = None,
+        detail: str | None = None, state: JobState = JobState.FAILED,
     ) -> bool:  # fmt: skip
         """Refund and tell the user, once; False if the job was already settled.
 
         The notice is stored with the refund and cleared once the adapter has shown it, so
         a stop in between (the chaos run's SIGKILLs) cannot leave a user refunded unawares.
         """
+        reason = texts.t(job.locale, reason_key) if reason_key else ""
         text = texts.t(job.locale, text_key, cost=job.cost, reason=reason)
+        detail = detail or (texts.t("en", reason_key) if reason_key else code)
         if not await self.store.settle(
             job.id, charge=False, state=state, now=self.clock(),
-            error_code=code, error_text=(detail or reason or code)[:500], notice=text,
+            error_code=code, error_text=detail[:500], notice=text,
         ):  # fmt: skip
             return False
         job.state, job.error_code = state, code

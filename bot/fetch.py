@@ -41,7 +41,6 @@ class Refusal:
     code: str
     text_key: str = "failed_vendor"
     reason_key: str | None = None  # catalogue reason for failed_vendor's {reason}
-    reason: str = ""  # or a plain one, for the older reasons that have no key yet
 
 
 def same_origin(url: str, vendor: VendorClient) -> bool:
@@ -56,6 +55,11 @@ def allowed_url(url: str, vendor: VendorClient) -> bool:
     if scheme == "file":
         return vendor.local_results
     return scheme == "https" or same_origin(url, vendor)
+
+
+def shown(url: str) -> str:
+    """A URL for the log without its query, where CDNs put signatures and tokens."""
+    return url.split("?", 1)[0][:100]
 
 
 def _is_video(path: Path) -> bool:
@@ -78,9 +82,9 @@ class ResultFetcher:
         URL (the network failed, or the time left ran out: the poll loop times it out)."""
         if not url or not allowed_url(url, vendor):
             log.error(
-                "job %s: refusing result URL from %s: %r", job.id, vendor.id, (url or "")[:80]
+                "job %s: refusing result URL from %s: %r", job.id, vendor.id, shown(url or "")
             )
-            return Refusal("bad_result", reason="no usable video")
+            return Refusal("bad_result", reason_key="reason_no_video")
         if url.startswith("file:"):
             path = Path(unquote(urlparse(url).path))
         else:
@@ -94,7 +98,7 @@ class ResultFetcher:
             log.error("job %s: cannot read the result %s: %s", job.id, path, exc)
             return Refusal("storage", "failed_storage")
         if not is_video:
-            log.error("job %s: the result from %s is not a video: %s", job.id, vendor.id, url)
+            log.error("job %s: result from %s is not a video: %s", job.id, vendor.id, shown(url))
             if not url.startswith("file:"):
                 with contextlib.suppress(OSError):
                     await asyncio.to_thread(path.unlink)
@@ -121,10 +125,10 @@ class ResultFetcher:
                 )  # fmt: skip
             except TooLarge as exc:
                 log.error("job %s: %s", job.id, exc)
-                return Refusal("too_large", reason="video too large")
+                return Refusal("too_large", reason_key="reason_too_large")
             except NotPublic as exc:
-                log.error("job %s: %s: %r", job.id, exc, url[:80])
-                return Refusal("bad_result", reason="no usable video")
+                log.error("job %s: %s: %r", job.id, exc, shown(url))
+                return Refusal("bad_result", reason_key="reason_no_video")
             except VendorError as exc:
                 log.warning(
                     "job %s: download failed (%s); polling again for a fresh URL", job.id, exc

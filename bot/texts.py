@@ -336,6 +336,20 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the video service sent back something that is not a video",
         "zh": "视频服务返回的内容不是视频",
     },
+    "reason_no_video": {
+        "en": "the video service sent no usable video",
+        "zh": "视频服务没有返回可用的视频",
+    },
+    "reason_too_large": {"en": "the video is too large", "zh": "视频文件过大"},
+    "reason_download": {
+        "en": "the video could not be downloaded from the video service",
+        "zh": "无法从视频服务下载视频",
+    },
+    "reason_internal": {"en": "an error in the bot", "zh": "机器人内部出错"},
+    "reason_task_lost": {
+        "en": "the video service lost track of it",
+        "zh": "视频服务找不到该任务了",
+    },
     "failed_storage": {
         "en": "⚠️ The bot could not store the video (a problem on our side, not yours). "
         "Please try again later. Your {cost} credit(s) were refunded.",

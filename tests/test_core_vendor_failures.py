@@ -80,3 +80,15 @@ async def test_a_refused_create_does_not_quote_the_vendor(tmp_path: Path) -> Non
             assert job is not None and "7f3a" in (job.error_text or "")
         finally:
             await core.aclose()
+
+
+async def test_the_reason_speaks_the_users_language(tmp_path: Path) -> None:
+    async with RunwayEmulator("test-key", run_seconds=0.1, fail_code="INTERNAL") as emu:
+        core = await _core(tmp_path, emu)
+        try:
+            sink = await start(core)
+            job_id = await video(core, "/video 一只狐狸 [fail]", locale="zh-hans")
+            assert await finished(core, job_id) is JobState.FAILED
+            assert CATALOG["reason_vendor_internal"]["zh"] in _notice(sink)
+        finally:
+            await core.aclose()
