@@ -69,6 +69,7 @@ class Settings(EnvSettings):
     video_poll_interval: float = Field(5.0, gt=0)
     video_job_timeout: float = Field(900.0, gt=0)
     video_max_bytes: int = Field(2_000_000_000, gt=0)  # download cap for finished videos
+    video_download_timeout: float = Field(600.0, gt=0)  # one result download, in all
 
     quota_credits_per_day: int = Field(10, ge=0)
     quota_costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))

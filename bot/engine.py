@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import httpx
 
-from bot import texts
+from bot import failures, texts
+from bot.accepted import record_accepted
 from bot.config import Settings
 from bot.errors import (
     AuthError,
@@ -40,7 +40,7 @@ from bot.errors import (
     VendorError,
 )
 from bot.events import DeliveryError, EventKind, JobEvent, JobSink
-from bot.media import TooLarge, download
+from bot.fetch import Refusal, ResultFetcher
 from bot.models import Job, JobState, Mode, TaskState, TaskStatus, VideoRequest
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
@@ -60,6 +60,7 @@ MAX_VENDOR_CALLS = 32
 MAX_ETA_SLEEP = 120.0  # longest sleep between two polls that a progress estimate may pick
 OPERATOR_REFUND = "manual_refund"  # error code of a refund made with `videobot refund`
 OPERATOR_SWEEP_SECONDS = 10.0  # how soon a running bot acts on such a refund
+RELAUNCH_SECONDS = 30.0  # wait before rerunning a job whose refund the store refused
 
 
 def next_poll(
@@ -137,6 +138,7 @@ class JobEngine:
         self.vendors = vendors
         self.clock = clock
         self.videos_dir = settings.work_dir / "videos"
+        self.fetcher = ResultFetcher(settings, self.videos_dir, lambda: self.clock())
         self._sinks: dict[str, JobSink] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -197,6 +199,11 @@ class JobEngine:
         self._tasks[job_id] = task
         task.add_done_callback(lambda _t: self._forget(job_id, _t))
 
+    async def _relaunch(self, job_id: str) -> None:
+        """Run a job again once its crashed task is gone, so none stays active undriven."""
+        await asyncio.sleep(RELAUNCH_SECONDS)
+        self.launch(job_id)
+
     def _forget(self, job_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(job_id) is task:
             del self._tasks[job_id]
@@ -253,9 +260,13 @@ class JobEngine:
             raise
         except Exception:
             log.exception("job %s crashed; refunding", job_id)
-            job = await self.store.get_job(job_id)
-            if job is not None:
-                await self._fail(job, "internal", "failed_vendor", reason="internal error")
+            try:
+                job = await self.store.get_job(job_id)
+                if job is not None:
+                    await self._fail(job, "internal", "failed_vendor", reason_key="reason_internal")
+            except Exception:  # the store is failing too: a new run retries it from there
+                log.exception("job %s: refund failed; trying again shortly", job_id)
+                self._spawn(self._relaunch(job_id), f"relaunch-{job_id[:8]}")
         finally:
             self._locks.pop(job_id, None)
 
@@ -279,9 +290,10 @@ class JobEngine:
             await self.store.transition(
                 job.id, (JobState.SUBMITTING,), JobState.RESERVED, self.clock(), vendor=None
             )
-        reason = last.message if isinstance(last, BadRequest) else None
-        if reason:
-            await self._fail(job, "bad_request", "failed_vendor", reason=reason[:120])
+        if isinstance(last, BadRequest):  # the vendor's words go to the stored error only
+            await self._fail(
+                job, "bad_request", "failed_vendor", reason_key="reason_request", detail=str(last)
+            )
         else:
             await self._fail(job, "unavailable", "failed_unavailable")
 
@@ -335,10 +347,15 @@ class JobEngine:
                 tries += 1
                 await asyncio.sleep(self._backoff(tries))
                 continue
-            if not await self.store.transition(
-                job.id, (JobState.SUBMITTING,), JobState.RUNNING, self.clock(),
-                vendor_task_id=task_id,
-            ):  # fmt: skip
+            try:
+                recorded = await record_accepted(self.store, job.id, task_id, self.clock)
+            except Exception:
+                log.exception("job %s: cannot record task %s; cancelling it", job.id, task_id)
+                await self._cancel_at_vendor(job.id, vendor.id, task_id)
+                said = f"task {task_id} at {vendor.id} not recorded; cancelled there"
+                await self._fail(job, "storage", "failed_storage", detail=said)
+                return None
+            if not recorded:
                 # Settled while the create was on the wire (`videobot refund`): the task
                 # belongs to no job, so stop it rather than let it render for nobody.
                 log.warning("job %s was settled during its create; cancelling %s", job.id, task_id)
@@ -397,7 +414,9 @@ class JobEngine:
                     delay = max(exc.retry_after or 0.0, self._backoff(failures, interval))
                     continue
                 except NotFound:
-                    await self._fail(job, "task_lost", "failed_vendor", reason="task not found")
+                    await self._fail(
+                        job, "task_lost", "failed_vendor", reason_key="reason_task_lost"
+                    )
                     return
                 except VendorError as exc:
                     failures += 1
@@ -418,7 +437,9 @@ class JobEngine:
                         return
                     downloads += 1
                     if downloads >= DOWNLOAD_RETRIES:
-                        await self._fail(job, "download", "failed_vendor", reason="download failed")
+                        await self._fail(
+                            job, "download", "failed_vendor", reason_key="reason_download"
+                        )
                         return
                     delay = self._backoff(downloads, 1.0)
                 elif state.status is TaskStatus.FAILED:
@@ -455,60 +476,32 @@ class JobEngine:
         log.info(
             "job %s failed at %s: %s (%s)", job.id, job.vendor, state.failure, state.failure_code
         )
+        said = failures.detail(state.failure_code, state.failure)
         if state.moderated:
-            await self._fail(job, "moderated", "failed_moderated", detail=state.failure)
+            await self._fail(job, "moderated", "failed_moderated", detail=said)
         else:
-            reason = state.failure_code or "vendor error"
-            await self._fail(
-                job, "vendor_failed", "failed_vendor", reason=reason, detail=state.failure
-            )
-
-    def _allowed_url(self, url: str, vendor: VendorClient) -> bool:
-        """Results come over https, or from the vendor's own configured origin."""
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            return vendor.local_results
-        if parsed.scheme == "https":
-            return True
-        port = f":{parsed.port}" if parsed.port else ""
-        return f"{parsed.scheme}://{parsed.hostname}{port}" == vendor.origin
+            reason = failures.reason_key(state.failure_code)
+            await self._fail(job, "vendor_failed", "failed_vendor", reason_key=reason, detail=said)
 
     async def _fetch(self, job: Job, vendor: VendorClient, state: TaskState) -> bool:
         """Download the result and move to DELIVERING; False to poll again and retry."""
-        url = state.video_url
-        if not url or not self._allowed_url(url, vendor):
-            log.error(
-                "job %s: refusing result URL from %s: %r", job.id, vendor.id, (url or "")[:80]
-            )
-            await self._fail(job, "bad_result", "failed_vendor", reason="no usable video")
+        url = state.video_url or ""
+        got = await self.fetcher.fetch(job, vendor, url)
+        if got is None:
+            return False
+        if isinstance(got, Refusal):
+            await self._fail(job, got.code, got.text_key, reason_key=got.reason_key)
             return True
-        if url.startswith("file:"):
-            path = Path(unquote(urlparse(url).path))
-        else:
-            path = self.videos_dir / f"{job.id}.mp4"
-            try:
-                async with self._slot(vendor.id):
-                    size = await download(
-                        vendor.http,
-                        url,
-                        path,
-                        max_bytes=self.settings.video_max_bytes,
-                        vendor=vendor.id,
-                    )
-            except TooLarge as exc:
-                log.error("job %s: %s", job.id, exc)
-                await self._fail(job, "too_large", "failed_vendor", reason="video too large")
-                return True
-            except VendorError as exc:
-                log.warning(
-                    "job %s: download failed (%s); polling again for a fresh URL", job.id, exc
-                )
-                return False
-            log.debug("job %s downloaded %d bytes", job.id, size)
+        if self.clock() >= job.deadline_at:  # never deliver, and charge, a job past its time
+            if not url.startswith("file:"):
+                await asyncio.to_thread(got.unlink, missing_ok=True)
+            await self._timeout(job)
+            return True
+        path = got
         async with self._lock(job.id):
             moved = await self.store.transition(
                 job.id, (JobState.RUNNING,), JobState.DELIVERING, self.clock(),
-                result_path=str(path), result_url=url if not url.startswith("file:") else None,
+                result_path=str(path), result_url=None if url.startswith("file:") else url,
                 progress=1.0,
             )  # fmt: skip
         if moved:
@@ -558,6 +551,9 @@ class JobEngine:
             seed="random" if seed is None else seed,
         )
         for attempt in range(DELIVERY_RETRIES + 1):
+            if self.clock() >= job.deadline_at:  # not handed over, so not charged: refund
+                await self._timeout(job)
+                return
             await self.store.update(job.id, self.clock(), attempt=attempt + 1)
             try:
                 await sink.deliver(job, path, caption)
@@ -625,18 +621,20 @@ class JobEngine:
         await self._fail(job, "timeout", "failed_timeout")
 
     async def _fail(
-        self, job: Job, code: str, text_key: str, *, reason: str = "", detail: str | None = None,
-        state: JobState = JobState.FAILED,
+        self, job: Job, code: str, text_key: str, *, reason_key: str | None = None,
+        detail: str | None = None, state: JobState = JobState.FAILED,
     ) -> bool:  # fmt: skip
         """Refund and tell the user, once; False if the job was already settled.
 
         The notice is stored with the refund and cleared once the adapter has shown it, so
         a stop in between (the chaos run's SIGKILLs) cannot leave a user refunded unawares.
         """
+        reason = texts.t(job.locale, reason_key) if reason_key else ""
         text = texts.t(job.locale, text_key, cost=job.cost, reason=reason)
+        detail = detail or (texts.t("en", reason_key) if reason_key else code)
         if not await self.store.settle(
             job.id, charge=False, state=state, now=self.clock(),
-            error_code=code, error_text=(detail or reason or code)[:500], notice=text,
+            error_code=code, error_text=detail[:500], notice=text,
         ):  # fmt: skip
             return False
         job.state, job.error_code = state, code

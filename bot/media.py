@@ -10,12 +10,14 @@ import contextlib
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from bot.errors import InvalidRequest, Transient, VendorError
 from bot.models import Media
+from bot.netguard import PrivateAddress
 from bot.vendors.transport import stream_get
 
 MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024  # what we accept from chat before normalising
@@ -52,6 +54,17 @@ def check_video(media: Media, *, max_bytes: int) -> Media:
 
 class TooLarge(VendorError):
     code = "too_large"
+
+
+class NotPublic(VendorError):
+    """The result URL leads to this machine or a private network; never fetched."""
+
+    code = "not_public"
+
+
+class LocalWriteError(Exception):
+    """Writing the download to local disk failed (full disk, permissions): not the vendor's
+    fault, and its URL is still good, so the caller may try again."""
 
 
 WRITE_BATCH = 1 << 20  # bytes gathered before a trip to a worker thread to write them
@@ -93,18 +106,54 @@ class _PartFile:
                 os.unlink(self.name)
 
 
+async def _local(work: Callable[[list[bytes]], None], chunks: list[bytes]) -> None:
+    """File work in a worker thread; its OSError becomes LocalWriteError."""
+    try:
+        await asyncio.to_thread(work, chunks)
+    except OSError as exc:
+        raise LocalWriteError(f"{type(exc).__name__}: {exc}") from exc
+
+
+async def _unbounded(
+    budget: asyncio.Timeout, work: Callable[[list[bytes]], None], chunks: list[bytes]
+) -> None:
+    """Let file work finish even if the time budget runs out meanwhile: a cancelled await
+    would leave its thread writing to a file that is then removed. The budget still ends
+    the download at the next read."""
+    when = budget.when()
+    budget.reschedule(None)
+    try:
+        await _local(work, chunks)
+    finally:
+        budget.reschedule(when)
+
+
 async def download(
-    http: httpx.AsyncClient, url: str, dest: Path, *, max_bytes: int, vendor: str = ""
+    http: httpx.AsyncClient,
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    vendor: str = "",
+    time_limit: float | None = None,
+    public_only: bool = False,
 ) -> int:
     """Stream `url` into `dest` (via a temporary file in the same folder); returns its size.
 
     The file appears at `dest` only when complete, so a crash never leaves half a video
-    that a restart would deliver. At most WRITE_BATCH bytes are held in memory.
+    that a restart would deliver. At most WRITE_BATCH bytes are held in memory. `time_limit`
+    bounds the whole download (a server sending a byte a second passes every per-read
+    timeout); `public_only` refuses non-public addresses (NotPublic). A local write failure
+    raises LocalWriteError.
     """
     part = _PartFile(dest)
     size = 0
     try:
-        async with stream_get(http, url, {"Accept": "video/*"}) as (status, headers, pieces):
+        async with (
+            asyncio.timeout(time_limit) as budget,
+            stream_get(http, url, {"Accept": "video/*"}, public_only=public_only) as opened,
+        ):
+            status, headers, pieces = opened
             if status != 200:
                 raise Transient(f"download answered HTTP {status}", status=status, vendor=vendor)
             declared = headers.get("content-length")
@@ -119,12 +168,16 @@ async def download(
                 pending.append(chunk)
                 buffered += len(chunk)
                 if buffered >= WRITE_BATCH:
-                    await asyncio.to_thread(part.write, pending)
+                    await _unbounded(budget, part.write, pending)
                     pending, buffered = [], 0
         if size == 0:
             raise Transient("download was empty", vendor=vendor)
-        await asyncio.to_thread(part.commit, pending)
+        await _local(part.commit, pending)
         return size
+    except TimeoutError:
+        raise Transient(f"download took over {time_limit:g}s", vendor=vendor) from None
+    except PrivateAddress:
+        raise NotPublic("result URL leads to a non-public address", vendor=vendor) from None
     except httpx.HTTPError as exc:
         raise Transient(f"download failed: {type(exc).__name__}", vendor=vendor) from None
     finally:

@@ -25,6 +25,8 @@ import aiohttp
 import httpx
 from multidict import CIMultiDict
 
+from bot.netguard import PrivateAddress, PublicOnlyTransport, public_socket
+
 # Set by aiohttp itself from the body; forwarding httpx's copies would duplicate them.
 _SKIP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
@@ -137,6 +139,26 @@ class VendorHTTP(httpx.AsyncClient):
         self.wire = AiohttpTransport(limit=limit)
         super().__init__(timeout=timeout, follow_redirects=False, transport=self.wire)
         self._wire_timeout = _timeout(timeout.as_dict())
+        self._public: aiohttp.ClientSession | None = None  # downloads from elsewhere
+
+    def _public_session(self) -> aiohttp.ClientSession:
+        """A session of its own for URLs outside the vendor's API: its connector makes
+        sockets for public addresses only (see bot/netguard.py)."""
+        if self._public is None or self._public.closed:
+            self._public = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.wire.limit, socket_factory=public_socket),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+                trust_env=False,
+            )
+        return self._public
+
+    async def aclose(self) -> None:
+        if self._public is not None:
+            await self._public.close()
+            self._public = None
+        await super().aclose()
 
     async def fetch(
         self,
@@ -164,13 +186,19 @@ class VendorHTTP(httpx.AsyncClient):
 
     @contextlib.asynccontextmanager
     async def stream_get(
-        self, url: str, headers: Mapping[str, str]
+        self, url: str, headers: Mapping[str, str], *, public_only: bool = False
     ) -> AsyncIterator[tuple[int, Mapping[str, str], AsyncIterator[bytes]]]:
-        """GET `url`; yields status, headers and the body in pieces of up to 64 KB."""
+        """GET `url`; yields status, headers and the body in pieces of up to 64 KB.
+        `public_only` raises PrivateAddress instead of connecting to a non-public address."""
+        session = self._public_session() if public_only else self.wire.session
         try:
-            response = await self.wire.session.get(
+            response = await session.get(
                 url, headers=headers, allow_redirects=False, timeout=self._wire_timeout
             )
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, PrivateAddress):
+                raise PrivateAddress() from exc
+            raise _mapped(exc, None) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _mapped(exc, None) from exc
         try:
@@ -192,12 +220,23 @@ async def _pieces(
 
 @contextlib.asynccontextmanager
 async def stream_get(
-    http: httpx.AsyncClient, url: str, headers: Mapping[str, str]
+    http: httpx.AsyncClient, url: str, headers: Mapping[str, str], *, public_only: bool = False
 ) -> AsyncIterator[tuple[int, Mapping[str, str], AsyncIterator[bytes]]]:
-    """GET `url` through any httpx client, the direct way when it is a VendorHTTP."""
+    """GET `url` through any httpx client, the direct way when it is a VendorHTTP.
+
+    With `public_only` the connection may go to public addresses only (PrivateAddress is
+    raised otherwise); a plain httpx client then lends only its timeouts to a client whose
+    transport enforces that, since its own pool connects anywhere.
+    """
     if isinstance(http, VendorHTTP):
-        async with http.stream_get(url, headers) as opened:
+        async with http.stream_get(url, headers, public_only=public_only) as opened:
             yield opened
+    elif public_only:
+        async with (
+            httpx.AsyncClient(transport=PublicOnlyTransport(), timeout=http.timeout) as guarded,
+            guarded.stream("GET", url, headers=headers) as response,
+        ):
+            yield response.status_code, response.headers, response.aiter_bytes(1 << 16)
     else:
         async with http.stream("GET", url, headers=headers) as response:
             yield response.status_code, response.headers, response.aiter_bytes(1 << 16)
