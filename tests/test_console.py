@@ -70,6 +70,15 @@ async def test_help_and_bad_input_in_the_console(tmp_path: Path) -> None:
     assert ledger(tmp_path / "data" / "videobot.db") == []
 
 
+async def test_escape_sequences_the_user_typed_are_printed_inert(tmp_path: Path) -> None:
+    typed = "/video --ratio 7:3\x1b]0;owned\x07\u202e\x9b2J x\n/what\x1b[2J\n"
+    code, out, _ = await run_bot(tmp_path, typed.encode(), bot_env())
+    assert code == 0
+    for raw in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert raw not in out
+    assert "7:3\\x1b]0;owned\\x07\\u202e\\x9b2J" in out  # shown, as escapes
+
+
 async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None:
     async with RunwayEmulator("test-key", run_seconds=2.5) as emu:
         env = bot_env(

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from adapters.terminal import for_terminal
 from bot import texts
 from bot.bootstrap import Core
 from bot.events import EventKind, JobEvent
@@ -62,7 +63,8 @@ class ConsoleAdapter:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        """Replies quote what users typed: escapes in it are shown, never obeyed."""
+        print(for_terminal(text, keep_lines=True), file=self.out, flush=True)
 
     async def _serve(self) -> None:
         lines: asyncio.Queue[str | None] = asyncio.Queue()
