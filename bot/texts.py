@@ -314,6 +314,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "choice_seconds": {"en": "{n} seconds", "zh": "{n} 秒"},
     "button_again": {"en": "↻ Again", "zh": "↻ 再来一次"},
     "button_cancel": {"en": "Cancel", "zh": "取消"},
+    "err_not_a_file": {
+        "en": "📄 {path} is not a regular file. Give the path of a photo or video saved on disk.",
+        "zh": "📄 {path} 不是普通文件。请提供保存在磁盘上的图片或视频文件的路径。",
+    },
 }
 
 

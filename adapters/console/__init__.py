@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.files import read_file
 from adapters.terminal import for_terminal
 from bot import texts
 from bot.bootstrap import Core
@@ -104,7 +105,7 @@ class ConsoleAdapter:
             text, files = _take_files(line)
             msg = Incoming(user=self.user, text=text, locale=self.locale, chat={"console": True})
             for option, path in files:
-                data = await asyncio.to_thread(_read, path)
+                data = await read_file(path, FILE_OPTIONS[option], self.locale)
                 media = Media(data, sniff_video(data) or "image/*", Path(path).name)
                 if FILE_OPTIONS[option] == "images":
                     msg.images.append(media)
@@ -139,10 +140,6 @@ class ConsoleAdapter:
         result = f"[{job.short_id}] ✅ video: {await asyncio.to_thread(video.resolve)}"
         self._results[job.id] = result
         self._print(f"{caption}\n{result}")
-
-
-def _read(path: str) -> bytes:
-    return Path(path).expanduser().read_bytes()
 
 
 def _username() -> str:
