@@ -23,7 +23,7 @@ import pytest
 from adapters.telegram import TelegramAdapter, TelegramSettings
 from adapters.telegram.webhook import derived_secret
 from bot import texts
-from bot.bootstrap import Core
+from bot.bootstrap import ConfigError, Core
 from bot.events import DeliveryError
 from bot.logs import configure_logging
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
@@ -652,6 +652,32 @@ async def test_derived_webhook_secret_never_in_debug_logs(make_rig: RigFactory) 
     out = stream.getvalue()
     assert "setWebhook" in out  # PTB's DEBUG line was captured
     assert secret not in out.lower()
+
+
+async def test_a_refused_webhook_names_no_secret_whatever_its_case(
+    make_rig: RigFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Bot API's description repeats the secret lower-cased: the error the operator
+    reads at start-up carries neither it nor the token."""
+    secret = "Hook-Secret_Value-0042"
+    real_start = BotAPIEmulator.start
+
+    async def start(self: BotAPIEmulator) -> BotAPIEmulator:
+        emu = await real_start(self)
+        emu.fail_next("setWebhook", 400, f"Bad Request: secret {secret.lower()} for {TOKEN}")
+        return emu
+
+    monkeypatch.setattr(BotAPIEmulator, "start", start)  # the fault must precede the start
+    settings = TelegramSettings(
+        _env_file=None,
+        webhook_url="https://bot.example.com/hook",
+        webhook_listen="127.0.0.1:0",
+        webhook_secret=secret,
+    )
+    with pytest.raises(ConfigError) as refused:
+        await make_rig(tg_settings=settings)
+    assert "Telegram refused TELEGRAM_WEBHOOK_URL" in str(refused.value)
+    assert secret.lower() not in str(refused.value).lower() and TOKEN not in str(refused.value)
 
 
 async def test_token_never_in_logs_or_error_text(make_rig: RigFactory) -> None:
