@@ -24,7 +24,7 @@ class WakeLimiter:
         self,
         wake: Callable[[str, str], bool],
         interval: float = 2.0,
-        limit: int = 10_000,
+        limit: int = 20_000,  # twice the most jobs in flight benchmarked (README)
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._wake = wake
