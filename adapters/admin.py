@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.terminal import for_terminal
 from bot import texts
 from bot.config import Settings
 from bot.engine import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
@@ -98,7 +99,7 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
     try:
         asyncio.run(_with_store(settings, handlers[command], create=command == "grant"))
     except AdminError as exc:
-        print(f"videobot {command}: {exc}", file=sys.stderr)
+        print(f"videobot {command}: {for_terminal(str(exc))}", file=sys.stderr)
         return 1
     return 0
 
@@ -154,7 +155,7 @@ async def grant(store: SqliteStore, user: str, credits: int, note: str, out: Tex
     except ValueError as exc:
         raise AdminError(str(exc)) from None
     bonus = await store.grant(ref, credits, time.time(), note or "admin CLI")
-    print(f"{ref}: {credits:+d} credits, bonus balance now {bonus}", file=out)
+    print(f"{for_terminal(str(ref))}: {credits:+d} credits, bonus balance now {bonus}", file=out)
 
 
 def parse_states(values: Sequence[str]) -> tuple[JobState, ...]:
@@ -228,7 +229,8 @@ async def refund(store: SqliteStore, ref: str, out: TextIO) -> None:
         raise AdminError(
             f"job {job.short_id} is already settled ({after.state.value}); nothing changed"
         )
-    print(f"job {job.short_id} refunded: {job.cost} credit(s) back to {job.user}", file=out)
+    user = for_terminal(str(job.user))
+    print(f"job {job.short_id} refunded: {job.cost} credit(s) back to {user}", file=out)
     if not job.state.terminal:
         print(
             f"note: the job was {job.state.value}; a running bot stops its vendor task and "
@@ -276,6 +278,7 @@ def print_table(
     if not rows:
         print(empty, file=out)
         return
+    rows = [[for_terminal(cell) for cell in row] for row in rows]  # users typed some of it
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     for line in (header, *rows):
         print(

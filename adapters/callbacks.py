@@ -7,7 +7,13 @@ vendor client's `parse_callback`, checks apiframe's signature, and wakes the job
 
 The body is never trusted to mark a task done: anyone can post to a public URL, so a
 callback only makes the engine poll the vendor now instead of at its next tick, and the
-poll answer decides. A lost or forged callback therefore costs nothing but a poll.
+poll answer decides. A lost or forged callback therefore costs nothing but a poll, and
+`WakeLimiter` bounds even that: one wake per task per interval, however many posts come.
+
+Being public, the server says no more than it must: every understood callback gets the
+same answer whether or not its task is known, there is no health route (liveness is the
+ops server's /healthz, on METRICS_PORT, which the operator keeps private), and a malformed
+body (not JSON, nested past any sane depth, too large) gets a short 4xx, never a 500.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.wake_limit import WakeLimiter
 from bot.engine import JobEngine
 from bot.vendors.apiframe import ApiframeClient
 
@@ -38,17 +45,24 @@ def parse_listen(listen: str) -> tuple[str, int]:
 class CallbackServer:
     """The aiohttp server for `/callbacks/{vendor_id}`, run inside the bot process."""
 
-    def __init__(self, engine: JobEngine, listen: str = "0.0.0.0:8090") -> None:
+    def __init__(
+        self, engine: JobEngine, listen: str = "0.0.0.0:8090", wake_interval: float = 2.0
+    ) -> None:
         self.engine = engine
         self.host, self.port = parse_listen(listen)
+        self.wake_interval = wake_interval
         self.received = 0  # callbacks that named a task (for metrics and tests)
-        self.woken = 0  # of those, how many found a job polling and woke it
+        self._limiter = WakeLimiter(engine.wake, wake_interval)
         self._runner: web.AppRunner | None = None
+
+    @property
+    def woken(self) -> int:
+        """Wakes that found a job polling its task (for metrics and tests)."""
+        return self._limiter.woken
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post("/callbacks/{vendor_id}", self.handle)
-        app.router.add_get("/callbacks/health", self.health)
         return app
 
     async def start(self) -> None:
@@ -63,12 +77,10 @@ class CallbackServer:
         log.info("vendor callbacks on http://%s:%d/callbacks/{vendor}", self.host, self.port)
 
     async def stop(self) -> None:
+        self._limiter.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def health(self, request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "received": self.received, "woken": self.woken})
 
     async def handle(self, request: web.Request) -> web.Response:
         vendor_id = request.match_info["vendor_id"]
@@ -86,12 +98,14 @@ class CallbackServer:
             return _answer(401, "bad signature")
         try:
             body: Any = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
             return _answer(400, "body is not JSON")
         if not isinstance(body, dict):
             return _answer(400, "body is not a JSON object")
         try:
             parsed = vendor.parse_callback(body)
+        except RecursionError:
+            parsed = None
         except Exception:  # a client bug must not turn into a vendor retry storm
             log.exception("callback for %s could not be parsed", vendor_id)
             parsed = None
@@ -99,10 +113,9 @@ class CallbackServer:
             return _answer(400, "not a task callback")
         task_id, state = parsed
         self.received += 1
-        woken = self.engine.wake(vendor_id, task_id)
-        self.woken += woken
-        log.debug("callback %s task %s says %s; woken=%s", vendor_id, task_id, state.status, woken)
-        return web.json_response({"ok": True, "woken": woken})
+        self._limiter.wake(vendor_id, task_id)
+        log.debug("callback %s task %s says %s", vendor_id, task_id, state.status)
+        return web.json_response({"ok": True})  # the same whether or not the task is known
 
 
 def _answer(status: int, message: str) -> web.Response:

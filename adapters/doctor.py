@@ -10,7 +10,8 @@ Checks, in order:
   authenticated call, accepted; "not checked" where it offers none;
 - telegram (`getMe`) and discord (`GET /users/@me`), when their tokens are set.
 
-Nothing here prints a secret: rows name the variable to fix, never its value.
+Nothing here prints a secret: rows name the variable to fix, never its value, and every row
+passes through the redactor that knows each configured secret (a vendor may echo its key).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.errors import AuthError, OutOfCredits, RateLimited, VendorError
 from bot.logs import configure_logging
+from bot.redact import redact
 from bot.storage.sqlite import MIGRATIONS
 from bot.vendors import VENDORS
 from bot.vendors.base import Account
@@ -96,7 +98,7 @@ def load_settings() -> tuple[Settings, list[Check]]:
                 if field not in Settings.model_fields or field in overrides or field in bad:
                     continue
                 message = err["msg"].removeprefix("Value error, ")
-                secret = field.endswith(("_key", "_token"))
+                secret = field.endswith(("_key", "_token", "_secret"))
                 if not secret and isinstance(err.get("input"), str | int | float):
                     message += f" (got {str(err['input'])[:40]!r})"
                 bad[field] = message
@@ -375,7 +377,7 @@ def print_report(checks: list[Check], out: TextIO) -> None:
     width = max(len("CHECK"), *(len(c.name) for c in checks))
     print(f"{'CHECK'.ljust(width)}  STATUS  DETAIL", file=out)
     for c in checks:
-        print(f"{c.name.ljust(width)}  {c.status.ljust(6)}  {c.detail}", file=out)
+        print(f"{c.name.ljust(width)}  {c.status.ljust(6)}  {redact(c.detail)}", file=out)
     failed = sum(c.status == FAIL for c in checks)
     warned = sum(c.status == WARN for c in checks)
     if failed:

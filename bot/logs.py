@@ -1,27 +1,31 @@
 """Logging setup with a redaction filter, so no code path can leak a token or key.
 
-The filter rewrites every record after formatting its arguments: configured secrets and
-anything shaped like a Telegram bot token (which also hides inside Telegram file URLs)
-come out as `[REDACTED]`, whoever logged them and however.
+The filter rewrites every record after formatting its arguments: every secret the process
+knows (bot.redact's registry: configured keys and tokens, and secrets derived later such as
+the webhook secret), in any letter case or URL-quoted, and anything shaped like a Telegram
+bot token come out as `[REDACTED]`, at every level, whoever logged them and however.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-REDACTED = "[REDACTED]"
-# Telegram bot tokens: <bot id>:<35 url-safe chars>, also when URL-quoted (%3A). No \b in
-# front: in Bot API URLs the token follows "bot" directly (/bot123456:AA.../getFile).
-TOKEN_PATTERN = re.compile(r"(?<!\d)\d{6,12}(?::|%3A)[A-Za-z0-9_-]{30,}")
-BEARER_PATTERN = re.compile(
-    r"(?i)(bearer\s+|x-api-key['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._:@+/=-]{8,}"
+from bot.redact import (
+    BEARER_PATTERN,
+    MIN_SECRET,
+    REDACTED,
+    TOKEN_PATTERN,
+    compile_secrets,
+    redact,
+    set_secrets,
 )
+
+__all__ = ["BEARER_PATTERN", "REDACTED", "TOKEN_PATTERN", "RedactingFilter", "configure_logging"]
 
 
 class RedactingFilter(logging.Filter):
@@ -29,14 +33,12 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        self.secrets = sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len)
+        self._pattern = compile_secrets(self.secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        text = TOKEN_PATTERN.sub(REDACTED, text)
-        return BEARER_PATTERN.sub(lambda m: m.group(1) + REDACTED, text)
+        """Its own secrets, then every secret the process knows (see bot.redact)."""
+        return redact(text, self._pattern)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -76,7 +78,12 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(
     level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = (), stream: Any = None
 ) -> RedactingFilter:
-    """Install one stderr handler with the redaction filter on the root logger."""
+    """Install one stderr handler with the redaction filter on the root logger.
+
+    `secrets` also become the process's known secrets, so vendor error text and CLI output
+    are scrubbed of them too.
+    """
+    set_secrets(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     redactor = RedactingFilter(secrets)
     handler.addFilter(redactor)

@@ -398,6 +398,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "Please try again later. Your {cost} credit(s) were refunded.",
         "zh": "⚠️ 机器人无法保存该视频(是我们这边的问题)。请稍后再试。已退还 {cost} 点额度。",
     },
+    "err_not_a_file": {
+        "en": "📄 {path} is not a regular file. Give the path of a photo or video saved on disk.",
+        "zh": "📄 {path} 不是普通文件。请提供保存在磁盘上的图片或视频文件的路径。",
+    },
 }
 
 

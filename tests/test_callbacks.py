@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -20,6 +24,7 @@ from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, image_bytes, make_core, wait_until
 
 USER = UserRef("test", "1")
+Rig = tuple[Core, CallbackServer]
 
 
 async def serve(core: Core) -> CallbackServer:
@@ -37,6 +42,32 @@ async def post(url: str, raw: bytes, headers: dict[str, str] | None = None) -> i
         return response.status
 
 
+@asynccontextmanager
+async def openai_hk(tmp_path: Path, emu: RunwayEmulator, **overrides: Any) -> AsyncIterator[Rig]:
+    """A core on the openai-hk emulator with its callback server, both stopped at the end."""
+    vendor = OpenAIHKClient(api_key="k", base_url=emu.base_url)
+    core = await make_core(tmp_path, vendors=[vendor], video_vendors=["openai-hk"], **overrides)
+    server = await serve(core)
+    try:
+        yield core, server
+    finally:
+        await server.stop()
+        await core.aclose()
+
+
+async def start_polling(core: Core, emu: RunwayEmulator) -> tuple[str, str]:
+    """Start the core and a job whose task never ends; (job id, task id) once it polls."""
+    await core.start()
+    photo = Media(image_bytes(), "image/jpeg")
+    reply = await core.service.handle(Incoming(USER, "/video wave", images=[photo]))
+    assert reply.job is not None
+    await wait_until(lambda: len(emu.tasks) == 1)
+    (task_id,) = emu.tasks
+    await wait_until(lambda: core.engine.wake("openai-hk", task_id))  # now polling
+    await wait_until(lambda: emu.tasks[task_id].polls == 1)
+    return reply.job.id, task_id
+
+
 def test_listen_addresses() -> None:
     assert parse_listen("0.0.0.0:8090") == ("0.0.0.0", 8090)
     assert parse_listen("[::]:9000") == ("::", 9000)
@@ -46,61 +77,41 @@ def test_listen_addresses() -> None:
 
 
 async def test_notify_hook_delivers_long_before_the_next_poll(tmp_path: Path) -> None:
-    async with RunwayEmulator("k", flavour="openai-hk", run_seconds=0.3) as emu:
-        vendor = OpenAIHKClient(api_key="k", base_url=emu.base_url)
-        core = await make_core(
-            tmp_path, vendors=[vendor], video_vendors=["openai-hk"],
-            video_poll_interval=30, video_job_timeout=120,
-        )  # fmt: skip
-        server = await serve(core)
-        try:
-            sink = RecordingSink()
-            core.engine.subscribe("test", sink)
-            await core.start()
-            started = time.monotonic()
-            photo = Media(image_bytes(), "image/jpeg")
-            reply = await core.service.handle(Incoming(USER, "/video wave", images=[photo]))
-            assert reply.job is not None, reply.text
-            await wait_until(lambda: len(sink.delivered) == 1, timeout=10)
-            assert time.monotonic() - started < 10  # the 30 s poll tick never came
-            body = next(r["json"] for r in emu.log if r["method"] == "POST")
-            assert body["notify_hook"] == f"{core.settings.callback_base_url}/callbacks/openai-hk"
-            assert server.received == 1 and server.woken == 1
-            job = await core.store.get_job(reply.job.id)
-            assert job is not None and job.state is JobState.DELIVERED
-        finally:
-            await server.stop()
-            await core.aclose()
+    async with (
+        RunwayEmulator("k", flavour="openai-hk", run_seconds=0.3) as emu,
+        openai_hk(tmp_path, emu, video_poll_interval=30, video_job_timeout=120) as (core, server),
+    ):
+        sink = RecordingSink()
+        core.engine.subscribe("test", sink)
+        await core.start()
+        started = time.monotonic()
+        photo = Media(image_bytes(), "image/jpeg")
+        reply = await core.service.handle(Incoming(USER, "/video wave", images=[photo]))
+        assert reply.job is not None, reply.text
+        await wait_until(lambda: len(sink.delivered) == 1, timeout=10)
+        assert time.monotonic() - started < 10  # the 30 s poll tick never came
+        body = next(r["json"] for r in emu.log if r["method"] == "POST")
+        assert body["notify_hook"] == f"{core.settings.callback_base_url}/callbacks/openai-hk"
+        assert server.received == 1 and server.woken == 1
+        job = await core.store.get_job(reply.job.id)
+        assert job is not None and job.state is JobState.DELIVERED
 
 
 async def test_a_forged_success_is_polled_not_believed(tmp_path: Path) -> None:
-    async with RunwayEmulator("k", flavour="openai-hk", outcome="never") as emu:
-        vendor = OpenAIHKClient(api_key="k", base_url=emu.base_url)
-        core = await make_core(
-            tmp_path, vendors=[vendor], video_vendors=["openai-hk"], video_poll_interval=30
-        )
-        server = await serve(core)
-        try:
-            sink = RecordingSink()
-            core.engine.subscribe("test", sink)
-            await core.start()
-            photo = Media(image_bytes(), "image/jpeg")
-            reply = await core.service.handle(Incoming(USER, "/video wave", images=[photo]))
-            assert reply.job is not None
-            await wait_until(lambda: len(emu.tasks) == 1)
-            (task_id,) = emu.tasks
-            forged = {"id": task_id, "status": "SUCCEEDED", "output": ["https://evil.test/x.mp4"]}
-            url = f"{core.settings.callback_base_url}/callbacks/openai-hk"
-            await wait_until(lambda: core.engine.wake("openai-hk", task_id))  # now polling
-            await wait_until(lambda: emu.tasks[task_id].polls == 1)
-            assert await post(url, json.dumps(forged).encode()) == 200
-            await wait_until(lambda: emu.tasks[task_id].polls == 2)  # woken: it polled again
-            assert sink.delivered == []
-            job = await core.store.get_job(reply.job.id)
-            assert job is not None and job.state is JobState.RUNNING
-        finally:
-            await server.stop()
-            await core.aclose()
+    async with (
+        RunwayEmulator("k", flavour="openai-hk", outcome="never") as emu,
+        openai_hk(tmp_path, emu, video_poll_interval=30) as (core, _),
+    ):
+        sink = RecordingSink()
+        core.engine.subscribe("test", sink)
+        job_id, task_id = await start_polling(core, emu)
+        forged = {"id": task_id, "status": "SUCCEEDED", "output": ["https://evil.test/x.mp4"]}
+        url = f"{core.settings.callback_base_url}/callbacks/openai-hk"
+        assert await post(url, json.dumps(forged).encode()) == 200
+        await wait_until(lambda: emu.tasks[task_id].polls == 2)  # woken: it polled again
+        assert sink.delivered == []
+        job = await core.store.get_job(job_id)
+        assert job is not None and job.state is JobState.RUNNING
 
 
 async def test_bad_bodies_and_signatures_are_refused(tmp_path: Path) -> None:
@@ -130,3 +141,50 @@ async def test_bad_bodies_and_signatures_are_refused(tmp_path: Path) -> None:
         finally:
             await server.stop()
             await core.aclose()
+
+
+async def answer(url: str, raw: bytes) -> tuple[int, bytes]:
+    async with aiohttp.ClientSession() as session, session.post(url, data=raw) as response:
+        return response.status, await response.read()
+
+
+async def test_forged_callbacks_wake_a_task_at_most_once_per_interval(tmp_path: Path) -> None:
+    """A flood of callbacks for a live task: one poll now, one trailing, not one per post;
+    the answer is the same for a live task as for one nobody knows."""
+    async with (
+        RunwayEmulator("k", flavour="openai-hk", outcome="never") as emu,
+        openai_hk(tmp_path, emu, video_poll_interval=60) as (core, server),
+    ):
+        _, task_id = await start_polling(core, emu)
+        url = f"{core.settings.callback_base_url}/callbacks/openai-hk"
+        live = json.dumps({"id": task_id, "status": "RUNNING"}).encode()
+        unknown = json.dumps({"id": "no-such-task", "status": "RUNNING"}).encode()
+        async with aiohttp.ClientSession() as session:
+            for _ in range(300):
+                async with session.post(url, data=live) as response:
+                    assert response.status == 200
+        await wait_until(lambda: emu.tasks[task_id].polls >= 2)  # woken at once
+        await asyncio.sleep(server.wake_interval + 0.5)  # the trailing wake, if any
+        assert emu.tasks[task_id].polls <= 3
+        assert await answer(url, live) == await answer(url, unknown)
+
+
+async def test_malformed_bodies_get_a_short_400_and_no_health_route(tmp_path: Path) -> None:
+    async with (
+        RunwayEmulator("k", flavour="openai-hk") as emu,
+        openai_hk(tmp_path, emu) as (core, _),
+    ):
+        base = f"{core.settings.callback_base_url}/callbacks"
+        deep_list = b"[" * 200_000
+        deep_object = b'{"id":' * 100_000 + b"1" + b"}" * 100_000
+        for raw in (deep_list, deep_object, b"\xff\xfe", b"{" * 10):
+            status, body = await answer(f"{base}/openai-hk", raw)
+            assert status == 400 and len(body) < 100, (status, body[:200])
+        status, body = await answer(f"{base}/openai-hk", b"x" * (2 * 1024 * 1024))
+        assert status == 413 and len(body) < 100
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{base}/health") as response,
+        ):
+            assert response.status in (404, 405)
+            assert b"received" not in await response.read()

@@ -30,14 +30,21 @@ def bot_env(**extra: str) -> dict[str, str]:
     return env
 
 
-async def run_bot(cwd: Path, stdin: bytes | None, env: dict[str, str]) -> tuple[int, str, str]:
+async def run_bot(
+    cwd: Path, stdin: bytes | None, env: dict[str, str], timeout: float = 120
+) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "adapters", "run",
         cwd=cwd, env=env,
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=120)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=timeout)
+    finally:
+        if proc.returncode is None:  # timed out: leave no bot behind
+            proc.kill()
+            await proc.wait()
     return proc.returncode or 0, out.decode(), err.decode()
 
 
@@ -68,6 +75,58 @@ async def test_help_and_bad_input_in_the_console(tmp_path: Path) -> None:
     assert "Type /video" in out
     assert "missing.jpg" in out
     assert ledger(tmp_path / "data" / "videobot.db") == []
+
+
+async def test_escape_sequences_the_user_typed_are_printed_inert(tmp_path: Path) -> None:
+    typed = "/video --ratio 7:3\x1b]0;owned\x07\u202e\x9b2J x\n/what\x1b[2J\n"
+    code, out, _ = await run_bot(tmp_path, typed.encode(), bot_env())
+    assert code == 0
+    for raw in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert raw not in out
+    assert "7:3\\x1b]0;owned\\x07\\u202e\\x9b2J" in out  # shown, as escapes
+
+
+async def test_only_regular_files_are_read_and_never_past_the_limit(tmp_path: Path) -> None:
+    """A FIFO with no writer, /dev/zero and a sparse 3 GB file: refused, none read."""
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    sparse = tmp_path / "huge.mp4"
+    with sparse.open("wb") as fh:
+        fh.truncate(3 * 1024**3)
+    typed = f"/video --image {fifo} x\n/video --image /dev/zero x\n/video --video {sparse} x\n"
+    code, out, err = await run_bot(tmp_path, typed.encode() + b"/quota\n", bot_env(), 60)
+    assert code == 0, err
+    assert f"{fifo} is not a regular file" in out and "/dev/zero is not a regular file" in out
+    assert "That video is too large (3221.2 MB); send one under 52.4 MB." in out
+    assert "10 of 10 credits left today" in out
+
+
+async def test_sigterm_ends_the_console_bot_whatever_it_is_reading(tmp_path: Path) -> None:
+    """stdin held open (a blocked read), a FIFO named and a job rendering: SIGTERM ends it."""
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters", "run", cwd=tmp_path, env=bot_env(),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert bot.stdin is not None and bot.stdout is not None
+    try:
+        bot.stdin.write(f"/video a paper boat\n/video --image {fifo} x\n".encode())
+        await bot.stdin.drain()
+        seen = b""
+        while b"paper boat" not in seen:  # the first command was taken: a job is rendering
+            line = await asyncio.wait_for(bot.stdout.readline(), timeout=30)
+            assert line, seen
+            seen += line
+        await asyncio.sleep(0.5)  # the FIFO is named by now
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), timeout=30)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+    assert bot.returncode == 0
 
 
 async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None:

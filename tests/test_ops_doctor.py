@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
@@ -194,6 +195,36 @@ async def test_wrong_keys_and_an_unreachable_vendor_fail(
     )
     assert "5 check(s) failed" in out
     assert "key_wrong_wrong_wrong" not in out and "AAwrongwrong" not in out
+
+
+async def test_a_key_a_vendor_echoes_in_its_error_is_not_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with (
+        RunwayEmulator(RUNWAY_KEY) as runway,
+        ApiframeEmulator(APIFRAME_KEY) as apiframe,
+        UseapiEmulator(USEAPI_KEY) as useapi,
+    ):
+        env = {"VIDEO_VENDORS": "runway,apiframe,useapi"}
+        for emu, name, key in (
+            (runway, "RUNWAY", RUNWAY_KEY),
+            (apiframe, "APIFRAME", APIFRAME_KEY),
+            (useapi, "USEAPI", USEAPI_KEY),
+        ):
+            emu.echo_key = 500  # an error body that repeats the key, also upper-cased and quoted
+            env |= {f"{name}_API_KEY": key, f"{name}_BASE_URL": emu.base_url}
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        code, rows, out = await run_doctor(capsys)
+
+    assert code == 1
+    assert rows["vendor runway"].status == FAIL  # its envelope's code says: key rejected
+    for vendor in ("apiframe", "useapi"):
+        row = rows[f"vendor {vendor}"]
+        assert row.status == FAIL and "(HTTP 500): Invalid API key [REDACTED]" in row.detail, row
+    for secret in (RUNWAY_KEY, APIFRAME_KEY, USEAPI_KEY):
+        assert secret.lower() not in out.lower()
+        assert quote(secret, safe="").lower() not in out.lower()
 
 
 async def test_unreachable_chat_apis_fail(

@@ -8,12 +8,14 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 
 from bot.bootstrap import Core
 from bot.logs import REDACTED, configure_logging
 from bot.models import UserRef
+from bot.redact import add_secret
 from bot.service import Incoming
 from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
@@ -138,3 +140,26 @@ def test_webhook_secret_is_among_the_redacted_secrets(monkeypatch: pytest.Monkey
 
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "hook-secret-value-123")
     assert "hook-secret-value-123" in Settings(_env_file=None).secrets()  # type: ignore[call-arg]
+
+
+def test_secrets_are_redacted_in_any_letter_case_and_url_quoted(tmp_path: Path) -> None:
+    stream = configured(tmp_path, "text")
+    log = logging.getLogger("telegram.ext")
+    log.error("Bad Request: %s", f"token {TELEGRAM_TOKEN.lower()} is invalid")
+    log.error("echoed %s", DISCORD_TOKEN.upper())
+    log.error("url https://x/?key=%s&t=%s", quote(APIFRAME_KEY + "/+="), quote(DISCORD_TOKEN))
+    log.error("form body key=%s", quote_plus(RUNWAY_KEY + " x"))
+    out = stream.getvalue()
+    for secret in (TELEGRAM_TOKEN, DISCORD_TOKEN, RUNWAY_KEY, APIFRAME_KEY):
+        assert secret.lower() not in out.lower()
+    assert out.count(REDACTED) >= 5
+
+
+def test_a_secret_made_known_later_is_redacted_at_every_level(tmp_path: Path) -> None:
+    stream = configured(tmp_path, "text")
+    derived = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    add_secret(derived)
+    for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR):
+        logging.getLogger("telegram.ext.ExtBot").log(level, "secret_token=%s", derived.upper())
+    out = stream.getvalue()
+    assert derived not in out.lower() and out.count(REDACTED) == 4

@@ -11,8 +11,8 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ import httpx
 import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramSettings
+from adapters.telegram.webhook import derived_secret
 from bot import texts
-from bot.bootstrap import Core
+from bot.bootstrap import ConfigError, Core
 from bot.events import DeliveryError
 from bot.logs import configure_logging
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
@@ -619,15 +620,70 @@ async def test_webhook_mode(make_rig: RigFactory) -> None:
     assert reply.params["text"].startswith("💳")
 
 
-async def test_token_never_in_logs_or_error_text(make_rig: RigFactory) -> None:
-    """With the runtime's logging setup, a failed download, a refused upload and a normal
-    job leave no token and no file URL in the log output."""
+@contextmanager
+def runtime_logging() -> Iterator[io.StringIO]:
+    """DEBUG logs through the runtime's redacting setup, captured; the old setup restored."""
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     levels = {n: logging.getLogger(n).level for n in ("httpx", "httpcore")}
     try:
         configure_logging("DEBUG", "text", [TOKEN], stream=stream)
+        yield stream
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+async def test_derived_webhook_secret_never_in_debug_logs(make_rig: RigFactory) -> None:
+    """PTB logs setWebhook's parameters at DEBUG; the derived secret comes out redacted, in
+    any letter case, while the secret itself still reaches the Bot API."""
+    with runtime_logging() as stream:
+        settings = TelegramSettings(
+            _env_file=None, webhook_url="https://bot.example.com/hook", webhook_listen="127.0.0.1:0"
+        )
+        rig = await make_rig(tg_settings=settings)
+        (hook,) = rig.tg.calls_of("setWebhook")
+        logging.getLogger("telegram.ext").debug("echo: %s", hook.params["secret_token"].upper())
+    secret = derived_secret(TOKEN)
+    assert hook.params["secret_token"] == secret
+    out = stream.getvalue()
+    assert "setWebhook" in out  # PTB's DEBUG line was captured
+    assert secret not in out.lower()
+
+
+async def test_a_refused_webhook_names_no_secret_whatever_its_case(
+    make_rig: RigFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Bot API's description repeats the secret lower-cased: the error the operator
+    reads at start-up carries neither it nor the token."""
+    secret = "Hook-Secret_Value-0042"
+    real_start = BotAPIEmulator.start
+
+    async def start(self: BotAPIEmulator) -> BotAPIEmulator:
+        emu = await real_start(self)
+        emu.fail_next("setWebhook", 400, f"Bad Request: secret {secret.lower()} for {TOKEN}")
+        return emu
+
+    monkeypatch.setattr(BotAPIEmulator, "start", start)  # the fault must precede the start
+    settings = TelegramSettings(
+        _env_file=None,
+        webhook_url="https://bot.example.com/hook",
+        webhook_listen="127.0.0.1:0",
+        webhook_secret=secret,
+    )
+    with pytest.raises(ConfigError) as refused:
+        await make_rig(tg_settings=settings)
+    assert "Telegram refused TELEGRAM_WEBHOOK_URL" in str(refused.value)
+    assert secret.lower() not in str(refused.value).lower() and TOKEN not in str(refused.value)
+
+
+async def test_token_never_in_logs_or_error_text(make_rig: RigFactory) -> None:
+    """With the runtime's logging setup, a failed download, a refused upload and a normal
+    job leave no token and no file URL in the log output."""
+    with runtime_logging() as stream:
         rig = await make_rig()
         tg = rig.tg
         tg.fail_next("getFile", 500, "Internal Server Error")
@@ -642,14 +698,6 @@ async def test_token_never_in_logs_or_error_text(make_rig: RigFactory) -> None:
         failed = texts.t("en", "failed_delivery", cost=1)
         await tg.wait_for("editMessageText", where=lambda c: failed in c.params["text"])
         assert await rig.used() == 0
-    finally:
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
     out = stream.getvalue()
     assert "videobot.telegram" in out and "delivery failed" in out
     assert TOKEN not in out and TOKEN.replace(":", "%3A") not in out

@@ -83,6 +83,27 @@ async def test_refused_key_is_refunded(tmp_path: Path, emu: VendorEmulator) -> N
         await core.aclose()
 
 
+async def test_a_key_the_vendor_echoes_never_reaches_the_user(
+    tmp_path: Path, emu: VendorEmulator
+) -> None:
+    """The vendor repeats the key in its error body, as sent, upper-cased and URL-quoted."""
+    emu.echo_key = 400
+    core, job_id, sink = await run_one(tmp_path, emu, "echo", key="sk-echoed-Key_42/x")
+    try:
+        assert await outcome(core, job_id) == (JobState.FAILED, ["reserve", "refund"])
+        job = await core.store.get_job(job_id)
+        assert job is not None
+        seen = " ".join([job.error_text or "", *(e.text for e in sink.events)]).lower()
+        assert "echoed" not in seen, seen
+        assert any(
+            r["headers"].get("X-API-Key", "").endswith("Key_42/x")
+            or r["headers"].get("Authorization", "").endswith("Key_42/x")
+            for r in emu.log
+        )  # it was sent
+    finally:
+        await core.aclose()
+
+
 async def test_429_then_success(tmp_path: Path, emu: VendorEmulator) -> None:
     emu.fail_next("create", Fault(429, {"error": "Too Many Requests"}, {"Retry-After": "0.1"}))
     core, job_id, _ = await run_one(tmp_path, emu, "patience")

@@ -436,12 +436,14 @@ async def test_openai_envelope_errors(pairs: list[Pair]) -> None:
 
 
 async def test_echoed_key_is_scrubbed(pair: Pair, caplog: pytest.LogCaptureFixture) -> None:
-    body = {"error": {"message": f"Incorrect API key provided: {KEY}", "code": "invalid_api_key"}}
+    message = f"Incorrect API key provided: {KEY} (normalised: {KEY.upper()})"
+    body = {"error": {"message": message, "code": "invalid_api_key"}}
     pair.emu.fail_next("create", Fault(401, body))
     with caplog.at_level(logging.DEBUG), pytest.raises(AuthError) as info:
         await pair.client.submit(image_request(), idempotency_key="k1")
-    assert "Incorrect API key provided: ***" in str(info.value)
+    assert "Incorrect API key provided: [REDACTED] (normalised: [REDACTED])" in str(info.value)
     assert_safe(info.value)
+    assert KEY.upper() not in str(info.value)
     assert KEY not in caplog.text
 
 

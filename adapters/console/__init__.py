@@ -21,6 +21,8 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.files import read_file
+from adapters.terminal import for_terminal
 from bot import texts
 from bot.bootstrap import Core
 from bot.events import EventKind, JobEvent
@@ -63,7 +65,8 @@ class ConsoleAdapter:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        """Replies quote what users typed: escapes in it are shown, never obeyed."""
+        print(for_terminal(text, keep_lines=True), file=self.out, flush=True)
 
     async def _serve(self) -> None:
         lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -103,7 +106,7 @@ class ConsoleAdapter:
             text, files = _take_files(line)
             msg = Incoming(user=self.user, text=text, locale=self.locale, chat={"console": True})
             for option, path in files:
-                data = await asyncio.to_thread(_read, path)
+                data = await read_file(path, FILE_OPTIONS[option], self.locale)
                 media = Media(data, sniff_video(data) or "image/*", Path(path).name)
                 if FILE_OPTIONS[option] == "images":
                     msg.images.append(media)
@@ -138,10 +141,6 @@ class ConsoleAdapter:
         result = f"[{job.short_id}] ✅ video: {await asyncio.to_thread(video.resolve)}"
         self._results[job.id] = result
         self._print(f"{caption}\n{result}")
-
-
-def _read(path: str) -> bytes:
-    return Path(path).expanduser().read_bytes()
 
 
 def _username() -> str:

@@ -36,6 +36,7 @@ from adapters.telegram.webhook import WebhookServer, derived_secret
 from bot import texts
 from bot.bootstrap import ConfigError, Core
 from bot.models import UserRef
+from bot.redact import redact as scrub
 from bot.service import ADMIN_COMMANDS
 
 log = logging.getLogger("videobot.telegram")
@@ -199,7 +200,8 @@ class TelegramAdapter:
         await self.core.service.attach(job_id, **values)
 
     def _safe(self, exc: BaseException) -> str:
-        return redact(f"{type(exc).__name__}: {exc}", self.token)[:300]
+        """Error text without the token or the webhook secret, whatever case it comes back in."""
+        return scrub(redact(f"{type(exc).__name__}: {exc}", self.token))[:300]
 
 
 def _load_settings() -> TelegramSettings:

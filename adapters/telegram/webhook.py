@@ -14,6 +14,8 @@ from typing import Any
 from aiohttp import web
 from telegram import Update
 
+from bot.redact import add_secret
+
 log = logging.getLogger("videobot.telegram")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -30,6 +32,8 @@ class WebhookServer:
         self.app = app  # the PTB Application: its bot parses, its update_queue runs handlers
         self.path = path or "/"
         self.secret = secret
+        # Whoever knows it can post updates as any user: PTB logs it with setWebhook at DEBUG.
+        add_secret(secret)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None

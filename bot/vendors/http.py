@@ -3,6 +3,9 @@
 Why one place: every vendor shares the same rules about what a dropped connection means
 for money. A create whose request may have reached the vendor raises `UnknownOutcome`,
 never a plain retryable error, so the engine cannot resubmit a paid task by accident.
+And one place to scrub: vendors echo the key they were sent in error bodies (sometimes
+lower-cased or URL-quoted), so every error raised here has the credentials of the request
+and every secret the process knows taken out before anyone (a user, a log, doctor) sees it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime
 import email.utils
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,6 +32,7 @@ from bot.errors import (
     UnknownOutcome,
     VendorError,
 )
+from bot.redact import compile_secrets, redact
 from bot.vendors.transport import VendorHTTP
 
 CREDIT_WORDS = ("enough credit", "out of credit", "insufficient credit", "insufficient balance")
@@ -37,6 +42,7 @@ MODERATION_WORDS = ("moderat", "safety", "content policy", "not pass")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 ErrorMapper = Callable[[int, str, Any], VendorError | None]
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
 
 
 def _encode(value: Any) -> bytes:
@@ -113,6 +119,23 @@ def default_error(status: int, text: str, vendor: str, after: float | None) -> V
     return Transient(text or f"HTTP {status}", status=status, vendor=vendor)
 
 
+def sent_secrets(headers: Mapping[str, str] | None) -> list[str]:
+    """The credentials a request carries ("Bearer KEY" -> KEY), to scrub from its errors."""
+    found = []
+    for name, value in (headers or {}).items():
+        if name.lower() in CREDENTIAL_HEADERS:
+            scheme, _, rest = value.strip().partition(" ")
+            found.append(rest.strip() if rest else scheme)
+    return found
+
+
+def scrub(exc: VendorError, secrets: re.Pattern[str] | None) -> VendorError:
+    """`exc` with `secrets` and every known secret redacted from its message."""
+    exc.message = redact(exc.message, secrets)
+    exc.args = (exc.message,)
+    return exc
+
+
 async def call(
     http: httpx.AsyncClient,
     vendor: str,
@@ -130,32 +153,63 @@ async def call(
 
     `create=True` marks a call that starts a paid task: a lost answer becomes UnknownOutcome.
     `mapper(status, text, body)` may claim a vendor-specific error before the default mapping.
+    Every error raised is scrubbed of secrets (see the module docstring).
     """
+    secrets = compile_secrets(sent_secrets(headers))
     try:
-        if isinstance(http, VendorHTTP):
-            status, data, response_headers = await http.fetch(
-                method, url, headers=_with_json(headers, json_body), params=params,
-                body=_encode(json_body) if json_body is not None else content,
-            )  # fmt: skip
-            raw = data.decode("utf-8", errors="replace")
-        else:
-            response = await http.request(
-                method, url, headers=headers, json=json_body, params=params, content=content
-            )
-            status, raw, response_headers = response.status_code, response.text, response.headers
-    except _NOT_SENT as exc:
-        raise Transient(f"connection failed: {type(exc).__name__}", vendor=vendor) from None
-    except httpx.HTTPError as exc:
-        cls = UnknownOutcome if create else Transient
-        raise cls(f"no answer: {type(exc).__name__}", vendor=vendor) from None
+        try:
+            if isinstance(http, VendorHTTP):
+                status, data, response_headers = await http.fetch(
+                    method, url, headers=_with_json(headers, json_body), params=params,
+                    body=_encode(json_body) if json_body is not None else content,
+                )  # fmt: skip
+                raw = data.decode("utf-8", errors="replace")
+            else:
+                response = await http.request(
+                    method, url, headers=headers, json=json_body, params=params, content=content
+                )
+                status, raw, response_headers = (
+                    response.status_code,
+                    response.text,
+                    response.headers,
+                )
+        except _NOT_SENT as exc:
+            raise Transient(f"connection failed: {type(exc).__name__}", vendor=vendor) from None
+        except httpx.HTTPError as exc:
+            cls = UnknownOutcome if create else Transient
+            raise cls(f"no answer: {type(exc).__name__}", vendor=vendor) from None
+        return _answer(
+            status, raw, response_headers, vendor, create=create, mapper=mapper, secrets=secrets
+        )
+    except VendorError as exc:
+        scrub(exc, secrets)
+        raise
 
+
+def _answer(
+    status: int,
+    raw: str,
+    headers: Mapping[str, str],
+    vendor: str,
+    *,
+    create: bool,
+    mapper: ErrorMapper | None,
+    secrets: re.Pattern[str] | None,
+) -> Any:
+    """The parsed body of a 2xx answer; any other answer raised as a VendorError.
+
+    An error body is scrubbed whole before anything quotes it, so no cut leaves a part of a
+    secret behind."""
+    if not 200 <= status < 300:
+        raw = redact(raw, secrets)
     try:
         body: Any = json.loads(raw) if raw.strip() else None
     except ValueError:
         body = None
         if 200 <= status < 300:
             cls = UnknownOutcome if create else Transient
-            raise cls(f"malformed body: {raw[:80]!r}", status=status, vendor=vendor) from None
+            snippet = redact(raw, secrets)[:80]
+            raise cls(f"malformed body: {snippet!r}", status=status, vendor=vendor) from None
 
     if 200 <= status < 300:
         return body
@@ -168,4 +222,4 @@ async def call(
     if create and status == 504:
         # A gateway timed out waiting for upstream, which may have created the task.
         raise UnknownOutcome(text or "gateway timeout", status=status, vendor=vendor)
-    raise default_error(status, text, vendor, retry_after(response_headers))
+    raise default_error(status, text, vendor, retry_after(headers))

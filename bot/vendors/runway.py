@@ -158,26 +158,16 @@ class RunwayFamilyClient(VendorClient):
         return headers
 
     async def _call(self, method: str, path: str, *, body: Any = None, create: bool = False) -> Any:
-        try:
-            return await call(
-                self.http,
-                self.id,
-                method,
-                f"{self.base_url}{self.path_prefix}{path}",
-                headers=self._headers(),
-                json_body=body,
-                create=create,
-                mapper=self._map_error,
-            )
-        except VendorError as exc:
-            self._scrub(exc)
-            raise
-
-    def _scrub(self, exc: VendorError) -> None:
-        """Vendors sometimes echo the key in an auth error; it must never reach a log."""
-        if self.api_key and self.api_key in exc.message:
-            exc.message = exc.message.replace(self.api_key, "***")
-            exc.args = (exc.message,)
+        return await call(
+            self.http,
+            self.id,
+            method,
+            f"{self.base_url}{self.path_prefix}{path}",
+            headers=self._headers(),
+            json_body=body,
+            create=create,
+            mapper=self._map_error,
+        )
 
     def _map_error(self, status: int, text: str, body: Any) -> VendorError | None:
         """Claim the Runway validation body and the resellers' OpenAI-style envelope."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import imageio_ffmpeg
 from aiohttp import web
@@ -42,6 +43,14 @@ def sample_mp4() -> bytes:
         check=True,
     )  # fmt: skip
     return out.read_bytes()
+
+
+def echo_body(request: web.Request) -> dict[str, Any]:
+    """An error body that repeats the request's key in the forms a vendor might echo it."""
+    key = request.headers.get("Authorization", "").partition(" ")[2]
+    key = key or request.headers.get("X-API-Key", "")
+    message = f"Invalid API key {key} (as stored: {key.upper()}; in the URL: {quote(key, safe='')})"
+    return {"error": {"message": message, "code": "invalid_api_key"}, "detail": message}
 
 
 @dataclass
@@ -106,6 +115,9 @@ class VendorEmulator:
         self.log: list[dict[str, Any]] = []
         self.faults: dict[str, list[Fault]] = {}
         self.callbacks: list[tuple[str, dict[str, Any]]] = []
+        # When set, every request is answered with this status and an error body that echoes
+        # the key it presented: verbatim, upper-cased and URL-quoted, as careless gateways do.
+        self.echo_key: int | None = None
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self.clock: Callable[[], float] = time.monotonic
@@ -207,6 +219,8 @@ class VendorEmulator:
             except ValueError:
                 entry["json"] = None
         self.log.append(entry)
+        if self.echo_key is not None:
+            return web.json_response(echo_body(request), status=self.echo_key)
         return await handler(request)  # type: ignore[no-any-return]
 
     async def _file(self, request: web.Request) -> web.Response:
