@@ -478,7 +478,9 @@ class SqliteStore:
         )
 
     async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int:
-        """Add bonus credits (negative takes them away, never below zero); returns the bonus."""
+        """Add bonus credits (negative takes them away, never below zero); returns the bonus.
+
+        The ledger records the change made: taking 1,000 from a bonus of 5 records -5."""
         who = str(user)
 
         def grant(db: sqlite3.Connection) -> int:
@@ -486,10 +488,12 @@ class SqliteStore:
                 "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (who, now),
             )
-            db.execute("UPDATE users SET bonus = MAX(0, bonus + ?) WHERE user = ?", (credits, who))
-            db.execute(_LEDGER_INSERT, (now, who, None, "grant", credits, note))
-            (bonus,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
-            return int(bonus)
+            (before,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
+            bonus = max(0, int(before) + credits)
+            db.execute("UPDATE users SET bonus = ? WHERE user = ?", (bonus, who))
+            # The row says what really moved, so the ledger always adds up to the balances.
+            db.execute(_LEDGER_INSERT, (now, who, None, "grant", bonus - before, note))
+            return bonus
 
         return await self._transaction(grant)
 
