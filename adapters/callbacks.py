@@ -38,7 +38,7 @@ def parse_listen(listen: str) -> tuple[str, int]:
 class CallbackServer:
     """The aiohttp server for `/callbacks/{vendor_id}`, run inside the bot process."""
 
-    def __init__(self, engine: JobEngine, listen: str = "0.0.0.0:8090") -> None:
+    def __init__(self, engine: JobEngine, listen: str = "127.0.0.1:8090") -> None:
         self.engine = engine
         self.host, self.port = parse_listen(listen)
         self.received = 0  # callbacks that named a task (for metrics and tests)

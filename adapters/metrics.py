@@ -10,8 +10,9 @@ Where each series comes from:
   JobEvent; `engine.in_flight` counts the job tasks of this process);
 - vendor submit and poll latency: `Metrics.instrument` wraps each vendor client's `submit` and
   `poll` in place, so the engine, the router and `isinstance` checks still see the same objects;
-- credits: the ledger itself (Store.credit_totals), summed when Prometheus scrapes, so they match
-  `videobot export-ledger`, survive restarts and include refunds made with the admin CLI;
+- credits: the ledger's running totals (Store.credit_totals, kept in the ledger row's own
+  transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
+  restarts and include refunds made with the admin CLI; scrapes in flight share one read;
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
 """
@@ -166,6 +167,7 @@ class Metrics:
         r.register(self.ledger)
         self.log_handler = AdapterErrorCounter(self.adapter_errors)
         self._completed: dict[tuple[str, str], float] = {}  # (vendor, task) -> monotonic
+        self._reading: asyncio.Future[None] | None = None  # the ledger read scrapes share
 
     # sources
 
@@ -219,6 +221,18 @@ class Metrics:
         logging.getLogger().removeHandler(self.log_handler)
 
     async def refresh_ledger(self, store: Store) -> None:
+        """Read the credit totals once for every scrape in flight: twenty scrapers at once
+        cost the store one read, not twenty."""
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read_ledger(store))
+            self._reading.add_done_callback(self._read_done)
+        await asyncio.shield(self._reading)  # a scraper that hangs up stops no one else
+
+    def _read_done(self, reading: asyncio.Future[None]) -> None:
+        if self._reading is reading:
+            self._reading = None
+
+    async def _read_ledger(self, store: Store) -> None:
         try:
             self.ledger.totals = await store.credit_totals()
         except Exception as exc:  # keep the last totals; the scrape still answers

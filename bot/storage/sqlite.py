@@ -38,76 +38,8 @@ from bot.errors import QuotaError
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance, LedgerEntry, NewJob, QuotaPolicy
 from bot.storage.checkpoint import Checkpointer
-
-MIGRATIONS: list[str] = [
-    # 1: users, daily usage, jobs with their media, and the ledger
-    """
-    CREATE TABLE users (
-        user TEXT PRIMARY KEY,
-        bonus INTEGER NOT NULL DEFAULT 0 CHECK (bonus >= 0),
-        banned INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE TABLE daily_usage (
-        user TEXT NOT NULL,
-        day TEXT NOT NULL,
-        used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
-        PRIMARY KEY (user, day)
-    );
-    CREATE TABLE jobs (
-        id TEXT PRIMARY KEY,
-        user TEXT NOT NULL,
-        state TEXT NOT NULL,
-        request TEXT NOT NULL,
-        cost INTEGER NOT NULL,
-        paid_daily INTEGER NOT NULL,
-        paid_bonus INTEGER NOT NULL,
-        quota_day TEXT NOT NULL,
-        settled TEXT CHECK (settled IN ('charged', 'refunded')),
-        locale TEXT NOT NULL DEFAULT 'en',
-        chat TEXT NOT NULL DEFAULT '{}',
-        vendor TEXT,
-        vendor_task_id TEXT,
-        idempotency_key TEXT,
-        progress REAL,
-        error_code TEXT,
-        error_text TEXT,
-        result_path TEXT,
-        result_url TEXT,
-        attempt INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        deadline_at REAL NOT NULL,
-        delivered_at REAL
-    );
-    CREATE INDEX jobs_user_state ON jobs (user, state);
-    CREATE INDEX jobs_state ON jobs (state);
-    CREATE TABLE job_media (
-        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-        role TEXT NOT NULL,
-        mime TEXT NOT NULL,
-        filename TEXT NOT NULL,
-        data BLOB NOT NULL,
-        PRIMARY KEY (job_id, role)
-    );
-    CREATE TABLE ledger (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at REAL NOT NULL,
-        user TEXT NOT NULL,
-        job_id TEXT,
-        kind TEXT NOT NULL CHECK (kind IN ('reserve', 'charge', 'refund', 'grant')),
-        amount INTEGER NOT NULL,
-        note TEXT NOT NULL DEFAULT ''
-    );
-    -- A job is reserved, charged and refunded at most once each: the database says so too.
-    CREATE UNIQUE INDEX ledger_once ON ledger (job_id, kind) WHERE job_id IS NOT NULL;
-    """,
-    # 2: the refund notice a user has not been shown yet, written with the refund itself
-    """
-    ALTER TABLE jobs ADD COLUMN notice TEXT;
-    CREATE INDEX jobs_notice ON jobs (updated_at) WHERE notice IS NOT NULL;
-    """,
-]
+from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
+from bot.storage.migrations import apply_migrations
 
 _JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
@@ -293,16 +225,7 @@ class SqliteStore:
 
     async def migrate(self) -> int:
         """Apply missing migrations in order; returns the schema version."""
-
-        def migrate(db: sqlite3.Connection) -> None:
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-
-        await self._transaction(migrate)
+        await self._transaction(apply_migrations)
         return len(MIGRATIONS)
 
     async def _call(self, work: Callable[[sqlite3.Connection], T], kind: _Kind) -> T:
@@ -637,7 +560,7 @@ class SqliteStore:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     async def credit_totals(self) -> dict[str, int]:
-        rows = await self._all("SELECT kind, COALESCE(SUM(amount), 0) FROM ledger GROUP BY kind")
+        rows = await self._all("SELECT kind, total FROM credit_totals")  # see migration 3
         return {str(kind): int(total) for kind, total in rows}
 
     async def ledger(self) -> list[LedgerEntry]:
