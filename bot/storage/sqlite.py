@@ -40,6 +40,7 @@ from bot.storage.base import Balance, LedgerEntry, NewJob, QuotaPolicy
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
 from bot.storage.migrations import apply_migrations
+from bot.storage.opening import BUSY_WAIT_MS, close_quietly, connect, unavailable
 
 _JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
@@ -66,7 +67,6 @@ _LEDGER_INSERT = (
 )
 T = TypeVar("T")
 MAX_BATCH = 500  # store calls per batch: at ~0.05 ms each, the loop is held <= ~25 ms
-BUSY_WAIT_MS = 30_000  # how long a batch in aiosqlite's thread waits for another writer
 
 
 class _Kind(enum.Enum):
@@ -193,23 +193,18 @@ class SqliteStore:
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
+        """Open and migrate the database; StoreUnavailable (one line) when it cannot be."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # Batches also run on the loop's thread (`_drain`), one at a time, never two at once.
-        db = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
-        await db.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=0")  # the loop's thread must never wait
-        checkpointer = None
-        if str(path) != ":memory:":
-            await db.execute("PRAGMA wal_autocheckpoint=0")  # no fsync inside a commit
-            checkpointer = Checkpointer(path)
-            checkpointer.start()
-        store = cls(db, checkpointer)
-        await store.migrate()
+        db = await connect(path)
+        memory = str(path) == ":memory:"
+        store = cls(db, None if memory else Checkpointer(path))
+        try:
+            await store.migrate()
+        except BaseException as exc:
+            await close_quietly(db)
+            raise unavailable(path, exc) from None
+        if store.checkpointer is not None:
+            store.checkpointer.start()
         return store
 
     async def close(self) -> None:
