@@ -3,10 +3,12 @@ that a bot holds is the same database, and a second `videobot run` on it is refu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -112,3 +114,37 @@ def test_a_database_that_cannot_be_opened_ends_the_process_with_one_line(
     ]
     for path, problem in cases:
         one_line_naming(videobot(path, command, timeout=30), path, problem)
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` read-only for this user: no mode bits stop root, so as root it is also made
+    immutable (chattr +i), which stops root from creating files in it."""
+    folder.chmod(0o555)
+    immutable = False
+    try:
+        if os.geteuid() == 0:
+            done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+            if done.returncode != 0:
+                pytest.skip("running as root without chattr: no folder is read-only")
+            immutable = True
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("command", ["run", "jobs"])
+def test_a_read_only_database_folder_ends_the_process_with_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    existing = tmp_path / "existing" / "videobot.db"
+    done = videobot(existing, "grant", "telegram:1", "1")  # a real database, then read-only
+    assert done.returncode == 0, done.stderr
+    new = tmp_path / "new" / "videobot.db"
+    new.parent.mkdir()
+    with read_only(existing.parent), read_only(new.parent):
+        one_line_naming(videobot(existing, command, timeout=30), existing.parent, "cannot write")
+        if command == "run":  # the admin commands never create a database
+            one_line_naming(videobot(new, command, timeout=30), new.parent, "cannot write")

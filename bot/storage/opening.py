@@ -38,8 +38,9 @@ def os_problem(path: Path, exc: OSError) -> str:
         return "is a folder, not a database file; point DATABASE_URL at a file"
     if isinstance(exc, (NotADirectoryError, FileExistsError)):
         return "a part of the path is a file, not a folder"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or not writable(path.parent):
-        return f"cannot write in {path.parent} (read-only, or not this user's to write)"
+    folder = next((p for p in path.parents if p.is_dir()), path.parent)  # the one that exists
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or not writable(folder):
+        return f"cannot write in {folder} (read-only, or not this user's to write)"
     return exc.strerror or str(exc)
 
 
