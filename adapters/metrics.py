@@ -2,7 +2,8 @@
 
     GET /metrics   the series below, Prometheus text format
     GET /healthz   liveness: 200 while the process and its event loop answer
-    GET /readyz    readiness: 200 once the bot is serving and its database answers, else 503
+    GET /readyz    readiness: 200 once the bot is serving and its database answers (and is
+                   still the file at DATABASE_URL, not one deleted under it), else 503
 
 Where each series comes from:
 
@@ -291,6 +292,9 @@ class OpsServer:
     async def _readyz(self, request: web.Request) -> web.Response:
         if not self.ready or self._core is None:
             return web.Response(status=503, text="starting\n")
+        problem = self._core.store.unavailable()
+        if problem is not None:
+            return web.Response(status=503, text=f"database unavailable: {problem}\n")
         try:
             await asyncio.wait_for(self._core.store.get_job("0"), timeout=5.0)
         except Exception as exc:

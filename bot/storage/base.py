@@ -113,4 +113,9 @@ class Store(Protocol):
         Cheap whatever the ledger's size: metrics scrapes call it."""
         ...
 
+    def unavailable(self) -> str | None:
+        """Why the database can no longer be trusted (its file deleted or replaced under
+        the bot), in one line naming it; None while all is well. Cheap: checked often."""
+        ...
+
     async def close(self) -> None: ...

@@ -41,6 +41,7 @@ from bot.storage.checkpoint import Checkpointer
 from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
 from bot.storage.migrations import apply_migrations
 from bot.storage.opening import BUSY_WAIT_MS, close_quietly, connect, unavailable
+from bot.storage.watch import FileWatch
 
 _JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
@@ -189,6 +190,7 @@ class SqliteStore:
         self.db = db
         self.checkpointer = checkpointer
         self._queue: list[_Call] = []
+        self.watch: FileWatch | None = None  # the file opened, to notice it deleted
         self._drainer: asyncio.Task[None] | None = None
 
     @classmethod
@@ -199,6 +201,7 @@ class SqliteStore:
         memory = str(path) == ":memory:"
         store = cls(db, None if memory else Checkpointer(path))
         try:
+            store.watch = None if memory else FileWatch(path)
             await store.migrate()
         except BaseException as exc:
             await close_quietly(db)
@@ -206,6 +209,9 @@ class SqliteStore:
         if store.checkpointer is not None:
             store.checkpointer.start()
         return store
+
+    def unavailable(self) -> str | None:
+        return self.watch.problem() if self.watch is not None else None
 
     async def close(self) -> None:
         if self._drainer is not None:
