@@ -97,6 +97,28 @@ def truncated_copy(tmp_path: Path) -> Path:
     return path
 
 
+def damaged_copy(tmp_path: Path) -> Path:
+    """A videobot database of full length whose later pages were overwritten: it opens, and
+    the damage shows only when the bot's first scans read those pages."""
+    path = tmp_path / "damaged" / "videobot.db"
+    done = videobot(path, "grant", "telegram:1", "1")
+    assert done.returncode == 0, done.stderr
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.executemany(
+            "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
+            "quota_day, created_at, updated_at, deadline_at) VALUES "
+            "(?, 'telegram:1', 'delivered', ?, 1, 1, 0, '2026-01-01', 0, 0, 0)",
+            [(f"{i:032x}", "x" * 500) for i in range(2000)],
+        )
+        db.execute("PRAGMA journal_mode=DELETE")  # everything in the file itself
+        (page,) = db.execute("PRAGMA page_size").fetchone()
+    data = bytearray(path.read_bytes())
+    pages = len(data) // page
+    data[pages // 2 * page : (pages - 1) * page] = b"\xff" * ((pages - 1 - pages // 2) * page)
+    path.write_bytes(bytes(data))
+    return path
+
+
 @pytest.mark.parametrize("command", ["run", "jobs"])
 def test_a_database_that_cannot_be_opened_ends_the_process_with_one_line(
     tmp_path: Path, command: str
@@ -111,6 +133,7 @@ def test_a_database_that_cannot_be_opened_ends_the_process_with_one_line(
         (folder, "is a folder"),
         (garbage, "not a database"),
         (cut, "truncated"),
+        (damaged_copy(tmp_path), "malformed"),
     ]
     for path, problem in cases:
         one_line_naming(videobot(path, command, timeout=30), path, problem)
