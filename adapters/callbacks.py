@@ -46,7 +46,7 @@ class CallbackServer:
     """The aiohttp server for `/callbacks/{vendor_id}`, run inside the bot process."""
 
     def __init__(
-        self, engine: JobEngine, listen: str = "0.0.0.0:8090", wake_interval: float = 2.0
+        self, engine: JobEngine, listen: str = "127.0.0.1:8090", wake_interval: float = 2.0
     ) -> None:
         self.engine = engine
         self.host, self.port = parse_listen(listen)

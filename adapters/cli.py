@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.storage.errors import StoreUnavailable
 
 DESCRIPTION = """\
 videobot turns a chat message into an AI video.
@@ -67,6 +69,12 @@ def cmd_run(settings: Settings) -> int:
     except (ConfigError, AlreadyRunning) as exc:
         print(f"videobot: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"videobot: database {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # damage found past the open, e.g. by the start's first scan
+        print(f"videobot: database {settings.sqlite_path}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0
@@ -83,7 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(settings)
     if command in admin.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
-        return admin.run(settings, args)
+        try:
+            return admin.run(settings, args)
+        except StoreUnavailable as exc:
+            print(f"videobot {command}: database {exc}", file=sys.stderr)
+            return 1
+        except sqlite3.Error as exc:
+            print(f"videobot {command}: database {settings.sqlite_path}: {exc}", file=sys.stderr)
+            return 1
     parser.error(f"unknown command {command}")
     return 2
 

@@ -2,7 +2,8 @@
 
     GET /metrics   the series below, Prometheus text format
     GET /healthz   liveness: 200 while the process and its event loop answer
-    GET /readyz    readiness: 200 once the bot is serving and its database answers, else 503
+    GET /readyz    readiness: 200 once the bot is serving and its database answers (and is
+                   still the file at DATABASE_URL, not one deleted under it), else 503
 
 Where each series comes from:
 
@@ -10,8 +11,9 @@ Where each series comes from:
   JobEvent; `engine.in_flight` counts the job tasks of this process);
 - vendor submit and poll latency: `Metrics.instrument` wraps each vendor client's `submit` and
   `poll` in place, so the engine, the router and `isinstance` checks still see the same objects;
-- credits: the ledger itself (Store.credit_totals), summed when Prometheus scrapes, so they match
-  `videobot export-ledger`, survive restarts and include refunds made with the admin CLI;
+- credits: the ledger's running totals (Store.credit_totals, kept in the ledger row's own
+  transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
+  restarts and include refunds made with the admin CLI; scrapes in flight share one read;
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
 """
@@ -166,6 +168,7 @@ class Metrics:
         r.register(self.ledger)
         self.log_handler = AdapterErrorCounter(self.adapter_errors)
         self._completed: dict[tuple[str, str], float] = {}  # (vendor, task) -> monotonic
+        self._reading: asyncio.Future[None] | None = None  # the ledger read scrapes share
 
     # sources
 
@@ -219,6 +222,18 @@ class Metrics:
         logging.getLogger().removeHandler(self.log_handler)
 
     async def refresh_ledger(self, store: Store) -> None:
+        """Read the credit totals once for every scrape in flight: twenty scrapers at once
+        cost the store one read, not twenty."""
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read_ledger(store))
+            self._reading.add_done_callback(self._read_done)
+        await asyncio.shield(self._reading)  # a scraper that hangs up stops no one else
+
+    def _read_done(self, reading: asyncio.Future[None]) -> None:
+        if self._reading is reading:
+            self._reading = None
+
+    async def _read_ledger(self, store: Store) -> None:
         try:
             self.ledger.totals = await store.credit_totals()
         except Exception as exc:  # keep the last totals; the scrape still answers
@@ -277,6 +292,9 @@ class OpsServer:
     async def _readyz(self, request: web.Request) -> web.Response:
         if not self.ready or self._core is None:
             return web.Response(status=503, text="starting\n")
+        problem = self._core.store.unavailable()
+        if problem is not None:
+            return web.Response(status=503, text=f"database unavailable: {problem}\n")
         try:
             await asyncio.wait_for(self._core.store.get_job("0"), timeout=5.0)
         except Exception as exc:

@@ -87,11 +87,14 @@ async def serve(settings: Settings) -> None:
             ", ".join(a.name for a in adapters),
             ", ".join(settings.video_vendors),
         )
-        waiters = [asyncio.create_task(stop.wait())]
+        waiters: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
         waiters += [asyncio.create_task(a.done.wait()) for a in adapters]
-        _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        waiters.append(asyncio.create_task(core.watch_store()))
+        done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
+        for task in done:
+            task.result()  # the store's watch raises StoreUnavailable: stop, non-zero
     finally:
         for adapter in reversed(adapters):
             try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,12 +12,16 @@ from bot.config import Settings
 from bot.engine import JobEngine
 from bot.service import VideoService
 from bot.storage.base import Store
+from bot.storage.errors import StoreUnavailable
 from bot.storage.sqlite import SqliteStore
 from bot.vendors import VENDORS
 from bot.vendors.base import VendorClient
 from bot.vendors.local import LocalVendor
 
 MEDIA_RETENTION = 7 * 86400  # keep request media this long after a job ends, for "Again"
+STORE_WATCH_SECONDS = 2.0  # how often the running bot checks its database file is still there
+
+log = logging.getLogger("videobot")
 
 
 class ConfigError(Exception):
@@ -51,6 +57,17 @@ class Core:
     async def start(self) -> None:
         await self.store.prune_media(time.time() - MEDIA_RETENTION)
         await self.engine.start()
+
+    async def watch_store(self, every: float = STORE_WATCH_SECONDS) -> None:
+        """Run while the database file is the one opened; once it was deleted or replaced,
+        log an error and raise StoreUnavailable, so that the bot stops rather than keep
+        writing jobs and credits where no restart will find them."""
+        while True:
+            problem = self.store.unavailable()
+            if problem is not None:
+                log.error("database %s; stopping", problem)
+                raise StoreUnavailable(problem)
+            await asyncio.sleep(every)
 
     async def aclose(self) -> None:
         await self.engine.stop()

@@ -95,7 +95,8 @@ class Settings(EnvSettings):
     # Public https URL the vendors can reach for callbacks (notify_hook, replyUrl, webhooks).
     callback_base_url: str | None = None
     # HOST:PORT the bot's callback server listens on; started only with CALLBACK_BASE_URL.
-    callback_listen: str = "0.0.0.0:8090"
+    # This host only by default: a reverse proxy in front serves CALLBACK_BASE_URL.
+    callback_listen: str = "127.0.0.1:8090"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -108,7 +109,7 @@ class Settings(EnvSettings):
 
     # Prometheus metrics and health endpoints; off unless METRICS_PORT is set.
     metrics_port: int | None = Field(None, ge=1, le=65535)
-    metrics_host: str = "0.0.0.0"
+    metrics_host: str = "127.0.0.1"  # this host only, unless the operator opens it up
 
     @field_validator("video_vendors", "admin_user_ids", mode="before")
     @classmethod

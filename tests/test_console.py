@@ -12,6 +12,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from adapters.instance import holder
 from adapters.runtime import run_loop
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import wait_until
@@ -167,13 +168,18 @@ async def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    lock = tmp_path / "data" / "videobot.db.lock"
-    await wait_until(
-        lambda: lock.exists() and lock.read_text().strip() == str(first.pid), timeout=30
-    )
+    database = tmp_path / "data" / "videobot.db"
+
+    def locked_by_first() -> bool:
+        if not database.exists():
+            return False
+        with database.open("rb") as file:
+            return holder(file.fileno()) == str(first.pid)
+
+    await wait_until(locked_by_first, timeout=30)
     code, _, err = await run_bot(tmp_path, None, env)
     assert code == 2
-    assert f"another videobot (pid {first.pid}) is already running" in err
+    assert f"another videobot is already running (pid {first.pid})" in err
 
     assert first.stdin is not None
     first.stdin.close()  # the console ends: the first bot exits and lets go of the database

@@ -130,7 +130,7 @@ async def test_everything_configured_and_accepted(
         code, rows, out = await run_doctor(capsys)
 
     assert code == 0, out
-    assert rows["config"].status == OK and "metrics on 0.0.0.0:9123" in rows["config"].detail
+    assert rows["config"].status == OK and "metrics on 127.0.0.1:9123" in rows["config"].detail
     assert rows["database"].status == OK
     assert f"schema v{len(MIGRATIONS)} (current)" in rows["database"].detail
     assert rows["data dir"].status in (OK, WARN)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,10 +19,13 @@ from adapters.metrics import Metrics, OpsServer, adapter_of
 from bot.bootstrap import ConfigError, Core
 from bot.models import JobState, UserRef
 from bot.service import Incoming
+from bot.storage.migrations import MIGRATIONS
+from bot.storage.sqlite import SqliteStore
 from bot.vendors.runway import RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, make_core, settings_for, wait_until
+from tests.ledger_rows import bulk_ledger
 
 USER = UserRef("test", "1")
 
@@ -287,4 +291,75 @@ async def test_a_taken_metrics_port_is_a_config_error(tmp_path: Path) -> None:
         await second.stop()
     finally:
         await first.stop()
+        await core.aclose()
+
+
+async def test_scrapes_in_flight_share_one_ledger_read(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "videobot.db")
+    reads = 0
+    read = store.credit_totals
+
+    async def counted() -> dict[str, int]:  # the real read, counted
+        nonlocal reads
+        reads += 1
+        return await read()
+
+    store.credit_totals = counted  # type: ignore[method-assign]
+    metrics = Metrics()
+    try:
+        await store.grant(USER, 3, now=1.0)
+        await asyncio.gather(*(metrics.refresh_ledger(store) for _ in range(20)))
+        assert reads == 1 and metrics.ledger.totals["grant"] == 3
+        await store.grant(USER, 2, now=2.0)
+        await metrics.refresh_ledger(store)  # a later scrape reads afresh
+        assert reads == 2 and metrics.ledger.totals["grant"] == 5
+    finally:
+        await store.close()
+
+
+async def test_quota_answers_while_twenty_scrapers_read_a_big_ledger(tmp_path: Path) -> None:
+    """Summing half a million ledger rows takes about 0.3 s here: twenty scrapes doing it
+    on the event loop would hold every user's /quota for seconds."""
+    bulk_ledger(tmp_path / "videobot.db", 500_000, schema=len(MIGRATIONS))
+    core = await make_core(tmp_path)
+    ops = OpsServer("127.0.0.1", 0)
+    await ops.start(core)
+    slowest = 0.0
+    try:
+        async with httpx.AsyncClient(timeout=120) as http:
+            url = f"http://127.0.0.1:{ops.port}"
+            scrapes = asyncio.gather(*(http.get(f"{url}/metrics") for _ in range(20)))
+            while not scrapes.done():  # a user asks, again and again, while they run
+                start = time.monotonic()
+                reply = await core.service.handle(Incoming(user=USER, text="/quota"))
+                health = await http.get(f"{url}/healthz")
+                slowest = max(slowest, time.monotonic() - start)
+                assert "credit" in reply.text and health.status_code == 200
+                await asyncio.sleep(0.01)
+            for response in await scrapes:
+                assert 'videobot_credits_total{kind="spent"} 250001.0' in response.text
+        assert slowest < 2.0, f"/quota and /healthz took up to {slowest:.1f} s"
+    finally:
+        await ops.stop()
+        await core.aclose()
+
+
+async def test_the_servers_listen_on_this_host_only_by_default(tmp_path: Path) -> None:
+    from adapters.callbacks import CallbackServer
+
+    settings = settings_for(tmp_path)
+    core = await make_core(tmp_path)
+    ops = OpsServer(settings.metrics_host, 0)
+    callbacks = CallbackServer(core.engine, settings.callback_listen.rsplit(":", 1)[0] + ":0")
+    await ops.start(core)
+    await callbacks.start()
+    try:
+        assert settings.metrics_host == "127.0.0.1"
+        assert settings.callback_listen == "127.0.0.1:8090"
+        assert ops._runner is not None and ops._runner.addresses[0][0] == "127.0.0.1"
+        assert callbacks._runner is not None
+        assert [a[0] for a in callbacks._runner.addresses] == ["127.0.0.1"]
+    finally:
+        await callbacks.stop()
+        await ops.stop()
         await core.aclose()

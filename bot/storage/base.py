@@ -108,7 +108,14 @@ class Store(Protocol):
     async def ledger(self) -> list[LedgerEntry]: ...
 
     async def credit_totals(self) -> dict[str, int]:
-        """Credits per ledger kind (reserve, charge, refund, grant) over the whole ledger."""
+        """Credits per ledger kind (reserve, charge, refund, grant) over the whole ledger.
+
+        Cheap whatever the ledger's size: metrics scrapes call it."""
+        ...
+
+    def unavailable(self) -> str | None:
+        """Why the database can no longer be trusted (its file deleted or replaced under
+        the bot), in one line naming it; None while all is well. Cheap: checked often."""
         ...
 
     async def close(self) -> None: ...

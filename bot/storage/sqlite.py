@@ -38,76 +38,10 @@ from bot.errors import QuotaError
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance, LedgerEntry, NewJob, QuotaPolicy
 from bot.storage.checkpoint import Checkpointer
-
-MIGRATIONS: list[str] = [
-    # 1: users, daily usage, jobs with their media, and the ledger
-    """
-    CREATE TABLE users (
-        user TEXT PRIMARY KEY,
-        bonus INTEGER NOT NULL DEFAULT 0 CHECK (bonus >= 0),
-        banned INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE TABLE daily_usage (
-        user TEXT NOT NULL,
-        day TEXT NOT NULL,
-        used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
-        PRIMARY KEY (user, day)
-    );
-    CREATE TABLE jobs (
-        id TEXT PRIMARY KEY,
-        user TEXT NOT NULL,
-        state TEXT NOT NULL,
-        request TEXT NOT NULL,
-        cost INTEGER NOT NULL,
-        paid_daily INTEGER NOT NULL,
-        paid_bonus INTEGER NOT NULL,
-        quota_day TEXT NOT NULL,
-        settled TEXT CHECK (settled IN ('charged', 'refunded')),
-        locale TEXT NOT NULL DEFAULT 'en',
-        chat TEXT NOT NULL DEFAULT '{}',
-        vendor TEXT,
-        vendor_task_id TEXT,
-        idempotency_key TEXT,
-        progress REAL,
-        error_code TEXT,
-        error_text TEXT,
-        result_path TEXT,
-        result_url TEXT,
-        attempt INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        deadline_at REAL NOT NULL,
-        delivered_at REAL
-    );
-    CREATE INDEX jobs_user_state ON jobs (user, state);
-    CREATE INDEX jobs_state ON jobs (state);
-    CREATE TABLE job_media (
-        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-        role TEXT NOT NULL,
-        mime TEXT NOT NULL,
-        filename TEXT NOT NULL,
-        data BLOB NOT NULL,
-        PRIMARY KEY (job_id, role)
-    );
-    CREATE TABLE ledger (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at REAL NOT NULL,
-        user TEXT NOT NULL,
-        job_id TEXT,
-        kind TEXT NOT NULL CHECK (kind IN ('reserve', 'charge', 'refund', 'grant')),
-        amount INTEGER NOT NULL,
-        note TEXT NOT NULL DEFAULT ''
-    );
-    -- A job is reserved, charged and refunded at most once each: the database says so too.
-    CREATE UNIQUE INDEX ledger_once ON ledger (job_id, kind) WHERE job_id IS NOT NULL;
-    """,
-    # 2: the refund notice a user has not been shown yet, written with the refund itself
-    """
-    ALTER TABLE jobs ADD COLUMN notice TEXT;
-    CREATE INDEX jobs_notice ON jobs (updated_at) WHERE notice IS NOT NULL;
-    """,
-]
+from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
+from bot.storage.migrations import apply_migrations
+from bot.storage.opening import BUSY_WAIT_MS, close_quietly, connect, unavailable
+from bot.storage.watch import FileWatch
 
 _JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
@@ -134,7 +68,6 @@ _LEDGER_INSERT = (
 )
 T = TypeVar("T")
 MAX_BATCH = 500  # store calls per batch: at ~0.05 ms each, the loop is held <= ~25 ms
-BUSY_WAIT_MS = 30_000  # how long a batch in aiosqlite's thread waits for another writer
 
 
 class _Kind(enum.Enum):
@@ -257,28 +190,28 @@ class SqliteStore:
         self.db = db
         self.checkpointer = checkpointer
         self._queue: list[_Call] = []
+        self.watch: FileWatch | None = None  # the file opened, to notice it deleted
         self._drainer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
+        """Open and migrate the database; StoreUnavailable (one line) when it cannot be."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # Batches also run on the loop's thread (`_drain`), one at a time, never two at once.
-        db = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
-        await db.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=0")  # the loop's thread must never wait
-        checkpointer = None
-        if str(path) != ":memory:":
-            await db.execute("PRAGMA wal_autocheckpoint=0")  # no fsync inside a commit
-            checkpointer = Checkpointer(path)
-            checkpointer.start()
-        store = cls(db, checkpointer)
-        await store.migrate()
+        db = await connect(path)
+        memory = str(path) == ":memory:"
+        store = cls(db, None if memory else Checkpointer(path))
+        try:
+            store.watch = None if memory else FileWatch(path)
+            await store.migrate()
+        except BaseException as exc:
+            await close_quietly(db)
+            raise unavailable(path, exc) from None
+        if store.checkpointer is not None:
+            store.checkpointer.start()
         return store
+
+    def unavailable(self) -> str | None:
+        return self.watch.problem() if self.watch is not None else None
 
     async def close(self) -> None:
         if self._drainer is not None:
@@ -293,16 +226,7 @@ class SqliteStore:
 
     async def migrate(self) -> int:
         """Apply missing migrations in order; returns the schema version."""
-
-        def migrate(db: sqlite3.Connection) -> None:
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-
-        await self._transaction(migrate)
+        await self._transaction(apply_migrations)
         return len(MIGRATIONS)
 
     async def _call(self, work: Callable[[sqlite3.Connection], T], kind: _Kind) -> T:
@@ -478,7 +402,9 @@ class SqliteStore:
         )
 
     async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int:
-        """Add bonus credits (negative takes them away, never below zero); returns the bonus."""
+        """Add bonus credits (negative takes them away, never below zero); returns the bonus.
+
+        The ledger records the change made: taking 1,000 from a bonus of 5 records -5."""
         who = str(user)
 
         def grant(db: sqlite3.Connection) -> int:
@@ -486,10 +412,12 @@ class SqliteStore:
                 "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (who, now),
             )
-            db.execute("UPDATE users SET bonus = MAX(0, bonus + ?) WHERE user = ?", (credits, who))
-            db.execute(_LEDGER_INSERT, (now, who, None, "grant", credits, note))
-            (bonus,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
-            return int(bonus)
+            (before,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
+            bonus = max(0, int(before) + credits)
+            db.execute("UPDATE users SET bonus = ? WHERE user = ?", (bonus, who))
+            # The row says what really moved, so the ledger always adds up to the balances.
+            db.execute(_LEDGER_INSERT, (now, who, None, "grant", bonus - before, note))
+            return bonus
 
         return await self._transaction(grant)
 
@@ -633,7 +561,7 @@ class SqliteStore:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     async def credit_totals(self) -> dict[str, int]:
-        rows = await self._all("SELECT kind, COALESCE(SUM(amount), 0) FROM ledger GROUP BY kind")
+        rows = await self._all("SELECT kind, total FROM credit_totals")  # see migration 3
         return {str(kind): int(total) for kind, total in rows}
 
     async def ledger(self) -> list[LedgerEntry]:
