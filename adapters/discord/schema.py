@@ -16,8 +16,7 @@ from discord import app_commands
 from adapters.discord.translate import loc, ratio_label, text
 from adapters.discord.views import report_failure
 from bot.bootstrap import Core
-from bot.models import Mode
-from bot.vendors.base import ASPECTS, SEED_MAX
+from bot.models import ASPECTS, SEED_MAX, Mode
 
 if TYPE_CHECKING:
     from adapters.discord.cog import VideoCog
