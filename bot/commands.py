@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.errors import InvalidRequest
-from bot.vendors.base import GEN3_PIXELS, GEN4_PIXELS
+from bot.models import PIXEL_ASPECTS
 
 _COMMAND = re.compile(r"^\s*/([A-Za-z_]+)(?:@[A-Za-z0-9_]+)?(?:\s+|$)(.*)$", re.S)
 
@@ -39,7 +39,6 @@ ASPECT_WORDS = {
     "竖屏": "9:16",
     "方形": "1:1",
 }
-_PIXELS = {v: k for table in (GEN4_PIXELS, GEN3_PIXELS) for k, v in table.items()}
 _ALIASES = {"d": "duration", "r": "ratio", "m": "model", "s": "seed", "aspect": "ratio"}
 _VALUED = {"duration", "ratio", "model", "seed"}
 _KEY_VALUE = {
@@ -96,8 +95,8 @@ def normalise_ratio(value: str) -> str:
     if raw in ASPECT_WORDS:
         return ASPECT_WORDS[raw]
     cleaned = re.sub(r"\s*[x×/:]\s*", ":", raw)
-    if cleaned in _PIXELS:
-        return _PIXELS[cleaned]
+    if cleaned in PIXEL_ASPECTS:
+        return PIXEL_ASPECTS[cleaned]
     if re.fullmatch(r"\d{1,2}:\d{1,2}", cleaned):
         return cleaned
     raise InvalidRequest("err_ratio_unknown", ratio=value[:20])

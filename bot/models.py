@@ -11,6 +11,27 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# The aspect ratios users can ask for; each vendor client turns one into its own dialect.
+ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
+
+# Pixel pairs from vendor documentation (Runway's `ratio`) that users paste instead of an
+# aspect name; accepted as another spelling of that aspect. Runway's client owns the tables
+# these come from, and a test keeps the two in step.
+PIXEL_ASPECTS = {
+    "1280:720": "16:9",
+    "720:1280": "9:16",
+    "1104:832": "4:3",
+    "832:1104": "3:4",
+    "960:960": "1:1",
+    "1584:672": "21:9",
+    "1280:768": "16:9",
+    "768:1280": "9:16",
+}
+
+# The widest seed range any vendor takes (an unsigned 32-bit number); a model may narrow it.
+SEED_MIN = 0
+SEED_MAX = 4294967295
+
 
 class Mode(StrEnum):
     """What kind of generation a request asks for; vendors declare which they can do."""

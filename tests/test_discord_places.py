@@ -1,5 +1,5 @@
-"""Where the bot serves, command registration (sync, localisations, choices), admin commands
-and the quick commands; plus /act end to end."""
+"""Where the bot serves, command registration (sync, localisations, suggestions), admin
+commands and the quick commands; plus /act end to end."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ async def test_direct_messages_work_and_can_be_turned_off(
         assert "isn't enabled" in (await answer(h, payload))["content"]
 
 
-async def test_commands_sync_globally_with_chinese_localisations_and_vendor_choices(
+async def test_commands_sync_globally_with_chinese_localisations_and_vendor_suggestions(
     tmp_path: Path, emu: RunwayEmulator
 ) -> None:
     async with harness(tmp_path, emu) as h:
@@ -107,14 +107,55 @@ async def test_commands_sync_globally_with_chinese_localisations_and_vendor_choi
         assert video["description_localizations"]["zh-CN"] == "用文字或照片生成视频"
         options = {o["name"]: o for o in video["options"]}
         assert options["prompt"]["name_localizations"]["zh-CN"] == "描述"
-        assert [c["value"] for c in options["duration"]["choices"]] == [5, 10]
-        assert [c["value"] for c in options["model"]["choices"]] == [
-            "gen4.5", "gen4_turbo", "gen3a_turbo",
-        ]  # fmt: skip
+        for name in ("duration", "ratio", "model"):  # suggested from the configured vendors
+            assert options[name]["autocomplete"] is True and "choices" not in options[name]
+        assert options["seed"]["min_value"] == 0 and options["seed"]["max_value"] == 4294967295
         assert options["image"]["type"] == 11 and options["image"]["required"] is False
         menu = commands["Animate with video"]
         assert menu["type"] == 3 and menu["name_localizations"]["zh-CN"] == "生成动画视频"
         assert commands["grant"]["default_member_permissions"] is None
+
+
+async def suggestions(
+    h: Harness, option: str, typed: str, *, locale: str = "en-US", **filled: Any
+) -> list[dict[str, Any]]:
+    """What /video suggests for `option` while the user types `typed` into it."""
+    payload = h.fake.slash("video", locale=locale, **filled, **{option: typed})
+    payload["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+    for given in payload["data"]["options"]:
+        given["focused"] = given["name"] == option
+    h.interact(payload)
+    (call,) = await h.fake.wait_for("POST", rf"/interactions/{payload['id']}/.+/callback")
+    assert call.json["type"] == 8
+    choices: list[dict[str, Any]] = call.json["data"]["choices"]
+    return choices
+
+
+async def test_video_suggests_models_durations_and_ratios_of_the_vendors(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu) as h:
+        models = await suggestions(h, "model", "")
+        assert [c["value"] for c in models] == ["gen4.5", "gen4_turbo", "gen3a_turbo"]
+        assert [c["value"] for c in await suggestions(h, "model", "TURBO")] == [
+            "gen4_turbo", "gen3a_turbo",
+        ]  # fmt: skip
+        durations = await suggestions(h, "duration", "", locale="zh-CN")
+        assert durations == [{"name": "5 秒", "value": 5}, {"name": "10 秒", "value": 10}]
+        ratios = [c["value"] for c in await suggestions(h, "ratio", "")]
+        assert ratios == ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9"]
+        for_model = await suggestions(h, "ratio", "", model="gen4.5")
+        assert [c["name"] for c in for_model] == ["16:9 landscape", "9:16 portrait"]
+        assert [c["value"] for c in await suggestions(h, "ratio", "9", locale="zh-CN")] == [
+            "16:9", "9:16", "21:9",
+        ]  # fmt: skip
+
+
+async def test_no_suggestions_where_the_bot_is_not_enabled(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu, allowed_guilds=[GUILD_ID + 1]) as h:
+        assert await suggestions(h, "model", "") == []
 
 
 async def test_dev_guild_sync_and_no_act_without_a_vendor_for_it(tmp_path: Path) -> None:

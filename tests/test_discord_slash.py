@@ -155,3 +155,14 @@ async def test_quota_exhausted_is_refused_without_a_job(
         assert "Not enough credits: this video costs 2 and you have 1 left" in edit.content
         assert await h.core.store.user_jobs(USER, limit=5) == []
         assert creates(emu) == []
+
+
+async def test_values_typed_past_the_suggestions_get_the_cores_answer(h: Harness) -> None:
+    """Model, duration and ratio are suggestions; anything else typed there is explained."""
+    payload = h.interact(h.fake.slash("video", prompt="a cat", duration=7))
+    (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
+    assert "“7” isn't one of them" in edit.content
+    payload = h.interact(h.fake.slash("video", prompt="a cat", ratio="sideways"))
+    (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
+    assert "I don't know the ratio “sideways”" in edit.content
+    assert await h.core.store.user_jobs(USER, limit=5) == []

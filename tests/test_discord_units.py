@@ -9,7 +9,8 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter, DiscordSettings
-from adapters.discord.translate import host_allowed, locale_of, text, user_word
+from adapters.discord.media import host_allowed
+from adapters.discord.translate import locale_of, text, user_word
 from adapters.runtime import chat_adapters
 from bot.bootstrap import ConfigError
 from tests.discord_emulator import FakeDiscord

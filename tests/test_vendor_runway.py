@@ -24,8 +24,9 @@ from bot.errors import (
     UnknownOutcome,
 )
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
-from bot.vendors.base import GEN3_PIXELS, GEN4_PIXELS
 from bot.vendors.runway import (
+    GEN3_PIXELS,
+    GEN4_PIXELS,
     GptgeClient,
     OpenAIHKClient,
     RunwayClient,

@@ -1,4 +1,4 @@
-"""The discord.py client: intents, the command tree with its place check, setup and sync."""
+"""The discord.py client: intents, the command tree with its place check, the cogs, sync."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from adapters.discord.act import ActCog, can_act
+from adapters.discord.bridge import CoreBridge
 from adapters.discord.cog import VideoCog
 from adapters.discord.delivery import DiscordSink
+from adapters.discord.menu import MenuCog
+from adapters.discord.prefix import PrefixCog
+from adapters.discord.quick import QuickCog
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.translate import CatalogueTranslator, channel_ids, locale_of, text
 from adapters.discord.views import ButtonHandler, JobButton, report_failure
@@ -28,6 +33,9 @@ class VideoTree(app_commands.CommandTree["VideoBot"]):
         ids = channel_ids(interaction.channel) if interaction.channel else ()
         if self.client.settings.allows(interaction.guild_id, (*ids, interaction.channel_id)):
             return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])  # suggestions take no message
+            return False
         message = text(locale_of(interaction.locale), "not_enabled_here")
         await interaction.response.send_message(message, ephemeral=True)
         return False
@@ -41,7 +49,7 @@ class VideoTree(app_commands.CommandTree["VideoBot"]):
 
 
 class VideoBot(commands.Bot):
-    """One bot per process; the cog holds the features, the sink the job updates."""
+    """One bot per process; the cogs hold the features, the sink the job updates."""
 
     def __init__(
         self,
@@ -74,15 +82,20 @@ class VideoBot(commands.Bot):
         )
         self.core = core
         self.settings = settings
-        self.media_hosts = media_hosts
         self.sink = DiscordSink(self, clock=clock, interval=progress_interval)
+        self.bridge = CoreBridge(core, settings, self.sink, media_hosts=media_hosts)
         self.button_handler: ButtonHandler | None = None
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
-        cog = VideoCog(self, self.core, self.settings, self.sink, media_hosts=self.media_hosts)
-        await self.add_cog(cog)
-        self.button_handler = cog
+        video = VideoCog(self.bridge)
+        await self.add_cog(video)
+        await self.add_cog(QuickCog(self.bridge))
+        if can_act(self.bridge):
+            await self.add_cog(ActCog(self.bridge))
+        await self.add_cog(MenuCog(self, self.bridge))
+        await self.add_cog(PrefixCog(self.bridge))
+        self.button_handler = video
         self.add_dynamic_items(JobButton)
         await self.sync_commands()
 

@@ -11,9 +11,10 @@ from typing import Any, ClassVar
 
 from bot.errors import AuthError, OutOfCredits, Transient, UnknownOutcome, VendorError
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
-from bot.vendors.base import ASPECTS, GEN4_PIXELS, Capabilities, ModelSpec, VendorClient
+from bot.vendors.base import ASPECTS, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import call
 from bot.vendors.reseller import bearer, clamp_seed, find_urls, looks_moderated, lookup_status
+from bot.vendors.runway import GEN4_PIXELS
 
 VENDOR = "aimlapi"
 PATH = "/v2/generate/video/runway/generation"

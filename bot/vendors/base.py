@@ -13,22 +13,10 @@ from typing import Any, ClassVar
 
 import httpx
 
-from bot.models import Mode, TaskState, VideoRequest
+# ASPECTS is re-exported: the vendor clients declare their ratios with it.
+from bot.models import ASPECTS as ASPECTS
+from bot.models import SEED_MAX, SEED_MIN, Mode, TaskState, VideoRequest
 from bot.vendors.transport import VendorHTTP
-
-ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
-
-# Runway's pixel-pair dialect, per model family (vendor-contracts §8).
-GEN4_PIXELS = {
-    "16:9": "1280:720",
-    "9:16": "720:1280",
-    "4:3": "1104:832",
-    "3:4": "832:1104",
-    "1:1": "960:960",
-    "21:9": "1584:672",
-}
-GEN3_PIXELS = {"16:9": "1280:768", "9:16": "768:1280"}
-SEED_MAX = 4294967295
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +29,7 @@ class ModelSpec:
     durations: tuple[int, ...]
     prompt_max: int = 1000
     prompt_required: bool = False
-    seed_min: int = 0
+    seed_min: int = SEED_MIN
     seed_max: int = SEED_MAX
     wire: str = ""
     # Runway counts UTF-16 code units, so an emoji counts twice.

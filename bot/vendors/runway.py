@@ -22,21 +22,24 @@ from bot.errors import (
     UnknownOutcome,
     VendorError,
 )
-from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
-from bot.vendors.base import (
-    GEN3_PIXELS,
-    GEN4_PIXELS,
-    SEED_MAX,
-    Account,
-    Capabilities,
-    ModelSpec,
-    VendorClient,
-)
+from bot.models import SEED_MAX, Media, Mode, TaskState, TaskStatus, VideoRequest
+from bot.vendors.base import Account, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
 
 log = logging.getLogger(__name__)
 
 RUNWAY_VERSION = "2024-11-06"
+
+# Runway's pixel-pair dialect for the aspect names, per model family (vendor-contracts §8).
+GEN4_PIXELS = {
+    "16:9": "1280:720",
+    "9:16": "720:1280",
+    "4:3": "1104:832",
+    "3:4": "832:1104",
+    "1:1": "960:960",
+    "21:9": "1584:672",
+}
+GEN3_PIXELS = {"16:9": "1280:768", "9:16": "768:1280"}
 
 _STATUS = {
     "PENDING": TaskStatus.QUEUED,

@@ -1,0 +1,61 @@
+"""/act: a character image or video performs the motion of a performance video.
+
+Its own cog, added only when a configured vendor can do it, so the command is not offered
+where it could only be refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord.bridge import CoreBridge, user_of
+from adapters.discord.media import MediaRefused, read_attachment
+from adapters.discord.translate import act_text, loc
+from bot.models import Mode
+from bot.service import Incoming
+
+Interaction = discord.Interaction[Any]
+
+
+def can_act(bridge: CoreBridge) -> bool:
+    return any(Mode.ACT in v.capabilities.modes() for v in bridge.core.vendors)
+
+
+class ActCog(commands.Cog):
+    def __init__(self, bridge: CoreBridge) -> None:
+        self.bridge = bridge
+
+    @app_commands.command(name="act", description=loc("cmd_act"))
+    @app_commands.describe(
+        character=loc("opt_character"), performance=loc("opt_performance"), body=loc("opt_body")
+    )
+    async def act(
+        self,
+        interaction: Interaction,
+        character: discord.Attachment,
+        performance: discord.Attachment,
+        body: bool = False,
+    ) -> None:
+        bridge = self.bridge
+        message_id = await bridge.defer(interaction)
+        locale = bridge.locale(interaction)
+        if await bridge.refused(interaction, locale):
+            return
+        try:
+            face = await read_attachment(character, "image", "video")
+            motion = await read_attachment(performance, "video")
+        except MediaRefused as exc:
+            await interaction.edit_original_response(content=exc.text(locale))
+            return
+        incoming = Incoming(
+            user=user_of(interaction.user),
+            text=act_text(body),
+            locale=locale,
+            character=face,
+            video=motion,
+        )
+        await bridge.start(interaction, message_id, incoming)
