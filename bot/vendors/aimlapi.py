@@ -14,7 +14,7 @@ from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ASPECTS, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import call
 from bot.vendors.reseller import bearer, clamp_seed, find_urls, looks_moderated, lookup_status
-from bot.vendors.runway import GEN4_PIXELS
+from bot.vendors.runway.models import GEN4_PIXELS
 
 VENDOR = "aimlapi"
 PATH = "/v2/generate/video/runway/generation"

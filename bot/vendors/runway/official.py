@@ -1,0 +1,47 @@
+"""The official Runway API client: every mode, an account call, and DELETE to cancel."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from bot.errors import NotFound, VendorError
+from bot.models import Mode
+from bot.vendors.base import Account, Capabilities
+from bot.vendors.runway.models import ACT_TWO, ALEPH, GEN3A, GEN4_TURBO, GEN45
+from bot.vendors.runway.protocol import RunwayFamilyClient
+
+
+class RunwayClient(RunwayFamilyClient):
+    """The official API: every mode, and DELETE to cancel."""
+
+    id = "runway"
+    default_base_url = "https://api.dev.runwayml.com"
+    path_prefix = "/v1"
+    supports_cancel = True
+    capabilities = Capabilities(
+        models=(GEN45, GEN4_TURBO, GEN3A, ALEPH, ACT_TWO),
+        defaults={
+            Mode.TEXT: "gen4.5",
+            Mode.IMAGE: "gen4_turbo",
+            Mode.FIRST_LAST: "gen3a_turbo",
+            Mode.VIDEO: "gen4_aleph",
+            Mode.ACT: "act_two",
+        },
+    )
+
+    async def account(self) -> Account:
+        body = await self._call("GET", "/organization")
+        credits = body.get("creditBalance") if isinstance(body, dict) else None
+        return Account(credits=credits if isinstance(credits, int | float) else None)
+
+    async def cancel(self, task_id: str) -> bool:
+        """DELETE cancels a live task (refunded only while PENDING/THROTTLED) and answers 204."""
+        self._cancelled.add(task_id)
+        try:
+            await self._call("DELETE", f"/tasks/{quote(task_id, safe='')}")
+        except NotFound:
+            pass  # already gone: nothing left to stop
+        except VendorError:
+            self._cancelled.discard(task_id)
+            raise
+        return True
