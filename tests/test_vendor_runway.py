@@ -34,7 +34,7 @@ from bot.vendors.runway import (
     RunwayFamilyClient,
     RunwayValidationError,
 )
-from bot.vendors.runway.models import pixels
+from bot.vendors.runway.models import GEN3A, GEN4_TURBO, pixels, runway_capabilities
 from tests.emulators.base import Fault, sample_mp4
 from tests.emulators.runway import (
     CREDITS_BODY,
@@ -754,3 +754,10 @@ def test_vendor_modules_stay_small() -> None:
         for p in folder.rglob("*.py")
     }
     assert {name: n for name, n in sizes.items() if n > 300} == {}
+
+
+def test_runway_capabilities_default_only_to_offered_models() -> None:
+    caps = runway_capabilities(GEN4_TURBO, GEN3A)
+    assert caps.defaults == {Mode.IMAGE: "gen4_turbo", Mode.FIRST_LAST: "gen3a_turbo"}
+    assert caps.pick(Mode.TEXT, None) is None  # gen4.5 is Runway's default but not offered here
+    assert RunwayClient.capabilities.defaults[Mode.TEXT] == "gen4.5"

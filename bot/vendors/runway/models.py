@@ -7,7 +7,7 @@ a model's limits are written once and a reseller declares only where it differs.
 from __future__ import annotations
 
 from bot.models import SEED_MAX, Mode
-from bot.vendors.base import ModelSpec
+from bot.vendors.base import Capabilities, ModelSpec
 
 # Runway's pixel-pair dialect for the aspect names, per model family (vendor-contracts §8).
 GEN4_PIXELS = {
@@ -63,3 +63,22 @@ GEN4_TURBO = spec("gen4_turbo", {Mode.IMAGE}, GEN4_RATIOS)
 GEN45 = spec("gen4.5", {Mode.TEXT, Mode.IMAGE}, ("16:9", "9:16"), prompt_required=True)
 ALEPH = spec("gen4_aleph", {Mode.VIDEO}, GEN4_RATIOS, durations=(5,), prompt_required=True)
 ACT_TWO = spec("act_two", {Mode.ACT}, GEN4_RATIOS, durations=(5,))
+
+# The model each mode uses when the user names none, wherever a vendor offers it.
+DEFAULT_MODELS = {
+    Mode.TEXT: "gen4.5",
+    Mode.IMAGE: "gen4_turbo",
+    Mode.FIRST_LAST: "gen3a_turbo",
+    Mode.VIDEO: "gen4_aleph",
+    Mode.ACT: "act_two",
+}
+
+
+def runway_capabilities(*models: ModelSpec) -> Capabilities:
+    """A vendor of Runway models: these models, each mode defaulting as at Runway."""
+    defaults = {
+        mode: name
+        for mode, name in DEFAULT_MODELS.items()
+        if any(m.name == name and mode in m.modes for m in models)
+    }
+    return Capabilities(models=models, defaults=defaults)

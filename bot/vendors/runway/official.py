@@ -5,9 +5,15 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.errors import NotFound, VendorError
-from bot.models import Mode
-from bot.vendors.base import Account, Capabilities
-from bot.vendors.runway.models import ACT_TWO, ALEPH, GEN3A, GEN4_TURBO, GEN45
+from bot.vendors.base import Account
+from bot.vendors.runway.models import (
+    ACT_TWO,
+    ALEPH,
+    GEN3A,
+    GEN4_TURBO,
+    GEN45,
+    runway_capabilities,
+)
 from bot.vendors.runway.protocol import RunwayFamilyClient
 
 
@@ -18,16 +24,7 @@ class RunwayClient(RunwayFamilyClient):
     default_base_url = "https://api.dev.runwayml.com"
     path_prefix = "/v1"
     supports_cancel = True
-    capabilities = Capabilities(
-        models=(GEN45, GEN4_TURBO, GEN3A, ALEPH, ACT_TWO),
-        defaults={
-            Mode.TEXT: "gen4.5",
-            Mode.IMAGE: "gen4_turbo",
-            Mode.FIRST_LAST: "gen3a_turbo",
-            Mode.VIDEO: "gen4_aleph",
-            Mode.ACT: "act_two",
-        },
-    )
+    capabilities = runway_capabilities(GEN45, GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
 
     async def account(self) -> Account:
         body = await self._call("GET", "/organization")

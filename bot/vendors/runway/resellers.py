@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.models import Mode
-from bot.vendors.base import Capabilities
 from bot.vendors.runway.models import (
     ACT_TWO,
     ALEPH,
@@ -17,6 +16,7 @@ from bot.vendors.runway.models import (
     GEN3A,
     GEN4_RATIOS,
     GEN4_TURBO,
+    runway_capabilities,
     spec,
 )
 from bot.vendors.runway.protocol import RunwayFamilyClient
@@ -30,12 +30,9 @@ class GptgeClient(RunwayFamilyClient):
     path_prefix = "/runwayml/v1"
     # gpt.ge documents `gen4a_turbo` (§9.1); Runway's name is tried first.
     model_aliases: ClassVar[dict[str, str]] = {"gen4_turbo": "gen4a_turbo"}
-    capabilities = Capabilities(
-        models=(
-            spec("gen4_turbo", {Mode.IMAGE}, GEN4_RATIOS, prompt_max=512),
-            spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, GEN3_RATIOS, prompt_max=512),
-        ),
-        defaults={Mode.IMAGE: "gen4_turbo", Mode.FIRST_LAST: "gen3a_turbo"},
+    capabilities = runway_capabilities(
+        spec("gen4_turbo", {Mode.IMAGE}, GEN4_RATIOS, prompt_max=512),
+        spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, GEN3_RATIOS, prompt_max=512),
     )
 
 
@@ -46,12 +43,4 @@ class OpenAIHKClient(RunwayFamilyClient):
     default_base_url = "https://api.openai-hk.com"
     path_prefix = "/runwayml/v1"
     accepts_notify_hook = True
-    capabilities = Capabilities(
-        models=(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO),
-        defaults={
-            Mode.IMAGE: "gen4_turbo",
-            Mode.FIRST_LAST: "gen3a_turbo",
-            Mode.VIDEO: "gen4_aleph",
-            Mode.ACT: "act_two",
-        },
-    )
+    capabilities = runway_capabilities(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
