@@ -102,6 +102,8 @@ def parse_generation(body: dict[str, Any]) -> TaskState:
 class AimlapiClient(VendorClient):
     id = "aimlapi"
     default_base_url = "https://api.aimlapi.com"
+    key_env = "AIMLAPI_API_KEY"
+    base_url_env = "AIMLAPI_BASE_URL"
     capabilities: ClassVar[Capabilities] = runway_capabilities(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
 
     def build_body(self, req: VideoRequest) -> dict[str, Any]:

@@ -91,6 +91,8 @@ def parse_job(body: dict[str, Any]) -> TaskState:
 class ApiframeClient(VendorClient):
     id = "apiframe"
     default_base_url = "https://api.apiframe.ai"
+    key_env = "APIFRAME_API_KEY"
+    base_url_env = "APIFRAME_BASE_URL"
     supports_idempotency = True
     capabilities: ClassVar[Capabilities] = Capabilities(
         models=(_spec("gen4_turbo", "runway-gen4-turbo"), _spec("gen4.5", "runway-gen4.5")),

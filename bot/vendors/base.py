@@ -89,6 +89,10 @@ class VendorClient(ABC):
 
     id: ClassVar[str]
     default_base_url: ClassVar[str]
+    # The environment variables (settings) holding this vendor's key and API root; the
+    # settings read them and `videobot doctor` names them. Blank for a vendor with none.
+    key_env: ClassVar[str] = ""
+    base_url_env: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities]
     needs_key: ClassVar[bool] = True
     supports_cancel: ClassVar[bool] = False

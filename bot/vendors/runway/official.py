@@ -22,6 +22,8 @@ class RunwayClient(RunwayFamilyClient):
 
     id = "runway"
     default_base_url = "https://api.dev.runwayml.com"
+    key_env = "RUNWAY_API_KEY"
+    base_url_env = "RUNWAY_BASE_URL"
     path_prefix = "/v1"
     supports_cancel = True
     capabilities = runway_capabilities(GEN45, GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)

@@ -27,6 +27,8 @@ class GptgeClient(RunwayFamilyClient):
 
     id = "gptge"
     default_base_url = "https://api.gpt.ge"
+    key_env = "GPTGE_API_KEY"
+    base_url_env = "GPTGE_BASE_URL"
     path_prefix = "/runwayml/v1"
     # gpt.ge documents `gen4a_turbo` (§9.1); Runway's name is tried first.
     model_aliases: ClassVar[dict[str, str]] = {"gen4_turbo": "gen4a_turbo"}
@@ -41,6 +43,8 @@ class OpenAIHKClient(RunwayFamilyClient):
 
     id = "openai-hk"
     default_base_url = "https://api.openai-hk.com"
+    key_env = "OPENAI_HK_API_KEY"
+    base_url_env = "OPENAI_HK_BASE_URL"
     path_prefix = "/runwayml/v1"
     accepts_notify_hook = True
     capabilities = runway_capabilities(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
