@@ -3,7 +3,8 @@
 Vendors that can call back (openai-hk's `notify_hook`, apiframe's webhooks, useapi's
 `replyUrl`) are handed `{CALLBACK_BASE_URL}/callbacks/{vendor_id}` when a job is submitted.
 This server receives those posts at `POST /callbacks/{vendor_id}`, parses them with that
-vendor client's `parse_callback`, checks apiframe's signature, and wakes the job's poller.
+vendor client's `parse_callback`, lets the client check its signature (`verify_callback`:
+apiframe signs its webhooks), and wakes the job's poller.
 
 The body is never trusted to mark a task done: anyone can post to a public URL, so a
 callback only makes the engine poll the vendor now instead of at its next tick, and the
@@ -26,12 +27,10 @@ from aiohttp import web
 
 from adapters.wake_limit import WakeLimiter
 from bot.engine import JobEngine
-from bot.vendors.apiframe import ApiframeClient
 
 log = logging.getLogger("videobot.callbacks")
 
 MAX_BODY = 1024 * 1024  # callbacks carry task JSON, never media
-SIGNATURE_HEADER = "X-Webhook-Signature"
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -91,9 +90,7 @@ class CallbackServer:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return _answer(413, "body too large")
-        if isinstance(vendor, ApiframeClient) and not vendor.verify_webhook(
-            raw, request.headers.get(SIGNATURE_HEADER, "")
-        ):
+        if not vendor.verify_callback(raw, request.headers):
             log.warning("callback for %s with a bad signature; ignored", vendor_id)
             return _answer(401, "bad signature")
         try:

@@ -126,11 +126,10 @@ def config_checks(settings: Settings) -> list[Check]:
     for vendor_id in settings.video_vendors:
         if vendor_id == "local":
             continue
-        base = settings.vendor(vendor_id).base_url
-        problem = _url_problem(base)
+        conf = settings.vendor(vendor_id)
+        problem = _url_problem(conf.base_url)
         if problem:
-            var = vendor_id.upper().replace("-", "_") + "_BASE_URL"
-            rows.append(Check(f"config {var}", FAIL, problem))
+            rows.append(Check(f"config {conf.base_url_env}", FAIL, problem))
     if settings.telegram_bot_token:
         problem = _url_problem(settings.telegram_api_url)
         if problem:
@@ -269,7 +268,7 @@ async def vendor_check(settings: Settings, vendor_id: str, http: httpx.AsyncClie
     if cls is None:
         return Check(name, FAIL, "this build has no client for it")
     conf = settings.vendor(vendor_id)
-    var = vendor_id.upper().replace("-", "_") + "_API_KEY"
+    var = conf.key_env
     if cls.needs_key and not conf.api_key:
         return Check(name, FAIL, f"{var} is not set")
     if _url_problem(conf.base_url):

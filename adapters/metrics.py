@@ -9,8 +9,8 @@ Where each series comes from:
 
 - job outcomes, jobs in flight and delivery lag: the engine (`engine.observe` gets every
   JobEvent; `engine.in_flight` counts the job tasks of this process);
-- vendor submit and poll latency: `Metrics.instrument` wraps each vendor client's `submit` and
-  `poll` in place, so the engine, the router and `isinstance` checks still see the same objects;
+- vendor submit and poll latency: `Metrics.instrument` wraps each vendor client in a
+  `TimedClient` (adapters/vendor_timing.py), which the engine is then given;
 - credits: the ledger's running totals (Store.credit_totals, kept in the ledger row's own
   transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
   restarts and include refunds made with the admin CLI; scrapes in flight share one read;
@@ -21,7 +21,6 @@ Where each series comes from:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Iterator
@@ -32,11 +31,10 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
+from adapters.vendor_timing import TimedClient
 from bot import __version__
 from bot.bootstrap import ConfigError, Core
-from bot.errors import VendorError
 from bot.events import EventKind, JobEvent
-from bot.models import TaskState, TaskStatus, VideoRequest
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
 
@@ -60,26 +58,6 @@ def adapter_of(logger_name: str) -> str | None:
     if len(parts) > 1 and parts[0] in ("adapters", "videobot") and parts[1] in ADAPTER_NAMES:
         return parts[1]
     return None
-
-
-@contextlib.contextmanager
-def timed(histogram: Histogram, vendor_id: str) -> Iterator[None]:
-    """Observe the block's duration under outcome `ok` or the VendorError's code; a cancelled
-    call (shutdown) is not a vendor's latency and is not observed."""
-    start = time.perf_counter()
-    outcome = "error"
-    try:
-        yield
-        outcome = "ok"
-    except VendorError as exc:
-        outcome = exc.code
-        raise
-    except asyncio.CancelledError:
-        outcome = ""
-        raise
-    finally:
-        if outcome:
-            histogram.labels(vendor_id, outcome).observe(time.perf_counter() - start)
 
 
 class LedgerCollector(Collector):
@@ -172,30 +150,20 @@ class Metrics:
 
     # sources
 
-    def instrument(self, vendors: list[VendorClient]) -> None:
-        """Time every submit and poll of these clients (call before the engine uses them)."""
-        for vendor in vendors:
-            self._time_calls(vendor)
+    def instrument(self, vendors: list[VendorClient]) -> list[VendorClient]:
+        """These clients, each wrapped to time its submits and polls: hand the engine these."""
+        return [
+            TimedClient(
+                vendor,
+                submit_seconds=self.submit_seconds,
+                poll_seconds=self.poll_seconds,
+                on_succeeded=self._succeeded,
+            )
+            for vendor in vendors
+        ]
 
-    def _time_calls(self, vendor: VendorClient) -> None:
-        submit, poll = vendor.submit, vendor.poll
-        vendor_id = vendor.id
-
-        async def timed_submit(
-            req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
-        ) -> str:
-            with timed(self.submit_seconds, vendor_id):
-                return await submit(req, idempotency_key=idempotency_key, callback_url=callback_url)
-
-        async def timed_poll(task_id: str) -> TaskState:
-            with timed(self.poll_seconds, vendor_id):
-                state = await poll(task_id)
-            if state.status is TaskStatus.SUCCEEDED:
-                self._completed.setdefault((vendor_id, task_id), time.monotonic())
-            return state
-
-        vendor.submit = timed_submit  # type: ignore[method-assign]
-        vendor.poll = timed_poll  # type: ignore[method-assign]
+    def _succeeded(self, vendor_id: str, task_id: str) -> None:
+        self._completed.setdefault((vendor_id, task_id), time.monotonic())
 
     def observe(self, event: JobEvent) -> None:
         """The engine's event observer: final statuses and delivery lag."""

@@ -58,7 +58,7 @@ async def serve(settings: Settings) -> None:
         from adapters.metrics import OpsServer
 
         ops = OpsServer(settings.metrics_host, settings.metrics_port)
-        ops.metrics.instrument(vendors)  # time submit/poll before the engine uses them
+        vendors = ops.metrics.instrument(vendors)  # the engine gets the timed clients
     core = await build_core(settings, vendors=vendors)
     adapters = chat_adapters(core)
     callbacks = None

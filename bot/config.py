@@ -14,17 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.models import UserRef
-
-# Vendor id -> documented API host; X_BASE_URL overrides it.
-DEFAULT_BASE_URLS = {
-    "runway": "https://api.dev.runwayml.com",
-    "gptge": "https://api.gpt.ge",
-    "openai-hk": "https://api.openai-hk.com",
-    "apiframe": "https://api.apiframe.ai",
-    "aimlapi": "https://api.aimlapi.com",
-    "useapi": "https://api.useapi.net",
-    "local": "",
-}
+from bot.vendors import VENDORS
 
 # Credits per (model or "*", duration). A 10 s video costs twice a 5 s one by default.
 DEFAULT_COSTS = {"*:5": 1, "*:10": 2}
@@ -57,9 +47,13 @@ class EnvSettings(BaseSettings):
 
 @dataclass(frozen=True)
 class VendorSettings:
+    """One vendor's key and API root, and the variables they come from (to name in errors)."""
+
     id: str
     api_key: str | None
     base_url: str
+    key_env: str = ""
+    base_url_env: str = ""
 
 
 class Settings(EnvSettings):
@@ -79,6 +73,8 @@ class Settings(EnvSettings):
     database_url: str = "sqlite:///./data/videobot.db"
     data_dir: Path | None = None  # temporary files and local renders; default beside the db
 
+    # Each vendor's X_API_KEY and X_BASE_URL; its client class names them (key_env,
+    # base_url_env) and knows its documented API root.
     runway_api_key: SecretStr | None = None
     runway_base_url: str | None = None
     gptge_api_key: SecretStr | None = None
@@ -120,9 +116,9 @@ class Settings(EnvSettings):
     @classmethod
     def _known_vendors(cls, value: list[str]) -> list[str]:
         ids = [v.lower() for v in value]
-        unknown = [v for v in ids if v not in DEFAULT_BASE_URLS]
+        unknown = [v for v in ids if v not in VENDORS]
         if unknown:
-            known = ", ".join(DEFAULT_BASE_URLS)
+            known = ", ".join(VENDORS)
             raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
         return ids or ["local"]
 
@@ -139,14 +135,21 @@ class Settings(EnvSettings):
         return [str(UserRef.parse(v)) for v in value]
 
     def vendor(self, vendor_id: str) -> VendorSettings:
-        prefix = vendor_id.replace("-", "_")
-        key: SecretStr | None = getattr(self, f"{prefix}_api_key", None)
-        base: str | None = getattr(self, f"{prefix}_base_url", None)
+        """The settings of a vendor in VENDORS, read from the variables its class names."""
+        cls = VENDORS[vendor_id]
+        key = self._setting(cls.key_env)
+        base = self._setting(cls.base_url_env)
         return VendorSettings(
             id=vendor_id,
-            api_key=key.get_secret_value() if key else None,
-            base_url=(base or DEFAULT_BASE_URLS[vendor_id]).rstrip("/"),
+            api_key=key.get_secret_value() if isinstance(key, SecretStr) else None,
+            base_url=(base if isinstance(base, str) and base else cls.default_base_url).rstrip("/"),
+            key_env=cls.key_env,
+            base_url_env=cls.base_url_env,
         )
+
+    def _setting(self, env: str) -> object:
+        """The value of the field that environment variable `env` sets; None when unnamed."""
+        return getattr(self, env.lower(), None) if env else None
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for the log redaction filter."""

@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters import runtime
 from adapters.metrics import Metrics, OpsServer, adapter_of
+from adapters.vendor_timing import TimedClient
 from bot.bootstrap import ConfigError, Core
 from bot.models import JobState, UserRef
 from bot.service import Incoming
@@ -59,8 +60,7 @@ async def emu() -> AsyncIterator[RunwayEmulator]:
 async def observed(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[tuple[Core, OpsServer]]:
     """A core whose vendor is instrumented, with the ops server on a free port."""
     ops = OpsServer("127.0.0.1", 0)
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    ops.metrics.instrument([client])
+    [client] = ops.metrics.instrument([RunwayClient(api_key="test-key", base_url=emu.base_url)])
     core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"])
     await ops.start(core)
     try:
@@ -195,6 +195,20 @@ def test_adapter_loggers() -> None:
     assert adapter_of("httpx") is None
 
 
+def test_instrumenting_wraps_a_client_and_leaves_it_untouched() -> None:
+    client = RunwayClient(api_key="k", base_url="http://127.0.0.1:9")
+    [timed] = Metrics().instrument([client])
+    assert timed is not client and not {"submit", "poll"} & set(vars(client))
+    assert (timed.id, timed.supports_cancel) == ("runway", True)
+    assert timed.capabilities is RunwayClient.capabilities
+
+
+def test_the_metrics_module_stays_small() -> None:
+    """The ops server, its series and the vendor timing each read in one go."""
+    source = Path(__file__).resolve().parent.parent / "adapters" / "metrics.py"
+    assert len(source.read_text(encoding="utf-8").splitlines()) <= 300
+
+
 def test_each_metrics_instance_has_its_own_registry() -> None:
     a, b = Metrics(), Metrics()
     a.adapter_errors.labels("console").inc()
@@ -246,9 +260,11 @@ async def test_runtime_serves_metrics_when_metrics_port_is_set(
     port = free_port()
     settings = settings_for(tmp_path, metrics_port=port, metrics_host="127.0.0.1")
     probe = ProbeAdapter(port)
-    monkeypatch.setattr(runtime, "chat_adapters", lambda core: [probe])
+    cores: list[Core] = []
+    monkeypatch.setattr(runtime, "chat_adapters", lambda core: cores.append(core) or [probe])
     await asyncio.wait_for(runtime.serve(settings), timeout=20)
     assert probe.seen["readyz"] == "ready\n"
+    assert [type(v) for v in cores[0].vendors] == [TimedClient]  # the engine's are timed
     assert re.search(r"^videobot_jobs_in_flight 0\.0$", probe.seen["metrics"], re.M)
     assert 'videobot_credits_total{kind="spent"} 0.0' in probe.seen["metrics"]
     # Stopped with the bot: the port is free again.

@@ -261,8 +261,8 @@ async def test_signed_webhooks_verify_and_parse(
     events = [headers["X-Webhook-Event"] for _, headers in receiver.posts]
     assert events[0] == "progress" and events[-1] == "completed"
     for raw, headers in receiver.posts:
-        assert client.verify_webhook(raw, headers["X-Webhook-Signature"])
-        assert not client.verify_webhook(raw + b" ", headers["X-Webhook-Signature"])
+        assert client.verify_callback(raw, headers)
+        assert not client.verify_callback(raw + b" ", headers)
     raw, _ = receiver.posts[-1]
     parsed = client.parse_callback(json.loads(raw))
     assert parsed is not None
@@ -274,16 +274,33 @@ async def test_signed_webhooks_verify_and_parse(
     assert progress[1].progress == pytest.approx(0.5)
 
 
-def test_verify_webhook_rejects_bad_signatures() -> None:
+def signed(signature: str) -> dict[str, str]:
+    return {"X-Webhook-Signature": signature}
+
+
+def test_verify_callback_rejects_bad_signatures() -> None:
     client = ApiframeClient(api_key=KEY)
     raw = b'{"event":"failed","jobId":"j","status":"FAILED","error":"x"}'
     good = sign(KEY, raw)
-    assert client.verify_webhook(raw, good)
-    assert client.verify_webhook(raw, good.upper().replace("SHA256=", "sha256="))
-    assert not client.verify_webhook(raw, sign("afk_other", raw))
-    assert not client.verify_webhook(raw, good.removeprefix("sha256="))  # scheme is required
-    assert not client.verify_webhook(raw, "")
-    assert not ApiframeClient(api_key="").verify_webhook(raw, good)
+    assert client.verify_callback(raw, signed(good))
+    assert client.verify_callback(raw, signed(good.upper().replace("SHA256=", "sha256=")))
+    assert client.verify_callback(raw, {"x-webhook-signature": good})  # any header case
+    assert not client.verify_callback(raw, signed(sign("afk_other", raw)))
+    assert not client.verify_callback(raw, signed("sha1=" + good.removeprefix("sha256=")))
+    assert not client.verify_callback(raw, signed("sha256=not-hex"))
+    assert not client.verify_callback(raw, signed(""))
+    assert not client.verify_callback(raw, {})
+    assert not ApiframeClient(api_key="").verify_callback(raw, signed(good))
+
+
+def test_verify_callback_accepts_a_bare_hex_signature() -> None:
+    """apiframe's own SDK takes the signature with or without its `sha256=` prefix."""
+    client = ApiframeClient(api_key=KEY)
+    raw = b'{"event":"completed","jobId":"j","status":"COMPLETED"}'
+    bare = sign(KEY, raw).removeprefix("sha256=")
+    assert client.verify_callback(raw, signed(bare))
+    assert client.verify_callback(raw, signed(f"  {bare.upper()} "))
+    assert not client.verify_callback(raw + b" ", signed(bare))
 
 
 def test_parse_failed_webhook_body() -> None:

@@ -7,6 +7,7 @@ import base64
 import io
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +34,7 @@ from bot.vendors.runway import (
     RunwayFamilyClient,
     RunwayValidationError,
 )
+from bot.vendors.runway.models import GEN3A, GEN4_TURBO, pixels, runway_capabilities
 from tests.emulators.base import Fault, sample_mp4
 from tests.emulators.runway import (
     CREDITS_BODY,
@@ -735,3 +737,27 @@ async def test_emulator_endpoints_per_flavour(pair: Pair) -> None:
             headers={"Authorization": f"Bearer {KEY}", "X-Runway-Version": "2024-11-06"},
         )
     assert deleted.status_code == (404 if pair.flavour == "runway" else 405)
+
+
+def test_pixel_pairs_follow_the_model_family() -> None:
+    assert pixels("gen3a_turbo", "16:9") == GEN3_PIXELS["16:9"] == "1280:768"
+    assert pixels("gen4_turbo", "16:9") == GEN4_PIXELS["16:9"] == "1280:720"
+    with pytest.raises(ValueError):
+        pixels("gen3a_turbo", "1:1")  # gen3 has no square frame
+
+
+def test_vendor_modules_stay_small() -> None:
+    """Each vendor module is one concern that can be read in one go."""
+    folder = Path(__file__).resolve().parent.parent / "bot" / "vendors"
+    sizes = {
+        str(p.relative_to(folder)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in folder.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 300} == {}
+
+
+def test_runway_capabilities_default_only_to_offered_models() -> None:
+    caps = runway_capabilities(GEN4_TURBO, GEN3A)
+    assert caps.defaults == {Mode.IMAGE: "gen4_turbo", Mode.FIRST_LAST: "gen3a_turbo"}
+    assert caps.pick(Mode.TEXT, None) is None  # gen4.5 is Runway's default but not offered here
+    assert RunwayClient.capabilities.defaults[Mode.TEXT] == "gen4.5"

@@ -14,7 +14,7 @@ from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ASPECTS, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import call
 from bot.vendors.reseller import bearer, clamp_seed, find_urls, looks_moderated, lookup_status
-from bot.vendors.runway import GEN4_PIXELS
+from bot.vendors.runway.models import GEN4_PIXELS, runway_capabilities
 
 VENDOR = "aimlapi"
 PATH = "/v2/generate/video/runway/generation"
@@ -102,15 +102,9 @@ def parse_generation(body: dict[str, Any]) -> TaskState:
 class AimlapiClient(VendorClient):
     id = "aimlapi"
     default_base_url = "https://api.aimlapi.com"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        models=(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO),
-        defaults={
-            Mode.IMAGE: "gen4_turbo",
-            Mode.FIRST_LAST: "gen3a_turbo",
-            Mode.VIDEO: "gen4_aleph",
-            Mode.ACT: "act_two",
-        },
-    )
+    key_env = "AIMLAPI_API_KEY"
+    base_url_env = "AIMLAPI_BASE_URL"
+    capabilities: ClassVar[Capabilities] = runway_capabilities(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
 
     def build_body(self, req: VideoRequest) -> dict[str, Any]:
         spec = self.spec_for(req)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from bot.errors import Transient, UnknownOutcome, VendorError
@@ -25,6 +27,8 @@ from bot.vendors.reseller import (
 VENDOR = "apiframe"
 WEBHOOK_EVENTS = ["completed", "failed", "progress"]
 MAX_IDEMPOTENCY_KEY = 255
+SIGNATURE_HEADER = "X-Webhook-Signature"
+_HEX = re.compile(r"[0-9a-f]+")
 
 STATUSES = {
     "queued": TaskStatus.QUEUED,
@@ -87,6 +91,8 @@ def parse_job(body: dict[str, Any]) -> TaskState:
 class ApiframeClient(VendorClient):
     id = "apiframe"
     default_base_url = "https://api.apiframe.ai"
+    key_env = "APIFRAME_API_KEY"
+    base_url_env = "APIFRAME_BASE_URL"
     supports_idempotency = True
     capabilities: ClassVar[Capabilities] = Capabilities(
         models=(_spec("gen4_turbo", "runway-gen4-turbo"), _spec("gen4.5", "runway-gen4.5")),
@@ -159,14 +165,14 @@ class ApiframeClient(VendorClient):
             return None
         return str(job_id), parse_job(body)
 
-    def verify_webhook(self, raw_body: bytes, signature_header: str) -> bool:
-        """Check `X-Webhook-Signature: sha256=<hex>`: HMAC-SHA256 of the raw body, keyed with
-        the raw SHA-256 digest of the API key (not its hex form)."""
-        if not self.api_key or not signature_header:
-            return False
-        scheme, _, given = signature_header.strip().partition("=")
-        if scheme.lower() != "sha256" or not given:
+    def verify_callback(self, raw_body: bytes, headers: Mapping[str, str]) -> bool:
+        """Check `X-Webhook-Signature`: HMAC-SHA256 of the raw body, keyed with the raw SHA-256
+        digest of the API key (not its hex form), as `sha256=<hex>` or bare `<hex>`, both of
+        which apiframe's own SDK accepts."""
+        header = next((v for k, v in headers.items() if k.lower() == SIGNATURE_HEADER.lower()), "")
+        given = header.strip().lower().removeprefix("sha256=").strip()
+        if not self.api_key or not _HEX.fullmatch(given):
             return False
         key = hashlib.sha256(self.api_key.encode()).digest()
         expected = hmac.new(key, raw_body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, given.strip().lower())
+        return hmac.compare_digest(expected, given)

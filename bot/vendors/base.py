@@ -8,6 +8,7 @@ is the engine's job, written once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -88,6 +89,10 @@ class VendorClient(ABC):
 
     id: ClassVar[str]
     default_base_url: ClassVar[str]
+    # The environment variables (settings) holding this vendor's key and API root; the
+    # settings read them and `videobot doctor` names them. Blank for a vendor with none.
+    key_env: ClassVar[str] = ""
+    base_url_env: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities]
     needs_key: ClassVar[bool] = True
     supports_cancel: ClassVar[bool] = False
@@ -142,6 +147,13 @@ class VendorClient(ABC):
     def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:
         """Turn a vendor callback body into (task id, state); None if not understood."""
         return None
+
+    def verify_callback(self, raw_body: bytes, headers: Mapping[str, str]) -> bool:
+        """Whether a callback really comes from the vendor; False turns it away unread.
+
+        A vendor that signs nothing is accepted: its callback only wakes a poll, and the
+        poll answer decides, so a forged one costs a poll and nothing more."""
+        return True
 
     async def aclose(self) -> None:
         if self._own_http:

@@ -144,6 +144,8 @@ def _upload_form(media: Media) -> Media:
 class UseapiClient(VendorClient):
     id = "useapi"
     default_base_url = "https://api.useapi.net"
+    key_env = "USEAPI_API_KEY"
+    base_url_env = "USEAPI_BASE_URL"
     capabilities: ClassVar[Capabilities] = Capabilities(
         models=(GEN4_TURBO, GEN3A, GEN45, GEN3_V2V),
         defaults={

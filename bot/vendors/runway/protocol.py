@@ -1,10 +1,10 @@
-"""Clients for the Runway API and the two resellers that mirror it (gpt.ge, openai-hk).
+"""The Runway task protocol, spoken by the official API and the resellers that mirror it.
 
-All three speak the same task protocol (vendor-contracts §2-4): create a task with one POST per
-mode, poll `tasks/{id}` for PENDING/THROTTLED/RUNNING/SUCCEEDED/FAILED/CANCELLED. They differ
-only in the path prefix, which models and endpoints exist, the prompt limit, cancel support and
-openai-hk's `notify_hook` callback, so one base class carries the protocol and each subclass
-only declares those differences.
+Create a task with one POST per mode, poll `tasks/{id}` for PENDING/THROTTLED/RUNNING/
+SUCCEEDED/FAILED/CANCELLED (vendor-contracts §2-4). The clients differ only in the path prefix,
+which models and endpoints exist, the prompt limit, cancel support and openai-hk's
+`notify_hook` callback, so this base class carries the protocol and each subclass only
+declares those differences.
 """
 
 from __future__ import annotations
@@ -22,24 +22,14 @@ from bot.errors import (
     UnknownOutcome,
     VendorError,
 )
-from bot.models import SEED_MAX, Media, Mode, TaskState, TaskStatus, VideoRequest
-from bot.vendors.base import Account, Capabilities, ModelSpec, VendorClient
+from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
+from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
+from bot.vendors.runway.models import pixels
 
 log = logging.getLogger(__name__)
 
 RUNWAY_VERSION = "2024-11-06"
-
-# Runway's pixel-pair dialect for the aspect names, per model family (vendor-contracts §8).
-GEN4_PIXELS = {
-    "16:9": "1280:720",
-    "9:16": "720:1280",
-    "4:3": "1104:832",
-    "3:4": "832:1104",
-    "1:1": "960:960",
-    "21:9": "1584:672",
-}
-GEN3_PIXELS = {"16:9": "1280:768", "9:16": "768:1280"}
 
 _STATUS = {
     "PENDING": TaskStatus.QUEUED,
@@ -65,9 +55,6 @@ _ENDPOINTS = {
     Mode.ACT: "/character_performance",
 }
 
-_GEN4_RATIOS = tuple(GEN4_PIXELS)
-_GEN3_RATIOS = tuple(GEN3_PIXELS)
-
 
 class RunwayValidationError(BadRequest):
     """Runway's 400 `Validation of body failed` with its zod `issues`.
@@ -81,15 +68,6 @@ class RunwayValidationError(BadRequest):
     ) -> None:
         super().__init__(message, status=status, vendor=vendor)
         self.fields = fields
-
-
-def _pixels(model: str, ratio: str) -> str:
-    """The aspect name as Runway's pixel pair for this model's family."""
-    table = GEN3_PIXELS if model.startswith("gen3") else GEN4_PIXELS
-    try:
-        return table[ratio]
-    except KeyError:  # the validator checked ratios against ModelSpec; this is a router bug
-        raise ValueError(f"{model} has no ratio {ratio}") from None
 
 
 def _media_type(media: Media) -> str:
@@ -237,7 +215,7 @@ class RunwayFamilyClient(VendorClient):
             body["bodyControl"] = req.body_control
         if prompt and req.mode is not Mode.ACT:  # Act-Two has no prompt field
             body["promptText"] = prompt
-        body["ratio"] = _pixels(spec.name, req.ratio)
+        body["ratio"] = pixels(spec.name, req.ratio)
         if req.mode in (Mode.TEXT, Mode.IMAGE, Mode.FIRST_LAST):
             # Aleph and Act-Two take their length from the input video: no duration field.
             body["duration"] = req.duration
@@ -303,106 +281,3 @@ def _names_model(exc: BadRequest, spec: ModelSpec) -> bool:
     if isinstance(exc, RunwayValidationError) and "model" in exc.fields:
         return True
     return spec.wire_name in exc.message
-
-
-def _spec(
-    name: str,
-    modes: set[Mode],
-    ratios: tuple[str, ...],
-    *,
-    durations: tuple[int, ...] = (5, 10),
-    prompt_max: int = 1000,
-    prompt_required: bool = False,
-) -> ModelSpec:
-    return ModelSpec(
-        name=name,
-        modes=frozenset(modes),
-        ratios=ratios,
-        durations=durations,
-        prompt_max=prompt_max,
-        prompt_required=prompt_required,
-        seed_min=0,
-        seed_max=SEED_MAX,
-    )
-
-
-# Runway accepts 2-10 s for gen4_turbo and gen4.5; the product offers 5 and 10 only.
-# gen4.5 text-to-video takes 1280:720 and 720:1280 only, and ModelSpec has one ratio list for
-# all modes, so gen4.5 declares the two ratios valid for both of its modes.
-# Aleph and Act-Two follow the input video's length; 5 is the nominal value for pricing.
-_GEN3A = _spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, _GEN3_RATIOS)
-_GEN4_TURBO = _spec("gen4_turbo", {Mode.IMAGE}, _GEN4_RATIOS)
-_GEN45 = _spec("gen4.5", {Mode.TEXT, Mode.IMAGE}, ("16:9", "9:16"), prompt_required=True)
-_ALEPH = _spec("gen4_aleph", {Mode.VIDEO}, _GEN4_RATIOS, durations=(5,), prompt_required=True)
-_ACT_TWO = _spec("act_two", {Mode.ACT}, _GEN4_RATIOS, durations=(5,))
-
-
-class RunwayClient(RunwayFamilyClient):
-    """The official API: every mode, and DELETE to cancel."""
-
-    id = "runway"
-    default_base_url = "https://api.dev.runwayml.com"
-    path_prefix = "/v1"
-    supports_cancel = True
-    capabilities = Capabilities(
-        models=(_GEN45, _GEN4_TURBO, _GEN3A, _ALEPH, _ACT_TWO),
-        defaults={
-            Mode.TEXT: "gen4.5",
-            Mode.IMAGE: "gen4_turbo",
-            Mode.FIRST_LAST: "gen3a_turbo",
-            Mode.VIDEO: "gen4_aleph",
-            Mode.ACT: "act_two",
-        },
-    )
-
-    async def account(self) -> Account:
-        body = await self._call("GET", "/organization")
-        credits = body.get("creditBalance") if isinstance(body, dict) else None
-        return Account(credits=credits if isinstance(credits, int | float) else None)
-
-    async def cancel(self, task_id: str) -> bool:
-        """DELETE cancels a live task (refunded only while PENDING/THROTTLED) and answers 204."""
-        self._cancelled.add(task_id)
-        try:
-            await self._call("DELETE", f"/tasks/{quote(task_id, safe='')}")
-        except NotFound:
-            pass  # already gone: nothing left to stop
-        except VendorError:
-            self._cancelled.discard(task_id)
-            raise
-        return True
-
-
-class GptgeClient(RunwayFamilyClient):
-    """gpt.ge: image-to-video only, the 2024 prompt limit of 512, no documented cancel."""
-
-    id = "gptge"
-    default_base_url = "https://api.gpt.ge"
-    path_prefix = "/runwayml/v1"
-    # gpt.ge documents `gen4a_turbo` (§9.1); Runway's name is tried first.
-    model_aliases: ClassVar[dict[str, str]] = {"gen4_turbo": "gen4a_turbo"}
-    capabilities = Capabilities(
-        models=(
-            _spec("gen4_turbo", {Mode.IMAGE}, _GEN4_RATIOS, prompt_max=512),
-            _spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, _GEN3_RATIOS, prompt_max=512),
-        ),
-        defaults={Mode.IMAGE: "gen4_turbo", Mode.FIRST_LAST: "gen3a_turbo"},
-    )
-
-
-class OpenAIHKClient(RunwayFamilyClient):
-    """openai-hk: image, Aleph and Act-Two, plus the `notify_hook` callback; no text-to-video."""
-
-    id = "openai-hk"
-    default_base_url = "https://api.openai-hk.com"
-    path_prefix = "/runwayml/v1"
-    accepts_notify_hook = True
-    capabilities = Capabilities(
-        models=(_GEN4_TURBO, _GEN3A, _ALEPH, _ACT_TWO),
-        defaults={
-            Mode.IMAGE: "gen4_turbo",
-            Mode.FIRST_LAST: "gen3a_turbo",
-            Mode.VIDEO: "gen4_aleph",
-            Mode.ACT: "act_two",
-        },
-    )

@@ -1,0 +1,29 @@
+"""Clients for the Runway API and the two resellers that mirror it (gpt.ge, openai-hk).
+
+`protocol` holds the task protocol all three speak, `models` Runway's model tables,
+`official` the Runway client and `resellers` the two mirrors; this package names them all.
+"""
+
+from __future__ import annotations
+
+from bot.vendors.runway.models import GEN3_PIXELS, GEN4_PIXELS
+from bot.vendors.runway.official import RunwayClient
+from bot.vendors.runway.protocol import (
+    RUNWAY_VERSION,
+    RunwayFamilyClient,
+    RunwayValidationError,
+    parse_task,
+)
+from bot.vendors.runway.resellers import GptgeClient, OpenAIHKClient
+
+__all__ = [
+    "GEN3_PIXELS",
+    "GEN4_PIXELS",
+    "RUNWAY_VERSION",
+    "GptgeClient",
+    "OpenAIHKClient",
+    "RunwayClient",
+    "RunwayFamilyClient",
+    "RunwayValidationError",
+    "parse_task",
+]

@@ -1,0 +1,46 @@
+"""The official Runway API client: every mode, an account call, and DELETE to cancel."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from bot.errors import NotFound, VendorError
+from bot.vendors.base import Account
+from bot.vendors.runway.models import (
+    ACT_TWO,
+    ALEPH,
+    GEN3A,
+    GEN4_TURBO,
+    GEN45,
+    runway_capabilities,
+)
+from bot.vendors.runway.protocol import RunwayFamilyClient
+
+
+class RunwayClient(RunwayFamilyClient):
+    """The official API: every mode, and DELETE to cancel."""
+
+    id = "runway"
+    default_base_url = "https://api.dev.runwayml.com"
+    key_env = "RUNWAY_API_KEY"
+    base_url_env = "RUNWAY_BASE_URL"
+    path_prefix = "/v1"
+    supports_cancel = True
+    capabilities = runway_capabilities(GEN45, GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
+
+    async def account(self) -> Account:
+        body = await self._call("GET", "/organization")
+        credits = body.get("creditBalance") if isinstance(body, dict) else None
+        return Account(credits=credits if isinstance(credits, int | float) else None)
+
+    async def cancel(self, task_id: str) -> bool:
+        """DELETE cancels a live task (refunded only while PENDING/THROTTLED) and answers 204."""
+        self._cancelled.add(task_id)
+        try:
+            await self._call("DELETE", f"/tasks/{quote(task_id, safe='')}")
+        except NotFound:
+            pass  # already gone: nothing left to stop
+        except VendorError:
+            self._cancelled.discard(task_id)
+            raise
+        return True
