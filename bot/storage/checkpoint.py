@@ -65,7 +65,11 @@ class Checkpointer:
 
     def _checkpoint(self) -> None:
         if self._db is None:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # mode=rw: never create the file. A checkpoint after the database was deleted
+            # under the bot would otherwise put an empty one at its path, and the watch would
+            # report "replaced" instead of "deleted".
+            uri = f"{Path(self.path).absolute().as_uri()}?mode=rw"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout = 1000")
         (row,) = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.last = (int(row[0]), int(row[1]), int(row[2]))
