@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.bootstrap import Core
 from bot.events import EventKind
@@ -19,23 +16,10 @@ from tests.helpers import RecordingSink, image_bytes, make_core, wait_until
 USER = UserRef("test", "1")
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
-        yield server  # type: ignore[misc]
-
-
 async def _core(tmp_path: Path, emu: RunwayEmulator, key: str = "test-key", **kw: object) -> Core:
     client = RunwayClient(api_key=key, base_url=emu.base_url)
     core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **kw)
     return core
-
-
-@pytest.fixture
-async def core(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[Core]:
-    core = await _core(tmp_path, emu)
-    yield core
-    await core.aclose()
 
 
 async def start(core: Core) -> RecordingSink:

@@ -19,11 +19,7 @@ from tests.emulators.runway import RunwayEmulator
 from tests.helpers import image_bytes, spy_on_decoding
 from tests.test_core_quota import ADMIN, USER, core_with
 
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=60) as server:
-        yield server  # type: ignore[misc]
+pytestmark = pytest.mark.emulator(run_seconds=60)
 
 
 @pytest.fixture

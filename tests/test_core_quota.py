@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,10 @@ from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import make_core
 
+pytestmark = pytest.mark.emulator(run_seconds=60)
+
 USER = UserRef("test", "1")
 ADMIN = UserRef("test", "99")
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=60) as server:
-        yield server  # type: ignore[misc]
 
 
 async def core_with(tmp_path: Path, emu: RunwayEmulator, **kw: object) -> Core:

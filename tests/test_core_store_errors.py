@@ -5,7 +5,6 @@ a notice, over real HTTP against the Runway emulator on a real SQLite file."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from bot.texts import CATALOG
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink
 from tests.test_core_engine import _core, finished, start, used, video
+
+pytestmark = pytest.mark.emulator(run_seconds=0.1)
 
 
 class FullDiskStore:
@@ -51,12 +52,6 @@ class FullDiskStore:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.1) as server:
-        yield server  # type: ignore[misc]
 
 
 async def _run(

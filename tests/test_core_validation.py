@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 import pytest
 from PIL import Image
@@ -11,25 +10,11 @@ from PIL import Image
 from bot.bootstrap import Core
 from bot.models import Media, UserRef
 from bot.service import Incoming
-from bot.vendors.runway import GptgeClient, RunwayClient
+from bot.vendors.runway import GptgeClient
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import image_bytes, make_core
 
 USER = UserRef("test", "1")
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key") as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
-async def core(tmp_path, emu: RunwayEmulator) -> AsyncIterator[Core]:  # type: ignore[no-untyped-def]
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"])
-    yield core
-    await core.aclose()
 
 
 def noise_png(size: tuple[int, int]) -> bytes:

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from adapters.discord import DiscordAdapter, DiscordSettings
 from bot.models import JobState, UserRef
-from bot.vendors.runway import RunwayClient
 from tests.discord_emulator import ADMIN_ID, APP_ID, OTHER_ID, USER_ID, Harness
-from tests.emulators.runway import RunwayEmulator
 from tests.helpers import wait_until
 
 USER = UserRef("discord", str(USER_ID))
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
-async def h(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[Harness]:
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    async with Harness(
-        tmp_path, [client], video_vendors=["runway"], admin_user_ids=[f"discord:{ADMIN_ID}"]
-    ) as harness:
-        yield harness
+pytestmark = pytest.mark.harness(admin_user_ids=[f"discord:{ADMIN_ID}"])
 
 
 async def rendering(h: Harness, prompt: str = "[never] an endless render") -> tuple[str, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,6 @@ from tests.emulators.base import sample_mp4
 from tests.emulators.runway import RunwayEmulator
 
 USER = UserRef("discord", str(USER_ID))
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
-async def h(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[Harness]:
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    async with Harness(tmp_path, [client], video_vendors=["runway"]) as harness:
-        yield harness
 
 
 async def test_video_over_the_upload_limit_is_posted_as_the_vendor_link(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from adapters.discord import DiscordSettings
 from bot.models import JobState, Mode, UserRef
@@ -15,19 +12,6 @@ from tests.emulators.runway import RunwayEmulator
 from tests.helpers import image_bytes
 
 USER = UserRef("discord", str(USER_ID))
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
-async def h(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[Harness]:
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    async with Harness(tmp_path, [client], video_vendors=["runway"]) as harness:
-        yield harness
 
 
 def prompt_images(emu: RunwayEmulator) -> list[str]:

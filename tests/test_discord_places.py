@@ -3,11 +3,8 @@ commands and the quick commands; plus /act end to end."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from adapters.discord import DiscordSettings
 from bot.models import JobState, Mode, UserRef
@@ -29,12 +26,6 @@ from tests.helpers import image_bytes
 
 USER = UserRef("discord", str(USER_ID))
 MANAGE_GUILD = 0x20
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
-        yield server  # type: ignore[misc]
 
 
 def harness(tmp_path: Path, emu: RunwayEmulator, **settings: Any) -> Harness:

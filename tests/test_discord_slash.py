@@ -3,10 +3,7 @@ and the Runway emulator over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.models import JobState, UserRef
 from bot.service import utc_day
@@ -18,20 +15,8 @@ from tests.helpers import image_bytes
 USER = UserRef("discord", str(USER_ID))
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    async with RunwayEmulator("test-key", run_seconds=0.2) as server:
-        yield server  # type: ignore[misc]
-
-
 def runway(emu: RunwayEmulator) -> RunwayClient:
     return RunwayClient(api_key="test-key", base_url=emu.base_url)
-
-
-@pytest.fixture
-async def h(tmp_path: Path, emu: RunwayEmulator) -> AsyncIterator[Harness]:
-    async with Harness(tmp_path, [runway(emu)], video_vendors=["runway"]) as harness:
-        yield harness
 
 
 async def test_video_text_only_is_deferred_tracked_and_delivered(h: Harness) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import re
 import string
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,8 +21,8 @@ from bot.commands import parse
 from bot.errors import InvalidRequest
 from bot.models import UserRef
 from bot.service import Incoming
-from bot.vendors.runway import OpenAIHKClient, RunwayClient
-from tests.helpers import make_core
+
+pytestmark = pytest.mark.intake("runway", "openai-hk")
 
 FUZZ = settings(
     max_examples=250,
@@ -177,29 +175,6 @@ def test_parser_parses_or_refuses_with_a_catalogue_message(text: str) -> None:
         # Only a ratio option sets the ratio; a bare aspect word is prompt text.
         assert cmd.ratio is None or RATIO_OPTION.search(text), (text, cmd.ratio)
         assert cmd.seed is None or SEED_OPTION.search(text), (text, cmd.seed)
-
-
-@pytest.fixture
-def core_loop(tmp_path: Path) -> Iterator[tuple[Core, asyncio.AbstractEventLoop]]:
-    """A real core on SQLite whose engine never starts jobs: intake only."""
-    loop = asyncio.new_event_loop()
-    vendors = [
-        RunwayClient(api_key="k", base_url="http://127.0.0.1:9"),
-        OpenAIHKClient(api_key="k", base_url="http://127.0.0.1:9"),
-    ]
-    core = loop.run_until_complete(
-        make_core(
-            tmp_path,
-            vendors=vendors,
-            video_vendors=["runway", "openai-hk"],
-            quota_credits_per_day=100_000,
-            max_jobs_per_user=100_000,
-        )
-    )
-    core.engine.launch = lambda job_id: None  # type: ignore[method-assign]
-    yield core, loop
-    loop.run_until_complete(core.aclose())
-    loop.close()
 
 
 async def check_handle(core: Core, msg: Incoming) -> None:

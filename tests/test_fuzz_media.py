@@ -10,8 +10,6 @@ import asyncio
 import io
 import struct
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,10 +19,10 @@ from PIL import Image
 from bot.bootstrap import Core
 from bot.models import Media
 from bot.service import Incoming
-from bot.vendors.aimlapi import AimlapiClient
-from bot.vendors.runway import RunwayClient
-from tests.helpers import image_bytes, make_core
+from tests.helpers import image_bytes
 from tests.test_fuzz_commands import USER, check_handle
+
+pytestmark = pytest.mark.intake("runway", "aimlapi")
 
 FUZZ = settings(
     max_examples=150,
@@ -92,28 +90,6 @@ BLOBS = st.one_of(
     damaged(),
 )
 MEDIA = st.builds(Media, BLOBS, st.sampled_from(MIMES), st.sampled_from(["", "x.jpg", "v.mp4"]))
-
-
-@pytest.fixture
-def core_loop(tmp_path: Path) -> Iterator[tuple[Core, asyncio.AbstractEventLoop]]:
-    loop = asyncio.new_event_loop()
-    vendors = [
-        RunwayClient(api_key="k", base_url="http://127.0.0.1:9"),
-        AimlapiClient(api_key="k", base_url="http://127.0.0.1:9"),
-    ]
-    core = loop.run_until_complete(
-        make_core(
-            tmp_path,
-            vendors=vendors,
-            video_vendors=["runway", "aimlapi"],
-            quota_credits_per_day=100_000,
-            max_jobs_per_user=100_000,
-        )
-    )
-    core.engine.launch = lambda job_id: None  # type: ignore[method-assign]
-    yield core, loop
-    loop.run_until_complete(core.aclose())
-    loop.close()
 
 
 @given(

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ import pytest
 from adapters.cli import main
 from bot import engine, texts
 from bot.bootstrap import Core
-from bot.config import Settings
 from bot.events import EventKind
 from bot.models import Job, JobState, UserRef
 from bot.service import Incoming, utc_day
@@ -27,33 +25,16 @@ from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, make_core, wait_until
 
+pytestmark = pytest.mark.emulator(run_seconds=0.1)
+
 ALICE = UserRef("telegram", "1001")
 BOB = UserRef("discord", "2002")
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'videobot.db'}")
+def admin_env(clean_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUOTA_CREDITS_PER_DAY", "10")
     monkeypatch.setenv("ADMIN_USER_IDS", "discord:2002")  # as the bot below is configured
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    server = RunwayEmulator("test-key", run_seconds=0.1)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ The CLI runs in a worker thread (it calls asyncio.run) while the servers run in 
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -36,17 +35,9 @@ DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.doctor-test-discord-token"
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No developer .env or environment leaks in; logging restored afterwards."""
-    monkeypatch.chdir(tmp_path)
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
+def doctor_env(clean_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The database in a folder of its own under the clean working folder."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'data' / 'videobot.db'}")
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def closed_port() -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -21,19 +20,12 @@ from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, make_core, settings_for, wait_until
 
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
 TELEGRAM_TOKEN = "7012345678:AAHk9f0-Zx8TQ2mWcBv7YpLr4sNd3Ke6JuQ"
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789"
 RUNWAY_KEY = "key_" + "5e" * 64
 APIFRAME_KEY = "afk_live_0123456789abcdef"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def configured(tmp_path: Path, fmt: str) -> io.StringIO:

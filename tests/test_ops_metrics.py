@@ -28,6 +28,8 @@ from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, make_core, settings_for, wait_until
 from tests.ledger_rows import bulk_ledger
 
+pytestmark = pytest.mark.emulator(run_seconds=0.1)
+
 USER = UserRef("test", "1")
 
 
@@ -44,16 +46,6 @@ def value(
     found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
 ) -> float:
     return found.get((name, frozenset(labels.items())), 0.0)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[RunwayEmulator]:
-    server = RunwayEmulator("test-key", run_seconds=0.1)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

@@ -22,10 +22,9 @@ from tests.emulators.runway import RunwayEmulator
 from tests.helpers import image_bytes
 from tests.test_console import bot_env, run_bot
 
-# The fixtures of the Telegram and Discord suites, shared: a real adapter, core and vendor.
+# The Telegram suite's fixture, shared (the Runway emulator `emu` and the Discord harness `h`
+# come from tests/conftest.py).
 make_rig = telegram_e2e.make_rig
-emu = discord_menu.emu
-h = discord_menu.h
 pytestmark = pytest.mark.filterwarnings("ignore:.*`retry_after` will be of type")
 
 TRICKY = [

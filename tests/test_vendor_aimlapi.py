@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import pytest
@@ -25,32 +24,12 @@ from tests.emulators.reseller import Clock
 from tests.helpers import image_bytes
 
 KEY = "aiml-s3cret-key-0001"
+pytestmark = pytest.mark.emulator("aimlapi", key=KEY, clock=True, queue_seconds=1, run_seconds=2)
 E = TypeVar("E", bound=VendorError)
 CREDITS = (
     "You've run out of credits. Please top up your balance or update your payment method to "
     "continue: https://aimlapi.com/app/billing/"
 )
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def emu(clock: Clock) -> AsyncIterator[AimlapiEmulator]:
-    emulator = AimlapiEmulator(KEY, queue_seconds=1, run_seconds=2)
-    emulator.clock = clock
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def client(emu: AimlapiEmulator) -> AsyncIterator[AimlapiClient]:
-    c = AimlapiClient(api_key=KEY, base_url=emu.base_url)
-    yield c
-    await c.aclose()
 
 
 def image(fmt: str = "PNG") -> Media:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import pytest
@@ -26,28 +25,8 @@ from tests.emulators.reseller import Clock, Receiver
 from tests.helpers import image_bytes
 
 KEY = "afk_s3cret-apiframe-key"
+pytestmark = pytest.mark.emulator("apiframe", key=KEY, clock=True, queue_seconds=1, run_seconds=2)
 E = TypeVar("E", bound=VendorError)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def emu(clock: Clock) -> AsyncIterator[ApiframeEmulator]:
-    emulator = ApiframeEmulator(KEY, queue_seconds=1, run_seconds=2)
-    emulator.clock = clock
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def client(emu: ApiframeEmulator) -> AsyncIterator[ApiframeClient]:
-    c = ApiframeClient(api_key=KEY, base_url=emu.base_url)
-    yield c
-    await c.aclose()
 
 
 def text_req(prompt: str = "a city at dusk", **kw: Any) -> VideoRequest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import pytest
@@ -27,28 +26,8 @@ from tests.emulators.useapi import PREFIX, UseapiEmulator
 from tests.helpers import image_bytes
 
 KEY = "user:1234-s3cretUseapiToken"
+pytestmark = pytest.mark.emulator("useapi", key=KEY, clock=True, queue_seconds=1, run_seconds=2)
 E = TypeVar("E", bound=VendorError)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def emu(clock: Clock) -> AsyncIterator[UseapiEmulator]:
-    emulator = UseapiEmulator(KEY, queue_seconds=1, run_seconds=2)
-    emulator.clock = clock
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def client(emu: UseapiEmulator) -> AsyncIterator[UseapiClient]:
-    c = UseapiClient(api_key=KEY, base_url=emu.base_url)
-    yield c
-    await c.aclose()
 
 
 def text_req(prompt: str = "a lighthouse in a storm", **kw: Any) -> VideoRequest:
