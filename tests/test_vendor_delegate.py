@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from bot.vendors.delegate import DECLARATIONS, DelegatingClient
 
 from bot.models import Media, Mode, TaskStatus, VideoRequest
 from bot.vendors import VENDORS
 from bot.vendors.apiframe import ApiframeClient
 from bot.vendors.base import VendorClient
+from bot.vendors.delegate import DECLARATIONS, DelegatingClient
 from bot.vendors.local import LocalVendor
 from bot.vendors.runway import OpenAIHKClient, RunwayClient
 from tests.emulators.apiframe import sign
