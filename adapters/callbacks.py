@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.wake_limit import WakeLimiter
-from bot.engine import JobEngine
+from bot.jobs import JobEngine
 from bot.vendors.apiframe import ApiframeClient
 
 log = logging.getLogger("videobot.callbacks")
