@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from adapters.terminal import for_terminal
 from bot import texts
 from bot.config import Settings
-from bot.engine import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
+from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
 from bot.storage.sqlite import SqliteStore

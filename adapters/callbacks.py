@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.wake_limit import WakeLimiter
-from bot.engine import JobEngine
+from bot.jobs import JobEngine
 
 log = logging.getLogger("videobot.callbacks")
 

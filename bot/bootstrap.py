@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.engine import JobEngine
+from bot.jobs import JobEngine
 from bot.service import VideoService
 from bot.storage.base import Store
 from bot.storage.errors import StoreUnavailable

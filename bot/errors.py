@@ -10,8 +10,11 @@
         ├── RateLimited       429; carries retry_after seconds          -> wait and retry
         ├── Moderated         content refused                           -> tell the user, no retry
         ├── Transient         5xx, timeouts, resets, malformed bodies   -> retry with backoff
-        │   └── UnknownOutcome  a create may have reached the vendor    -> never blindly resubmit
+        ├── UnknownOutcome    a create may have reached the vendor      -> never blindly resubmit
         └── NotFound          the task is gone (404)
+
+UnknownOutcome is deliberately not a Transient: an `except Transient` that retries must
+never catch the one failure where a retry could start a second paid task.
 
 Every error's message is safe to log: clients never put keys or tokens into them.
 """
@@ -47,7 +50,6 @@ class VendorError(BotError):
     """A vendor call failed. `code` is a short machine word for logs and metrics."""
 
     code = "vendor_error"
-    retryable = False
 
     def __init__(self, message: str, *, status: int | None = None, vendor: str = "") -> None:
         super().__init__(message)
@@ -75,7 +77,6 @@ class OutOfCredits(VendorError):
 
 class RateLimited(VendorError):
     code = "rate_limited"
-    retryable = True
 
     def __init__(
         self,
@@ -95,10 +96,9 @@ class Moderated(VendorError):
 
 class Transient(VendorError):
     code = "transient"
-    retryable = True
 
 
-class UnknownOutcome(Transient):
+class UnknownOutcome(VendorError):
     """The request may have been processed; resubmitting could create a second paid task."""
 
     code = "unknown_outcome"

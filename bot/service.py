@@ -19,8 +19,8 @@ from bot.admin_commands import AdminCommands
 from bot.admission import check_admission
 from bot.commands import ParsedCommand, parse
 from bot.config import Settings
-from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
+from bot.jobs import CancelResult, JobEngine
 from bot.models import ACTIVE_STATES, Media, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text

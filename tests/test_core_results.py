@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-import bot.engine
+import bot.jobs.kernel
 from bot.bootstrap import Core
 from bot.events import DeliveryError, EventKind
 from bot.models import Job, JobState
@@ -89,7 +89,7 @@ async def test_a_dripping_result_ends_at_the_deadline_refunded(
 async def test_a_dripping_result_leaves_the_vendor_slots_to_other_jobs(
     tmp_path: Path, emu: ResultEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.engine, "MAX_VENDOR_CALLS", 1)  # one call slot at the vendor
+    monkeypatch.setattr(bot.jobs.kernel, "MAX_VENDOR_CALLS", 1)  # one call slot at the vendor
     core = await _core(tmp_path, emu)
     try:
         sink = await start(core)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import bot.engine
+import bot.jobs.run
 from bot.bootstrap import Core
 from bot.events import EventKind
 from bot.models import JobState
@@ -101,7 +101,7 @@ async def test_an_accepted_task_that_cannot_be_recorded_is_cancelled_and_refunde
 async def test_a_job_whose_refund_fails_too_is_run_again_and_refunded(
     tmp_path: Path, emu: RunwayEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.engine, "RELAUNCH_SECONDS", 0.1)
+    monkeypatch.setattr(bot.jobs.run, "RELAUNCH_SECONDS", 0.1)
     core, store, sink, job_id = await _run(tmp_path, emu, failures=1000, settle_failures=2)
     try:
         job = await core.store.get_job(job_id)

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot import engine, texts
+from bot import texts
 from bot.bootstrap import Core
 from bot.events import EventKind
+from bot.jobs import operator
 from bot.models import Job, JobState, UserRef
 from bot.service import Incoming, utc_day
 from bot.vendors.runway import RunwayClient
@@ -191,7 +192,7 @@ async def test_refund_returns_credits_exactly_once(
 
 @pytest.fixture
 def quick_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "OPERATOR_SWEEP_SECONDS", 0.05)
+    monkeypatch.setattr(operator, "OPERATOR_SWEEP_SECONDS", 0.05)
 
 
 async def test_a_refund_stops_the_running_job_and_tells_its_user(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.engine import MAX_ETA_SLEEP, next_poll
+from bot.jobs.poll import MAX_ETA_SLEEP, next_poll
 from bot.vendors.transport import AiohttpTransport
 
 

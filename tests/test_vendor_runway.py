@@ -455,7 +455,6 @@ async def test_rate_limited_then_success(pair: Pair) -> None:
     with pytest.raises(RateLimited) as info:
         await pair.client.submit(image_request(), idempotency_key="k1")
     assert info.value.retry_after == 7.0
-    assert info.value.retryable
     assert "daily task limit" in str(info.value)
     assert_safe(info.value)
     task_id = await pair.client.submit(image_request(), idempotency_key="k1")
@@ -527,7 +526,8 @@ async def test_validation_error_names_the_field(pair: Pair) -> None:
     req = image_request(model="gen3a_turbo", duration=7)
     with pytest.raises(RunwayValidationError) as info:
         await pair.client.submit(req, idempotency_key="k1")
-    assert isinstance(info.value, BadRequest) and not info.value.retryable
+    assert isinstance(info.value, BadRequest)
+    assert not isinstance(info.value, (Transient, RateLimited))
     assert info.value.fields == ("duration",)
     assert "Validation of body failed" in str(info.value)
     assert "duration: Invalid option: expected one of 5|10" in str(info.value)

@@ -1,0 +1,126 @@
+"""Handing a downloaded video to the adapter of the job's platform, and charging for it.
+
+- Delivery is at most once: `attempt` marks a hand-over in flight, and a job found with
+  one after a restart is refunded rather than sent again, since chat platforms offer no
+  way to ask whether the video arrived.
+- Charged only once the adapter has delivered the video; a job past its deadline before
+  the hand-over is refunded instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from bot import texts
+from bot.events import DeliveryError, EventKind, JobSink
+from bot.jobs.events import emit
+from bot.jobs.kernel import Kernel, log
+from bot.jobs.settle import fail, timeout
+from bot.models import Job, JobState
+
+DELIVERY_RETRIES = 5
+
+
+def caption_for(job: Job) -> str:
+    """The caption sent with the video."""
+    opts = job.request
+    seed = opts.get("seed")
+    return texts.t(
+        job.locale,
+        "caption",
+        prompt=job.prompt[:700],
+        model=opts.get("model_shown") or opts.get("model") or "",
+        duration=opts.get("duration"),
+        seed="random" if seed is None else seed,
+    )
+
+
+async def deliver(k: Kernel, job: Job) -> None:
+    """Deliver a DELIVERING job, then charge it; refund when it cannot be delivered."""
+    if job.attempt:
+        # `attempt` marks a hand-over in flight (set before, cleared after a known
+        # failure). An earlier process died during one: the video may have reached the
+        # user, and chat platforms offer no way to ask. Sending it again could deliver it
+        # twice (the chaos run caught this after a SIGKILL), so at most once it is:
+        # refund, and the user is told.
+        log.error(
+            "job %s: the process stopped while handing the video to the %s adapter; it "
+            "may have arrived. Refunding rather than risking a second copy",
+            job.id, job.user.platform,
+        )  # fmt: skip
+        await fail(k, job, "delivery_unknown", "failed_delivery")
+        return
+    path = Path(job.result_path or "")
+    if not job.result_path or not await asyncio.to_thread(path.exists):
+        log.warning("job %s: downloaded file is gone; fetching it again", job.id)
+        await k.store.transition(job.id, (JobState.DELIVERING,), JobState.RUNNING, k.clock())
+        return
+    sink = k.sinks.get(job.user.platform)
+    while sink is None:
+        log.warning("job %s: no %s adapter running; waiting to deliver", job.id, job.user.platform)
+        await asyncio.sleep(30)
+        sink = k.sinks.get(job.user.platform)
+    await emit(k, EventKind.DELIVERING, job, texts.t(job.locale, "status_delivering"), 1.0)
+    if not await _hand_over(k, job, sink, path, caption_for(job)):
+        return
+    await _charge(k, job)
+    if not getattr(sink, "keep_files", False):
+        with contextlib.suppress(OSError):
+            await asyncio.to_thread(path.unlink)
+
+
+async def _hand_over(k: Kernel, job: Job, sink: JobSink, path: Path, caption: str) -> bool:
+    """Send the video, retrying known failures; False when the job was refunded instead."""
+    for attempt in range(DELIVERY_RETRIES + 1):
+        if k.clock() >= job.deadline_at:  # not handed over, so not charged: refund
+            await timeout(k, job)
+            return False
+        await k.store.update(job.id, k.clock(), attempt=attempt + 1)
+        try:
+            await sink.deliver(job, path, caption)
+            return True
+        except asyncio.CancelledError:  # stopping: the upload was most likely cut off
+            with contextlib.suppress(Exception):
+                await asyncio.shield(k.store.update(job.id, k.clock(), attempt=0))
+            raise
+        except DeliveryError as exc:
+            await k.store.update(job.id, k.clock(), attempt=0)  # known: not sent
+            if exc.permanent or attempt == DELIVERY_RETRIES:
+                log.error("job %s: delivery failed for good: %s", job.id, exc)
+                await fail(k, job, "delivery", "failed_delivery")
+                return False
+            wait = exc.retry_after if exc.retry_after is not None else k.backoff(attempt + 1, 2.0)
+            log.warning("job %s: delivery failed (%s); retrying in %.0fs", job.id, exc, wait)
+            await asyncio.sleep(wait)
+        except Exception:
+            await k.store.update(job.id, k.clock(), attempt=0)
+            if attempt == DELIVERY_RETRIES:
+                log.exception("job %s: delivery crashed", job.id)
+                await fail(k, job, "delivery", "failed_delivery")
+                return False
+            log.exception("job %s: delivery crashed; retrying", job.id)
+            await asyncio.sleep(k.backoff(attempt + 1, 2.0))
+    return True  # unreachable: the last attempt returns
+
+
+async def _charge(k: Kernel, job: Job) -> None:
+    """Settle a delivered job as charged, unless an operator refunded it meanwhile."""
+    if await k.store.settle(
+        job.id, charge=True, state=JobState.DELIVERED, now=k.clock(), delivered_at=k.clock()
+    ):
+        job.state = JobState.DELIVERED
+        log.info(
+            "job %s delivered user=%s vendor=%s task=%s charged=%d",
+            job.id, job.user, job.vendor, job.vendor_task_id, job.cost,
+        )  # fmt: skip
+        await emit(k, EventKind.FINISHED, job, texts.t(job.locale, "status_done"), 1.0)
+    else:
+        # `videobot refund` settled it during the hand-over: the user has the video and
+        # keeps the credits. A "stopped by an operator" notice would now be wrong.
+        log.warning(
+            "job %s was refunded by an operator while its video was handed over; the user "
+            "has it free", job.id,
+        )  # fmt: skip
+        await k.store.update(job.id, k.clock(), notice=None)

@@ -1,0 +1,95 @@
+"""JobEngine: the one face of the job phases that the service and the adapters use.
+
+Rules it keeps, each with the phase that carries it out:
+- Every step starts from the state persisted in the store, so a process killed at any
+  moment resumes where it stood (run).
+- A job a vendor has accepted is never submitted again; a create of unknown outcome is
+  replayed only under an idempotency key (submit).
+- Money moves only through `store.settle`, exactly once per job: charged when the adapter
+  has delivered the video (deliver), refunded on failure, cancel or timeout (settle).
+- One asyncio task per job; sleeping tasks cost a few KB, so thousands of jobs are cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.events import EventKind, JobEvent, JobSink
+from bot.jobs.events import emit
+from bot.jobs.kernel import Kernel, log
+from bot.jobs.operator import watch_operator_refunds
+from bot.jobs.run import run_job
+from bot.jobs.settle import CancelResult
+from bot.jobs.settle import cancel as cancel_job
+
+NOTICE_REPLAY_SECONDS = 86_400.0  # older unseen refund notices are not worth a message
+
+
+class JobEngine(Kernel):
+    """Drives every in-flight job to a delivered or refunded end."""
+
+    async def drive(self, job_id: str) -> None:
+        await run_job(self, job_id)
+
+    def subscribe(self, platform: str, sink: JobSink) -> None:
+        """Route the events and videos of `platform`'s users to `sink`."""
+        self.sinks[platform] = sink
+
+    def observe(self, observer: Callable[[JobEvent], None]) -> None:
+        """Call `observer` for every event (metrics, logs); it must not block."""
+        self.observers.append(observer)
+
+    async def start(self) -> int:
+        """Resume every job that was in flight, and show again the refund notices that a
+        stop cut off; returns how many jobs were resumed."""
+        jobs = await self.store.active_jobs()
+        for job in jobs:
+            self.launch(job.id)
+        self.started.set()
+        if jobs:
+            log.info("resumed %d in-flight job(s)", len(jobs))
+        now = self.clock()
+        notices = await self.store.pending_notices(now - NOTICE_REPLAY_SECONDS)
+        for job, text in notices:
+            await emit(self, EventKind.FAILED, job, text, replayed=True)
+        if notices:
+            log.info("showing %d refund notice(s) that a stop cut off", len(notices))
+        shown = {job.id for job, _ in notices}
+        self.spawn(watch_operator_refunds(self, now, shown), "operator-refunds")
+        return len(jobs)
+
+    async def stop(self) -> None:
+        """Stop working without touching job states; a later start() resumes them."""
+        tasks = [*self.tasks.values(), *self.helpers]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.tasks.clear()
+        self.helpers.clear()
+
+    async def wait(self, job_ids: list[str] | None = None) -> None:
+        """Wait until the given jobs (default: all) have stopped running here."""
+        await self.started.wait()
+        while True:
+            tasks = [t for j, t in self.tasks.items() if job_ids is None or j in job_ids]
+            if not tasks:
+                return
+            await asyncio.wait(tasks)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.tasks)
+
+    def wake(self, vendor_id: str, task_id: str) -> bool:
+        """A vendor callback says the task changed: poll it now instead of at the next tick."""
+        job_id = self.by_task.get((vendor_id, task_id))
+        event = self.wakeups.get(job_id) if job_id else None
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    async def cancel(self, job_id: str) -> CancelResult:
+        """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""
+        return await cancel_job(self, job_id)

@@ -1,0 +1,61 @@
+"""The loop that drives one job, step by step, from the state persisted in the store.
+
+Every step starts from the stored state, so a process killed at any moment resumes where
+it stood: RESERVED is submitted, SUBMITTING is recovered, RUNNING is polled, DELIVERING is
+delivered again. A job whose step crashes is refunded; if the store refuses even that,
+the job is run again shortly, so none stays active undriven.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.jobs.deliver import deliver
+from bot.jobs.kernel import Kernel, log
+from bot.jobs.poll import poll
+from bot.jobs.settle import fail, timeout
+from bot.jobs.submit import recover_submit, submit
+from bot.models import JobState
+
+RELAUNCH_SECONDS = 30.0  # wait before rerunning a job whose refund the store refused
+
+
+async def run_job(k: Kernel, job_id: str) -> None:
+    try:
+        while True:
+            job = await k.store.get_job(job_id)
+            if job is None or job.state.terminal:
+                return
+            if job.state is not JobState.DELIVERING and k.clock() >= job.deadline_at:
+                await timeout(k, job)
+                return
+            if job.state is JobState.RESERVED:
+                async with k.lock(job_id):
+                    await submit(k, job)
+            elif job.state is JobState.SUBMITTING:
+                async with k.lock(job_id):
+                    await recover_submit(k, job)
+            elif job.state is JobState.RUNNING:
+                await poll(k, job)
+            elif job.state is JobState.DELIVERING:
+                async with k.lock(job_id):
+                    await deliver(k, job)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("job %s crashed; refunding", job_id)
+        try:
+            job = await k.store.get_job(job_id)
+            if job is not None:
+                await fail(k, job, "internal", "failed_vendor", reason_key="reason_internal")
+        except Exception:  # the store is failing too: a new run retries it from there
+            log.exception("job %s: refund failed; trying again shortly", job_id)
+            k.spawn(_relaunch(k, job_id), f"relaunch-{job_id[:8]}")
+    finally:
+        k.locks.pop(job_id, None)
+
+
+async def _relaunch(k: Kernel, job_id: str) -> None:
+    """Run a job again once its crashed task is gone, so none stays active undriven."""
+    await asyncio.sleep(RELAUNCH_SECONDS)
+    k.launch(job_id)
