@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.fetch import Refusal
+from bot.jobs.download import Refusal
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
 from bot.models import Job, JobState, TaskState

@@ -19,7 +19,7 @@ import httpx
 from bot.config import Settings
 from bot.errors import VendorError
 from bot.events import JobEvent, JobSink
-from bot.fetch import ResultFetcher
+from bot.jobs.download import ResultFetcher
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
 

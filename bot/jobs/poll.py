@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import random
 
-from bot import failures, texts
+from bot import texts
 from bot.errors import NotFound, RateLimited, VendorError
 from bot.events import EventKind
+from bot.jobs import failures
 from bot.jobs.events import emit
 from bot.jobs.fetch import fetch
 from bot.jobs.kernel import Kernel, log

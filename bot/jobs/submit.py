@@ -13,7 +13,6 @@ import asyncio
 from typing import Any
 
 from bot import texts
-from bot.accepted import record_accepted
 from bot.errors import (
     AuthError,
     BadRequest,
@@ -24,6 +23,7 @@ from bot.errors import (
     VendorError,
 )
 from bot.events import EventKind
+from bot.jobs.accepted import record_accepted
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail
