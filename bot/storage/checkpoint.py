@@ -64,8 +64,9 @@ class Checkpointer:
                 self.dirty = True  # busy, or a reader held some frames back: again next time
 
     def _checkpoint(self) -> None:
-        if self._db is None:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        if self._db is None:  # mode=rw: a database deleted under the bot is not made anew
+            uri = f"{self.path.absolute().as_uri()}?mode=rw"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout = 1000")
         (row,) = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.last = (int(row[0]), int(row[1]), int(row[2]))
