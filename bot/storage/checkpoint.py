@@ -1,6 +1,6 @@
 """WAL checkpoints in a worker thread, on a connection of their own.
 
-Why: the store commits on the event loop's thread (see sqlite.py). SQLite's automatic
+Why: the store commits on the event loop's thread (see batching.py). SQLite's automatic
 checkpoint runs inside whichever commit crosses 1,000 WAL pages and fsyncs the database
 there: up to 8 ms on this project's machine, far longer on a small server's disk, and all
 of it a stalled event loop. With the automatic one turned off, this copies the WAL into the
