@@ -84,3 +84,17 @@ def test_inspecting_never_creates_nor_migrates(tmp_path: Path) -> None:
         assert db.execute("PRAGMA user_version").fetchone() == (0,)
 
     assert inspect_store("postgres://db/videobot").status == "fail"
+
+
+async def test_a_refused_write_is_not_reported_as_a_damaged_database(tmp_path: Path) -> None:
+    """A constraint the caller broke (here: a job id used twice) is the caller's bug, not
+    damage: the operator must not be told to restore a backup."""
+    store = await open_store(f"sqlite:///{tmp_path / 'videobot.db'}")
+    try:
+        policy = QuotaPolicy(day="2026-01-01", per_day=9, max_active=5, unlimited=False)
+        await store.reserve(new_job("c" * 32, "once"), policy, 1.0)
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.reserve(new_job("c" * 32, "twice"), policy, 2.0)
+        assert (await store.balance(USER, "2026-01-01")).used_today == 2  # nothing taken twice
+    finally:
+        await store.close()

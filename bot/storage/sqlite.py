@@ -59,7 +59,10 @@ class SqliteStore(MoneyOps, JobReads, Reports):
     def failure(self, exc: BaseException) -> BaseException:
         """A database error found after the open (a damaged page, a disk I/O error, a lock
         held too long) as StoreUnavailable, in one line naming the file and the problem;
-        the store's callers then catch that alone, whatever the backend."""
+        the store's callers then catch that alone, whatever the backend. A statement the
+        caller got wrong (a broken constraint, bad SQL) is a bug, not damage: left as is."""
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            return exc
         if self.opened and isinstance(exc, sqlite3.Error):
             return StoreUnavailable(f"{self.path}: {sqlite_problem(self.path, exc)}")
         return exc
