@@ -1,6 +1,6 @@
 """The operator's commands: `videobot users | grant | jobs | refund | export-ledger`.
 
-Each command opens its own connection to the bot's SQLite file (DATABASE_URL). WAL mode and
+Each command opens its own connection to the bot's database (DATABASE_URL). WAL mode and
 the store's busy timeout make that safe while the bot runs: reads never block it, and a
 write waits for the bot's current transaction instead of failing. Money still moves only
 through the store's `grant` and `settle`, so a job is refunded at most once, whoever tries.
@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
-from bot.storage.sqlite import SqliteStore
+from bot.storage import Store, open_store
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
 LEDGER_COLUMNS = ("id", "time", "user", "job_id", "kind", "amount", "note")
@@ -89,7 +89,7 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
     """Run one admin command; returns the process exit status."""
     out = out or sys.stdout
     command: str = args.command
-    handlers: dict[str, Callable[[SqliteStore], Awaitable[None]]] = {
+    handlers: dict[str, Callable[[Store], Awaitable[None]]] = {
         "users": lambda store: users(store, settings, out, day=args.day),
         "grant": lambda store: grant(store, args.user, args.credits, args.note, out),
         "jobs": lambda store: jobs(store, out, args.status, user=args.user, limit=args.limit),
@@ -105,7 +105,7 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
 
 
 async def _with_store(
-    settings: Settings, action: Callable[[SqliteStore], Awaitable[None]], *, create: bool
+    settings: Settings, action: Callable[[Store], Awaitable[None]], *, create: bool
 ) -> None:
     try:
         path = settings.sqlite_path
@@ -113,7 +113,7 @@ async def _with_store(
         raise AdminError(str(exc)) from None
     if not create and not path.exists():
         raise AdminError(f"no database at {path} (DATABASE_URL); has the bot run here yet?")
-    store = await SqliteStore.open(path)
+    store = await open_store(settings.database_url)
     try:
         await action(store)
     finally:
@@ -123,7 +123,7 @@ async def _with_store(
 # the commands
 
 
-async def users(store: SqliteStore, settings: Settings, out: TextIO, day: str | None) -> None:
+async def users(store: Store, settings: Settings, out: TextIO, day: str | None) -> None:
     day = day or utc_day(time.time())
     rows = []
     for u in await store.users(day):
@@ -148,7 +148,7 @@ async def users(store: SqliteStore, settings: Settings, out: TextIO, day: str | 
     print_table(header, rows, out, empty="no users yet")
 
 
-async def grant(store: SqliteStore, user: str, credits: int, note: str, out: TextIO) -> None:
+async def grant(store: Store, user: str, credits: int, note: str, out: TextIO) -> None:
     try:
         ref = UserRef.checked(user)
         credits = parse_credits(credits)
@@ -177,7 +177,7 @@ def parse_states(values: Sequence[str]) -> tuple[JobState, ...]:
 
 
 async def jobs(
-    store: SqliteStore, out: TextIO, status: Sequence[str], *, user: str | None, limit: int
+    store: Store, out: TextIO, status: Sequence[str], *, user: str | None, limit: int
 ) -> None:
     states = parse_states(status)
     if user:
@@ -208,7 +208,7 @@ async def jobs(
     print_table(header, rows, out, empty="no jobs")
 
 
-async def refund(store: SqliteStore, ref: str, out: TextIO) -> None:
+async def refund(store: Store, ref: str, out: TextIO) -> None:
     job = await _find(store, ref)
     settled = await store.settle(
         job.id,
@@ -240,14 +240,14 @@ async def refund(store: SqliteStore, ref: str, out: TextIO) -> None:
         )
 
 
-async def _find(store: SqliteStore, ref: str) -> Job:
+async def _find(store: Store, ref: str) -> Job:
     job = await store.get_job(ref.strip()) or await store.find_job(ref)
     if job is None:
         raise AdminError(f"no job matches {ref!r} (give its id or a unique prefix of it)")
     return job
 
 
-async def export_ledger(store: SqliteStore, output: str | None, out: TextIO) -> None:
+async def export_ledger(store: Store, output: str | None, out: TextIO) -> None:
     entries = await store.ledger()
     if output:
         await asyncio.to_thread(_write_ledger_file, entries, Path(output))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 
 from pydantic import ValidationError
@@ -72,9 +71,6 @@ def cmd_run(settings: Settings) -> int:
     except StoreUnavailable as exc:
         print(f"videobot: database {exc}", file=sys.stderr)
         return 1
-    except sqlite3.Error as exc:  # damage found past the open, e.g. by the start's first scan
-        print(f"videobot: database {settings.sqlite_path}: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
     return 0
@@ -95,9 +91,6 @@ def main(argv: list[str] | None = None) -> int:
             return admin.run(settings, args)
         except StoreUnavailable as exc:
             print(f"videobot {command}: database {exc}", file=sys.stderr)
-            return 1
-        except sqlite3.Error as exc:
-            print(f"videobot {command}: database {settings.sqlite_path}: {exc}", file=sys.stderr)
             return 1
     parser.error(f"unknown command {command}")
     return 2

@@ -20,9 +20,7 @@ import asyncio
 import os
 import re
 import shutil
-import sqlite3
 import sys
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,7 +32,7 @@ from bot.config import Settings
 from bot.errors import AuthError, OutOfCredits, RateLimited, VendorError
 from bot.logs import configure_logging
 from bot.redact import redact
-from bot.storage.sqlite import MIGRATIONS
+from bot.storage.health import existing_ancestor, inspect_store
 from bot.vendors import VENDORS
 from bot.vendors.base import Account
 
@@ -174,48 +172,9 @@ def config_checks(settings: Settings) -> list[Check]:
 
 
 def database_check(settings: Settings) -> Check:
-    """The SQLite file is writable (or creatable) and migrated to this build's schema."""
-    try:
-        path = settings.sqlite_path
-    except ValueError as exc:
-        return Check("database", FAIL, str(exc))
-    current = len(MIGRATIONS)
-    if not path.exists():
-        folder = _existing_ancestor(path.parent)
-        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-            return Check("database", FAIL, f"cannot create {path}: {folder} is not writable")
-        return Check("database", OK, f"{path} does not exist yet; the bot creates it at start")
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
-        return Check(
-            "database", FAIL, f"{path} or its folder is not writable (WAL writes beside it)"
-        )
-    try:
-        with closing(sqlite3.connect(path, timeout=5.0, isolation_level=None)) as db:
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-            db.execute("BEGIN IMMEDIATE")  # takes the write lock: proves we can write
-            db.execute("ROLLBACK")
-            jobs = 0
-            if version:
-                (jobs,) = db.execute("SELECT COUNT(*) FROM jobs").fetchone()
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            return Check("database", WARN, f"{path}: busy for 5 s, write access not confirmed")
-        return Check("database", FAIL, f"{path}: {exc}")
-    except sqlite3.DatabaseError as exc:
-        return Check("database", FAIL, f"{path}: {exc}")
-    if version > current:
-        return Check(
-            "database",
-            FAIL,
-            f"{path}: schema v{version} is newer than this build's v{current}; upgrade videobot",
-        )
-    if version < current:
-        return Check(
-            "database",
-            WARN,
-            f"{path}: schema v{version}, this build needs v{current}; migrated at the next start",
-        )
-    return Check("database", OK, f"{path}: writable, schema v{version} (current), {jobs} jobs")
+    """The database is writable (or creatable) and migrated to this build's schema."""
+    health = inspect_store(settings.database_url)
+    return Check("database", {"ok": OK, "warn": WARN, "fail": FAIL}[health.status], health.detail)
 
 
 def data_dir_check(settings: Settings) -> Check:
@@ -224,19 +183,12 @@ def data_dir_check(settings: Settings) -> Check:
         folder = settings.work_dir
     except ValueError as exc:
         return Check("data dir", FAIL, str(exc))
-    existing = _existing_ancestor(folder)
+    existing = existing_ancestor(folder)
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         return Check("data dir", FAIL, f"{folder} is not writable")
     free = shutil.disk_usage(existing).free
     detail = f"{folder}: writable, {free / 1e9:.1f} GB free"
     return Check("data dir", WARN if free < LOW_DISK else OK, detail)
-
-
-def _existing_ancestor(path: Path) -> Path:
-    path = path.absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
 
 
 # vendors

@@ -26,13 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import random
 import re
 import signal
 import socket
-import sqlite3
 import sys
 import tempfile
 import time
@@ -43,6 +43,7 @@ from typing import Any
 
 from bench.common import ROOT, table
 from bench.vendor_server import BenchEmulator
+from bot.storage import open_store
 from tests.botapi_emulator import TOKEN, BotAPIEmulator
 from tests.emulators.base import Fault
 from tests.helpers import image_bytes
@@ -185,34 +186,26 @@ class BotProcess:
         return self.proc is not None and self.proc.returncode is None
 
 
-def read_db(path: Path) -> dict[str, Any]:
-    """Jobs, ledger and usage, read with a plain sqlite3 connection (WAL: readers welcome)."""
-    if not path.exists():
+async def read_db(path: Path) -> dict[str, Any]:
+    """Jobs, ledger, usage and bonuses, read through the store (WAL: readers welcome)."""
+    if not await asyncio.to_thread(path.exists):
         return {"jobs": [], "ledger": [], "usage": [], "users": []}
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    store = await open_store(f"sqlite:///{path}")
     try:
-        conn.row_factory = sqlite3.Row
-        try:
-            jobs = [
-                dict(r)
-                for r in conn.execute(
-                    "SELECT id, user, state, settled, cost, paid_daily, paid_bonus, quota_day, "
-                    "request, chat, vendor, vendor_task_id, error_code FROM jobs"
-                )
-            ]
-        except sqlite3.OperationalError:  # not migrated yet
-            return {"jobs": [], "ledger": [], "usage": [], "users": []}
-        ledger = [dict(r) for r in conn.execute("SELECT * FROM ledger ORDER BY id")]
-        usage = [dict(r) for r in conn.execute("SELECT * FROM daily_usage")]
-        users = [dict(r) for r in conn.execute("SELECT * FROM users")]
+        accounts = await store.accounts()
+        ledger = await store.ledger()
     finally:
-        conn.close()
+        await store.close()
+    jobs = [dataclasses.asdict(job) for job in accounts.jobs]
     for job in jobs:
-        job["request"] = json.loads(job["request"])
-        job["chat"] = json.loads(job["chat"])
         match = TAG.search(job["request"].get("prompt", ""))
         job["tag"] = match.group(0) if match else None
-    return {"jobs": jobs, "ledger": ledger, "usage": usage, "users": users}
+    return {
+        "jobs": jobs,
+        "ledger": [dataclasses.asdict(entry) for entry in ledger],
+        "usage": [dataclasses.asdict(row) for row in accounts.usage],
+        "users": [{"user": user, "bonus": bonus} for user, bonus in accounts.bonuses.items()],
+    }
 
 
 class Chaos:
@@ -357,7 +350,7 @@ class Chaos:
             if not bot.alive:  # it crashed on its own: a finding, but keep reconciling
                 self.faults["bot exited by itself"] += 1
                 await bot.start()
-            data = await asyncio.to_thread(read_db, self.db)
+            data = await read_db(self.db)
             open_jobs = sum(1 for j in data["jobs"] if j["settled"] is None)
             state = (len(data["jobs"]), open_jobs)
             if state != last:
@@ -388,7 +381,7 @@ class Chaos:
             )
             finished = await self.settled(bot, started + cfg.time_limit)
             code = await bot.stop()
-            data = await asyncio.to_thread(read_db, self.db)
+            data = await read_db(self.db)
             report = self.reconcile(data, tg, [runway, hk], finished)
             report.details.update(
                 wall_seconds=round(time.monotonic() - started, 1),

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.service import VideoService
+from bot.storage import open_store
 from bot.storage.base import Store
 from bot.storage.errors import StoreUnavailable
-from bot.storage.sqlite import SqliteStore
 from bot.vendors import VENDORS
 from bot.vendors.base import VendorClient
 from bot.vendors.local import LocalVendor
@@ -84,7 +84,7 @@ async def build_core(
 ) -> Core:
     """Open the database and build every part; call `start()` once adapters subscribed."""
     vendors = vendors if vendors is not None else build_vendors(settings)
-    store = await SqliteStore.open(settings.sqlite_path)
+    store = await open_store(settings.database_url)
     engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
     service = VideoService(settings, store, engine, vendors, clock=clock)
     return Core(settings, store, vendors, engine, service)

@@ -195,3 +195,43 @@ def test_job_engine_modules_stay_small() -> None:
     }
     assert "engine.py" in sizes and "kernel.py" in sizes
     assert all(lines <= 250 for lines in sizes.values()), sizes
+
+
+DRIVERS = ("sqlite3", "aiosqlite", "bot.storage.sqlite")
+
+
+def _raw_imports(path: Path) -> set[str]:
+    """Every module name `path` imports, anywhere in its source, `from x import y` as x.y."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_only_the_storage_package_speaks_to_the_database_driver() -> None:
+    """Everything else goes through the `Store` interface and catches StoreUnavailable, so
+    another backend can slot in beside SQLite."""
+    paths = [
+        p
+        for package in ("bot", "adapters", "bench")
+        for p in sorted((ROOT / package).rglob("*.py"))
+        if (ROOT / "bot" / "storage") not in p.parents
+    ]
+    assert ROOT / "adapters" / "doctor.py" in paths and ROOT / "bench" / "chaos.py" in paths
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(
+            n for n in _raw_imports(p) if any(n == d or n.startswith(d + ".") for d in DRIVERS)
+        )
+        for p in paths
+    }
+    assert {p: names for p, names in offenders.items() if names} == {}
+
+
+def test_storage_modules_stay_small() -> None:
+    folder = ROOT / "bot" / "storage"
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > 250} == {}

@@ -63,3 +63,23 @@ async def test_an_idle_store_does_not_checkpoint(
         assert store.checkpointer.done == 1  # only the migrations were checkpointed
     finally:
         await store.close()
+
+
+async def test_a_checkpoint_never_recreates_a_deleted_database(tmp_path: Path) -> None:
+    """Deleted under the bot, the file must stay gone, so that the store's watch reports it
+    deleted (and the bot stops) rather than a new empty file in its place."""
+    path = tmp_path / "videobot.db"
+    store = await SqliteStore.open(path)
+    try:
+        await store.grant(UserRef("telegram", "1"), 1, 1.0)
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        fresh = checkpoint.Checkpointer(path)  # connects at its first checkpoint
+        with pytest.raises(sqlite3.Error):
+            await asyncio.to_thread(fresh._checkpoint)
+        assert not path.exists()
+        assert store.unavailable() == (
+            f"{path}: deleted while the bot was running; restore it from a backup"
+        )
+    finally:
+        await store.close()

@@ -55,6 +55,40 @@ class LedgerEntry:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class JobAccount:
+    """What one job holds and paid, for reconciling every credit against the ledger."""
+
+    id: str
+    user: str
+    state: str
+    settled: str | None  # charged | refunded, once settled
+    cost: int
+    paid_daily: int
+    paid_bonus: int
+    quota_day: str
+    request: dict[str, Any]
+    vendor: str | None
+    vendor_task_id: str | None
+    error_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyUsage:
+    user: str
+    day: str
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """Every job's payment, every day's usage and every bonus balance, read together."""
+
+    jobs: list[JobAccount]
+    usage: list[DailyUsage]
+    bonuses: dict[str, int]  # user -> bonus credits
+
+
 class Store(Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
@@ -112,6 +146,12 @@ class Store(Protocol):
 
         Cheap whatever the ledger's size: metrics scrapes call it."""
         ...
+
+    async def accounts(self) -> Accounts:
+        """Every job's payment, the daily usage and the bonuses, for a reconciliation."""
+        ...
+
+    async def schema_version(self) -> int: ...
 
     def unavailable(self) -> str | None:
         """Why the database can no longer be trusted (its file deleted or replaced under

@@ -1,6 +1,6 @@
 """WAL checkpoints in a worker thread, on a connection of their own.
 
-Why: the store commits on the event loop's thread (see sqlite.py). SQLite's automatic
+Why: the store commits on the event loop's thread (see batching.py). SQLite's automatic
 checkpoint runs inside whichever commit crosses 1,000 WAL pages and fsyncs the database
 there: up to 8 ms on this project's machine, far longer on a small server's disk, and all
 of it a stalled event loop. With the automatic one turned off, this copies the WAL into the
@@ -64,11 +64,8 @@ class Checkpointer:
                 self.dirty = True  # busy, or a reader held some frames back: again next time
 
     def _checkpoint(self) -> None:
-        if self._db is None:
-            # mode=rw: never create the file. A checkpoint after the database was deleted
-            # under the bot would otherwise put an empty one at its path, and the watch would
-            # report "replaced" instead of "deleted".
-            uri = f"{Path(self.path).absolute().as_uri()}?mode=rw"
+        if self._db is None:  # mode=rw: a database deleted under the bot is not made anew
+            uri = f"{self.path.absolute().as_uri()}?mode=rw"
             self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout = 1000")
         (row,) = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

@@ -98,7 +98,7 @@ async def connect(path: Path) -> aiosqlite.Connection:
         if not memory:
             path.parent.mkdir(parents=True, exist_ok=True)
             check_length(path)
-        # Batches also run on the loop's thread (`_drain`), one at a time, never two at once.
+        # Batches also run on the loop's thread (batching.py), one at a time, never two at once.
         db = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
         raise StoreUnavailable(f"{path}: {sqlite_problem(path, exc)}") from None

@@ -1,0 +1,174 @@
+"""Money and job state in SQLite: reserve, settle, grant, ban, transition and update.
+
+Each money operation is one transaction (a savepoint of its batch, see batching.py), so
+credits are held with the job they pay for, and a job is charged or refunded exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from bot.errors import QuotaError
+from bot.models import ACTIVE_STATES, Job, JobState, UserRef
+from bot.storage.base import NewJob, QuotaPolicy
+from bot.storage.batching import Batcher
+from bot.storage.rows import LEDGER_INSERT, assignments, marks
+
+
+class MoneyOps(Batcher):
+    """The store's writes: every credit and every job state change goes through here."""
+
+    # money
+
+    async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
+        user = str(job.user)
+        states = tuple(s.value for s in ACTIVE_STATES)
+
+        def reserve(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (user, now),
+            )
+            bonus, banned, active, used = db.execute(
+                "SELECT u.bonus, u.banned, "
+                f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)})), "
+                "COALESCE((SELECT used FROM daily_usage WHERE user = ? AND day = ?), 0) "
+                "FROM users u WHERE u.user = ?",
+                (user, *states, user, policy.day, user),
+            ).fetchone()
+            if banned:
+                raise QuotaError("err_banned")
+            if not policy.unlimited and active >= policy.max_active:
+                raise QuotaError("err_too_many_jobs", active=active, limit=policy.max_active)
+            paid_daily = paid_bonus = 0
+            if not policy.unlimited:
+                free = max(0, policy.per_day - used)
+                if free + bonus < job.cost:
+                    raise QuotaError("err_no_credits", cost=job.cost, left=free + bonus)
+                paid_daily = min(job.cost, free)
+                paid_bonus = job.cost - paid_daily
+                db.execute(
+                    "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
+                    "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
+                    (user, policy.day, paid_daily),
+                )
+                if paid_bonus:
+                    db.execute(
+                        "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, user)
+                    )
+            db.execute(
+                "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
+                "quota_day, locale, chat, created_at, updated_at, deadline_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.id, user, JobState.RESERVED.value, json.dumps(job.request), job.cost,
+                    paid_daily, paid_bonus, policy.day, job.locale, json.dumps(job.chat),
+                    now, now, job.deadline_at,
+                ),
+            )  # fmt: skip
+            for role, media in job.media.items():
+                db.execute(
+                    "INSERT INTO job_media (job_id, role, mime, filename, data) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (job.id, role, media.mime, media.filename, media.data),
+                )
+            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", paid_daily + paid_bonus, ""))
+
+        await self._transaction(reserve)
+        return Job(
+            id=job.id, user=job.user, state=JobState.RESERVED, request=job.request, cost=job.cost,
+            locale=job.locale, chat=job.chat, created_at=now, updated_at=now,
+            deadline_at=job.deadline_at,
+        )  # fmt: skip
+
+    async def settle(
+        self, job_id: str, *, charge: bool, state: JobState, now: float, **fields: Any
+    ) -> bool:
+        sets, values = assignments(fields)
+
+        def settle(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "SELECT user, paid_daily, paid_bonus, quota_day, settled FROM jobs WHERE id = ?",
+                (job_id,),
+            ).fetchone()
+            if row is None or row[4] is not None:
+                return False
+            user, paid_daily, paid_bonus, day, _ = row
+            settled = "charged" if charge else "refunded"
+            db.execute(
+                f"UPDATE jobs SET settled = ?, state = ?, updated_at = ?{sets} WHERE id = ?",
+                (settled, state.value, now, *values, job_id),
+            )
+            if not charge:
+                db.execute(
+                    "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
+                    (paid_daily, user, day),
+                )
+                db.execute("UPDATE users SET bonus = bonus + ? WHERE user = ?", (paid_bonus, user))
+            kind = "charge" if charge else "refund"
+            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid_daily + paid_bonus, ""))
+            return True
+
+        return await self._transaction(settle)
+
+    async def prune_media(self, before: float) -> int:
+        """Drop the input media of jobs settled before `before` (kept until then for Again)."""
+        return await self._write(
+            "DELETE FROM job_media WHERE job_id IN "
+            "(SELECT id FROM jobs WHERE settled IS NOT NULL AND updated_at < ?)",
+            (before,),
+        )
+
+    async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int:
+        """Add bonus credits (negative takes them away, never below zero); returns the bonus.
+
+        The ledger records the change made: taking 1,000 from a bonus of 5 records -5."""
+        who = str(user)
+
+        def grant(db: sqlite3.Connection) -> int:
+            db.execute(
+                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (who, now),
+            )
+            (before,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
+            bonus = max(0, int(before) + credits)
+            db.execute("UPDATE users SET bonus = ? WHERE user = ?", (bonus, who))
+            # The row says what really moved, so the ledger always adds up to the balances.
+            db.execute(LEDGER_INSERT, (now, who, None, "grant", bonus - before, note))
+            return bonus
+
+        return await self._transaction(grant)
+
+    async def set_banned(self, user: UserRef, banned: bool, now: float) -> None:
+        who = str(user)
+
+        def set_banned(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (who, now),
+            )
+            db.execute("UPDATE users SET banned = ? WHERE user = ?", (int(banned), who))
+
+        await self._transaction(set_banned)
+
+    # job state
+
+    async def transition(
+        self, job_id: str, expect: tuple[JobState, ...], state: JobState, now: float, **fields: Any
+    ) -> bool:
+        sets, values = assignments(fields)
+        marks = ",".join("?" * len(expect))
+        changed = await self._write(
+            f"UPDATE jobs SET state = ?, updated_at = ?{sets} "
+            f"WHERE id = ? AND settled IS NULL AND state IN ({marks})",
+            (state.value, now, *values, job_id, *(s.value for s in expect)),
+        )
+        return changed == 1
+
+    async def update(self, job_id: str, now: float, **fields: Any) -> None:
+        sets, values = assignments(fields)
+        await self._write(
+            f"UPDATE jobs SET updated_at = ?{sets} WHERE id = ?", (now, *values, job_id)
+        )
