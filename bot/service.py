@@ -1,7 +1,7 @@
 """The command set, answered in one place so every adapter behaves the same.
 
-An adapter hands over an `Incoming` (who, what they typed, the media it downloaded, its
-reply context) and sends back the `Reply`. Video commands are validated, reserved and
+An adapter hands over an `Incoming` (who, the typed command, the media it downloaded, its
+reply context) and sends back the `Reply`; each command type has one handler in a table. Video commands are validated, reserved and
 persisted here, then handed to the engine; the handler returns at once.
 """
 
@@ -11,13 +11,25 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import texts
+from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
 from bot.admission import check_admission
-from bot.commands import ParsedCommand, parse
+from bot.command_types import (
+    ADMIN_ONLY,
+    BanCommand,
+    CancelCommand,
+    GrantCommand,
+    HelpCommand,
+    JobsCommand,
+    QuotaCommand,
+    Refused,
+    StatsCommand,
+    VideoCommand,
+)
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
@@ -36,7 +48,7 @@ ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AdminCommands):
+class VideoService(AccountCommands, AdminCommands):
     def __init__(
         self,
         settings: Settings,
@@ -51,6 +63,18 @@ class VideoService(AdminCommands):
         self.engine = engine
         self.vendors = vendors
         self.clock = clock
+        # Command type -> its handler; a type missing here is answered as unknown.
+        self._handlers: dict[type, Callable[[Incoming, Any, str], Awaitable[Reply]]] = {
+            VideoCommand: self._video,
+            QuotaCommand: self._quota,
+            JobsCommand: self._jobs,
+            CancelCommand: self._cancel,
+            HelpCommand: self._help,
+            GrantCommand: self._grant,
+            BanCommand: self._ban,
+            StatsCommand: self._stats,
+            Refused: self._refused,
+        }
 
     # entry points for adapters
 
@@ -58,14 +82,13 @@ class VideoService(AdminCommands):
         """Answer one command; never raises for bad input."""
         locale = texts.norm_locale(msg.locale)
         try:
-            cmd = msg.command or parse(msg.text)
-            handler = getattr(self, f"_cmd_{cmd.name}", None)
-            if cmd.name in ADMIN_COMMANDS and not self.settings.is_admin(msg.user):
+            cmd = msg.command
+            if isinstance(cmd, ADMIN_ONLY) and not self.settings.is_admin(msg.user):
                 return Reply(texts.t(locale, "not_admin"), error=True)
+            handler = self._handlers.get(type(cmd))
             if handler is None:
                 return Reply(texts.t(locale, "unknown_command"), error=True)
-            reply: Reply = await handler(msg, cmd, locale)
-            return reply
+            return await handler(msg, cmd, locale)
         except (InvalidRequest, QuotaError) as exc:
             return Reply(self._refusal(exc, locale), error=True)
         except Exception:
@@ -135,7 +158,7 @@ class VideoService(AdminCommands):
 
     # commands
 
-    async def _cmd_video(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
+    async def _video(self, msg: Incoming, cmd: VideoCommand, locale: str) -> Reply:
         # Before plan(): decoding the media costs far more than this look at the store.
         await check_admission(
             self.store, self.settings, self.vendors, msg.user, utc_day(self.clock())
@@ -159,8 +182,6 @@ class VideoService(AdminCommands):
             if m is not None
         }
         return await self._start(msg.user, locale, msg.chat, opts, media, planned.spec.name)
-
-    _cmd_act = _cmd_video
 
     async def _start(
         self,
@@ -199,57 +220,15 @@ class VideoService(AdminCommands):
             left = str((await self.store.balance(user, policy.day)).left(policy.per_day))
         text = texts.t(
             locale, "accepted",
-            prompt=_clip(opts["prompt"]) if opts["prompt"] else "🎭",
+            prompt=clip(opts["prompt"]) if opts["prompt"] else "🎭",
             model=model, duration=opts["duration"], ratio=opts["ratio"], id=job.short_id, left=left,
             seed=seed_text(opts.get("seed")),
         )  # fmt: skip
         return Reply(text, job=job)
 
-    async def _cmd_quota(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        now = self.clock()
-        balance = await self.store.balance(msg.user, utc_day(now))
-        if self.settings.is_admin(msg.user):
-            return Reply(texts.t(locale, "quota_admin", active=balance.active))
-        per_day = self.settings.quota_credits_per_day
-        bonus = texts.t(locale, "quota_bonus", bonus=balance.bonus) if balance.bonus else ""
-        return Reply(
-            texts.t(
-                locale,
-                "quota",
-                left=max(0, per_day - balance.used_today),
-                daily=per_day,
-                bonus=bonus,
-                reset=texts.duration_text(seconds_to_midnight(now), locale),
-                cost5=self.settings.cost("*", 5),
-                cost10=self.settings.cost("*", 10),
-                active=balance.active,
-            )
-        )
-
-    async def _cmd_jobs(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        jobs = await self.store.user_jobs(msg.user, limit=10)
-        if not jobs:
-            return Reply(texts.t(locale, "jobs_none"))
-        lines = [texts.t(locale, "jobs_header")]
-        for job in jobs:
-            state = texts.t(locale, f"state_{job.state.value}")
-            if job.state in ACTIVE_STATES and job.progress:
-                state += f" {round(job.progress * 100)}%"
-            lines.append(
-                texts.t(
-                    locale,
-                    "jobs_line",
-                    id=job.short_id,
-                    state=state,
-                    prompt=_clip(job.prompt, 50),
-                    seed=seed_text(job.request.get("seed")),
-                )
-            )
-        return Reply("\n".join(lines))
-
-    async def _cmd_cancel(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        if cmd.args:
-            return await self.cancel(msg.user, cmd.args[0], locale)
+    async def _cancel(self, msg: Incoming, cmd: CancelCommand, locale: str) -> Reply:
+        if cmd.job_ref:
+            return await self.cancel(msg.user, cmd.job_ref, locale)
         active = [j for j in await self.store.user_jobs(msg.user, 50) if j.state in ACTIVE_STATES]
         if not active:
             return Reply(texts.t(locale, "cancel_nothing"), error=True)
@@ -258,17 +237,8 @@ class VideoService(AdminCommands):
         ids = ", ".join(j.short_id for j in active)
         return Reply(texts.t(locale, "cancel_which", ids=ids), error=True)
 
-    async def _cmd_help(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        text = texts.t(
-            locale, "help",
-            cost5=self.settings.cost("*", 5), cost10=self.settings.cost("*", 10),
-            daily=self.settings.quota_credits_per_day,
-        )  # fmt: skip
-        if self.settings.is_admin(msg.user):
-            text += "\n\n" + texts.t(locale, "admin_help")
-        return Reply(text)
-
-    _cmd_start = _cmd_help
+    async def _refused(self, msg: Incoming, cmd: Refused, locale: str) -> Reply:
+        return Reply(self._refusal(InvalidRequest(cmd.key, **cmd.params), locale), error=True)
 
     # helpers
 
@@ -285,7 +255,3 @@ def _same_place(posted: dict[str, Any], pressed: dict[str, Any]) -> bool:
         posted.get(key) is not None and posted.get(key) == pressed.get(key)
         for key in ("chat_id", "channel_id")
     )
-
-
-def _clip(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

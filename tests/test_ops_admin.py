@@ -19,6 +19,7 @@ import pytest
 from adapters.cli import main
 from bot import engine, texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.config import Settings
 from bot.events import EventKind
 from bot.models import Job, JobState, UserRef
@@ -80,7 +81,7 @@ async def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str,
 
 
 async def video(core: Core, user: UserRef, text: str) -> str:
-    reply = await core.service.handle(Incoming(user=user, text=text))
+    reply = await core.service.handle(Incoming(user=user, command=read(text)))
     assert reply.job is not None, reply.text
     return reply.job.id
 

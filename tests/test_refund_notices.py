@@ -15,6 +15,7 @@ import pytest
 from adapters.telegram import TelegramAdapter, TelegramSettings
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
@@ -46,7 +47,9 @@ async def test_notice_waits_for_an_adapter_and_is_shown_once(
     core = await make_core(tmp_path, vendors=[client(vendor)], video_vendors=["runway"])
     await core.start()  # no adapter for "console" is running: nobody can be told yet
     user = UserRef("console", "1")
-    reply = await core.service.handle(Incoming(user=user, text="/video [moderate] a storm"))
+    reply = await core.service.handle(
+        Incoming(user=user, command=read("/video [moderate] a storm"))
+    )
     assert reply.job is not None
     await core.engine.wait([reply.job.id])
     job = await core.store.get_job(reply.job.id)
@@ -85,7 +88,7 @@ async def test_notice_is_cleared_when_shown_at_once(tmp_path: Path, vendor: Runw
     core.engine.subscribe("console", sink)
     await core.start()
     reply = await core.service.handle(
-        Incoming(user=UserRef("console", "1"), text="/video [moderate] a storm")
+        Incoming(user=UserRef("console", "1"), command=read("/video [moderate] a storm"))
     )
     assert reply.job is not None
     await core.engine.wait([reply.job.id])
@@ -196,7 +199,7 @@ async def test_telegram_tells_a_refund_of_a_job_from_before_the_start_at_once(
         user = UserRef("telegram", "5017")
         chat = {"chat_id": 5017, "chat_type": "private", "message_id": 41, "thread_id": None}
         reply = await core.service.handle(
-            Incoming(user=user, text="/video [moderate] a storm at sea", chat=chat)
+            Incoming(user=user, command=read("/video [moderate] a storm at sea"), chat=chat)
         )
         assert reply.job is not None
         adapter = TelegramAdapter(core, TelegramSettings(_env_file=None), poll_timeout=5)

@@ -25,6 +25,7 @@ from adapters.console.files import read_file
 from adapters.terminal import for_terminal
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.events import EventKind, JobEvent
 from bot.media import sniff_video
 from bot.models import Job, Media, UserRef
@@ -104,7 +105,7 @@ class ConsoleAdapter:
             return
         try:
             text, files = _take_files(line)
-            msg = Incoming(user=self.user, text=text, locale=self.locale, chat={"console": True})
+            msg = Incoming(self.user, read(text), self.locale, chat={"console": True})
             for option, path in files:
                 data = await read_file(path, FILE_OPTIONS[option], self.locale)
                 media = Media(data, sniff_video(data) or "image/*", Path(path).name)

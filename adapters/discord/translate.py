@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot import texts
+from bot.command_types import VideoCommand
 
 # Texts the core catalogue lacks; same shape as `bot.texts.CATALOG`.
 
@@ -102,8 +103,8 @@ def ratio_label(ratio: str) -> app_commands.locale_str:
 # command text for the core's parser
 
 
-def act_text(body: bool) -> str:
-    return "/act --body" if body else "/act"
+def act_command(body: bool) -> VideoCommand:
+    return VideoCommand(act=True, body=body)
 
 
 def user_word(value: str) -> str:

@@ -39,6 +39,7 @@ from adapters.telegram.translate import (
 )
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.errors import InvalidRequest
 from bot.media import MAX_INPUT_IMAGE_BYTES, MAX_INPUT_VIDEO_BYTES, sniff_video
 from bot.models import Media, UserRef
@@ -211,7 +212,7 @@ class Handlers:
     ) -> None:
         locale = sender.language_code
         incoming = Incoming(
-            user=user_ref(sender), text=text, locale=locale, chat=chat_context(message)
+            user=user_ref(sender), command=read(text), locale=locale, chat=chat_context(message)
         )
         if name in MEDIA_COMMANDS:
             refusal = await self.core.service.admit(incoming.user, locale)
