@@ -68,9 +68,10 @@ async def core(tmp_path: Path) -> AsyncIterator[Core]:
 
 async def test_typed_commands_are_answered_without_any_text(core: Core) -> None:
     quota = await core.service.handle(Incoming(USER, QuotaCommand()))
-    assert not quota.error and quota.text == (
-        await core.service.handle(Incoming(USER, read("/quota")))
-    ).text
+    assert (
+        not quota.error
+        and quota.text == (await core.service.handle(Incoming(USER, read("/quota")))).text
+    )
     started = await core.service.handle(Incoming(USER, VideoCommand("a fox", seed=5)))
     assert started.job is not None and started.job.prompt == "a fox"
     cancelled = await core.service.handle(Incoming(USER, CancelCommand(started.job.short_id)))
