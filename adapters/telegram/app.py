@@ -27,8 +27,9 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.delivery import TelegramSink
+from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
-from adapters.telegram.handlers import Downloader, Handlers
+from adapters.telegram.handlers import Handlers
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, redact
