@@ -58,7 +58,7 @@ class AccountCommands:
                     id=job.short_id,
                     state=state,
                     prompt=clip(job.prompt, 50),
-                    seed=seed_text(job.request.get("seed")),
+                    seed=seed_text(job.request.seed),
                 )
             )
         return Reply("\n".join(lines))

@@ -41,7 +41,7 @@ from bot.errors import (
 )
 from bot.events import DeliveryError, EventKind, JobEvent, JobSink
 from bot.fetch import Refusal, ResultFetcher
-from bot.models import Job, JobState, Mode, TaskState, TaskStatus, VideoRequest
+from bot.models import Job, JobState, TaskState, TaskStatus, VideoRequest
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
 
@@ -98,22 +98,8 @@ async def _nap(wake: asyncio.Event, seconds: float) -> None:
 
 
 def request_from(job: Job, media: dict[str, Any]) -> VideoRequest:
-    """Rebuild the VideoRequest of a persisted job (options plus its stored media)."""
-    opts = job.request
-    return VideoRequest(
-        prompt=opts.get("prompt", ""),
-        mode=Mode(opts["mode"]),
-        model=opts.get("model"),
-        duration=int(opts.get("duration", 5)),
-        ratio=opts.get("ratio", "16:9"),
-        seed=opts.get("seed"),
-        watermark=bool(opts.get("watermark", False)),
-        body_control=bool(opts.get("body_control", False)),
-        first_frame=media.get("first_frame"),
-        last_frame=media.get("last_frame"),
-        video=media.get("video"),
-        character=media.get("character"),
-    )
+    """The VideoRequest of a persisted job: its stored request plus its stored media."""
+    return job.request.with_media(media)
 
 
 class CancelResult:
@@ -273,7 +259,7 @@ class JobEngine:
     async def _submit(self, job: Job) -> None:
         req = request_from(job, await self.store.media(job.id))
         last: VendorError | None = None
-        for vendor_id in job.request.get("vendors", []):
+        for vendor_id in job.request.vendors:
             vendor = self.vendors.get(vendor_id)
             if vendor is None:
                 continue
@@ -541,13 +527,13 @@ class JobEngine:
             sink = self._sinks.get(job.user.platform)
         await self._emit(EventKind.DELIVERING, job, texts.t(job.locale, "status_delivering"), 1.0)
         opts = job.request
-        seed = opts.get("seed")
+        seed = opts.seed
         caption = texts.t(
             job.locale,
             "caption",
             prompt=job.prompt[:700],
-            model=opts.get("model_shown") or opts.get("model") or "",
-            duration=opts.get("duration"),
+            model=opts.model_shown or opts.model or "",
+            duration=opts.duration,
             seed="random" if seed is None else seed,
         )
         for attempt in range(DELIVERY_RETRIES + 1):

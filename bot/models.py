@@ -9,7 +9,10 @@ import base64
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.job_request import JobRequest
 
 # The aspect ratios users can ask for; each vendor client turns one into its own dialect.
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
@@ -167,19 +170,6 @@ class VideoRequest:
     character: Media | None = None  # ACT: the image or video to animate
     body_control: bool = False  # ACT: carry gestures, not only the face
 
-    def options(self) -> dict[str, Any]:
-        """The request without its media, for persistence and `Again`."""
-        return {
-            "prompt": self.prompt,
-            "mode": self.mode.value,
-            "model": self.model,
-            "duration": self.duration,
-            "ratio": self.ratio,
-            "seed": self.seed,
-            "watermark": self.watermark,
-            "body_control": self.body_control,
-        }
-
 
 @dataclass(slots=True)
 class TaskState:
@@ -205,7 +195,7 @@ class Job:
     id: str
     user: UserRef
     state: JobState
-    request: dict[str, Any]  # VideoRequest.options()
+    request: JobRequest  # as validated; the media are stored apart
     cost: int
     locale: str = "en"
     chat: dict[str, Any] = field(default_factory=dict)  # adapter's reply context, opaque to core
@@ -223,7 +213,7 @@ class Job:
 
     @property
     def prompt(self) -> str:
-        return str(self.request.get("prompt", ""))
+        return self.request.prompt
 
     @property
     def short_id(self) -> str:

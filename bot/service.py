@@ -1,8 +1,9 @@
 """The command set, answered in one place so every adapter behaves the same.
 
 An adapter hands over an `Incoming` (who, the typed command, the media it downloaded, its
-reply context) and sends back the `Reply`; each command type has one handler in a table. Video commands are validated, reserved and
-persisted here, then handed to the engine; the handler returns at once.
+reply context) and sends back the `Reply`; each command type has one handler in a table.
+Video commands are validated, reserved and persisted here, then handed to the engine; the
+handler returns at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot import texts
@@ -33,6 +35,7 @@ from bot.command_types import (
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
+from bot.job_request import JobRequest
 from bot.models import ACTIVE_STATES, Media, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
@@ -119,9 +122,8 @@ class VideoService(AccountCommands, AdminCommands):
             if old is None or (old.user != user and not _same_place(old.chat, chat)):
                 return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
-            opts = dict(old.request)
-            opts["seed"] = random.randint(1, 4_294_967_294)
-            return await self._start(user, loc, chat, opts, media, opts.get("model_shown", ""))
+            request = replace(old.request, seed=random.randint(1, 4_294_967_294))
+            return await self._start(user, loc, chat, request, media)
         except (InvalidRequest, QuotaError) as exc:
             return Reply(self._refusal(exc, loc), error=True)
         except Exception:
@@ -168,9 +170,7 @@ class VideoService(AccountCommands, AdminCommands):
             locale=locale,
         )  # fmt: skip
         req = planned.request
-        opts = req.options()
-        opts["vendors"] = planned.vendors
-        opts["model_shown"] = planned.spec.name
+        request = JobRequest.planned(req, planned.vendors, planned.spec.name)
         media = {
             role: m
             for role, m in (
@@ -181,19 +181,19 @@ class VideoService(AccountCommands, AdminCommands):
             )
             if m is not None
         }
-        return await self._start(msg.user, locale, msg.chat, opts, media, planned.spec.name)
+        return await self._start(msg.user, locale, msg.chat, request, media)
 
     async def _start(
         self,
         user: UserRef,
         locale: str,
         chat: dict[str, Any],
-        opts: dict[str, Any],
+        request: JobRequest,
         media: dict[str, Media],
-        model: str,
     ) -> Reply:
         now = self.clock()
-        cost = self.settings.cost(model, int(opts["duration"]))
+        model = request.model_shown
+        cost = self.settings.cost(model, request.duration)
         admin = self.settings.is_admin(user)
         policy = QuotaPolicy(
             day=utc_day(now),
@@ -204,7 +204,7 @@ class VideoService(AccountCommands, AdminCommands):
         new = NewJob(
             id=uuid.uuid4().hex,
             user=user,
-            request=opts,
+            request=request,
             cost=cost,
             locale=locale,
             chat=chat,
@@ -212,7 +212,9 @@ class VideoService(AccountCommands, AdminCommands):
             media=media,
         )
         job = await self.store.reserve(new, policy, now)
-        log.info("job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, opts["vendors"])
+        log.info(
+            "job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, list(request.vendors)
+        )
         self.engine.launch(job.id)
         if admin:
             left = texts.t(locale, "left_unlimited")
@@ -220,9 +222,9 @@ class VideoService(AccountCommands, AdminCommands):
             left = str((await self.store.balance(user, policy.day)).left(policy.per_day))
         text = texts.t(
             locale, "accepted",
-            prompt=clip(opts["prompt"]) if opts["prompt"] else "🎭",
-            model=model, duration=opts["duration"], ratio=opts["ratio"], id=job.short_id, left=left,
-            seed=seed_text(opts.get("seed")),
+            prompt=clip(request.prompt) if request.prompt else "🎭",
+            model=model, duration=request.duration, ratio=request.ratio, id=job.short_id,
+            left=left, seed=seed_text(request.seed),
         )  # fmt: skip
         return Reply(text, job=job)
 

@@ -123,7 +123,7 @@ async def test_exif_rotation_is_applied(core: Core) -> None:
         )
     )
     assert reply.job is not None, reply.text
-    assert reply.job.request["ratio"] == "3:4"  # portrait once rotated
+    assert reply.job.request.ratio == "3:4"  # portrait once rotated
     frame = (await core.store.media(reply.job.id))["first_frame"]
     with Image.open(io.BytesIO(frame.data)) as image:
         assert image.size == (80, 120)

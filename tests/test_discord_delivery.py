@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.events import DeliveryError
-from bot.models import Job, JobState, UserRef
+from bot.job_request import JobRequest
+from bot.models import Job, JobState, Mode, UserRef
 from bot.service import utc_day
 from bot.vendors.local import LocalVendor
 from bot.vendors.runway import RunwayClient
@@ -103,7 +104,7 @@ async def _job(h: Harness, **chat: object) -> Job:
         id="f" * 32,
         user=USER,
         state=JobState.DELIVERING,
-        request={"prompt": "x", "duration": 5},
+        request=JobRequest("x", Mode.TEXT, duration=5),
         cost=1,
         chat={**base, **chat},
     )

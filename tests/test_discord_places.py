@@ -174,7 +174,7 @@ async def test_act_sends_character_and_performance(tmp_path: Path, emu: RunwayEm
         performance = Upload("dance.mp4", sample_mp4(), "video/mp4")
         h.interact(h.fake.slash("act", character=character, performance=performance, body=True))
         job = await h.job()
-        assert job.request["mode"] == Mode.ACT and job.request["body_control"] is True
+        assert job.request.mode == Mode.ACT and job.request.body_control is True
         assert (await h.settled(job.id)).state is JobState.DELIVERED
         (create,) = [r for r in emu.log if r["path"] == "/v1/character_performance"]
         assert create["json"]["character"]["uri"].startswith("data:image/jpeg;base64,")

@@ -92,8 +92,8 @@ async def test_options_become_the_core_syntax(h: Harness, emu: RunwayEmulator) -
     )
     job = await h.job()
     await h.settled(job.id)
-    assert job.request["duration"] == 10 and job.request["ratio"] == "9:16"
-    assert job.request["seed"] == 42 and job.request["model_shown"] == "gen4.5"
+    assert job.request.duration == 10 and job.request.ratio == "9:16"
+    assert job.request.seed == 42 and job.request.model_shown == "gen4.5"
     (body,) = creates(emu)
     assert body["ratio"] == "720:1280" and body["seed"] == 42
 

@@ -213,7 +213,7 @@ async def check_handle(core: Core, msg: Incoming, text: str) -> None:
     assert _clear(reply.text, typed=text), reply.text
     if reply.job is not None:
         assert not reply.error
-        seed = reply.job.request["seed"]  # always chosen, stored and shown
+        seed = reply.job.request.seed  # always chosen, stored and shown
         assert isinstance(seed, int) and f" {seed} " in reply.text, reply.text
         assert [(e.kind, e.job_id, e.amount) for e in new] == [
             ("reserve", reply.job.id, reply.job.cost)

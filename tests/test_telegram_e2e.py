@@ -25,8 +25,9 @@ from adapters.telegram.webhook import derived_secret
 from bot import texts
 from bot.bootstrap import ConfigError, Core
 from bot.events import DeliveryError
+from bot.job_request import JobRequest
 from bot.logs import configure_logging
-from bot.models import ACTIVE_STATES, Job, JobState, UserRef
+from bot.models import ACTIVE_STATES, Job, JobState, Mode, UserRef
 from bot.service import utc_day
 from bot.texts import t as tg_text
 from bot.vendors.runway import GptgeClient, RunwayClient
@@ -542,7 +543,7 @@ async def _delivery_job(rig: Rig, **chat: Any) -> Job:
         id="ab" * 16,
         user=UserRef("telegram", "1001"),
         state=JobState.DELIVERING,
-        request={"prompt": "x"},
+        request=JobRequest("x", Mode.TEXT),
         cost=1,
         chat={"chat_id": 1001, "message_id": 5, "thread_id": None, **chat},
         result_url=None,
@@ -773,4 +774,4 @@ async def test_again_in_the_jobs_own_group_works_for_anyone(make_rig: RigFactory
     tg.press(f"again:{job_id}", user=bob, message=video_message)
     await rig.create("/image_to_video", 2)
     (bobs,) = await rig.core.store.user_jobs(UserRef("telegram", "1003"))
-    assert bobs.request["prompt"] == "wave"
+    assert bobs.request.prompt == "wave"

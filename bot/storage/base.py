@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.job_request import JobRequest
 from bot.models import Job, JobState, Media, UserRef
 
 
@@ -17,7 +18,7 @@ from bot.models import Job, JobState, Media, UserRef
 class NewJob:
     id: str
     user: UserRef
-    request: dict[str, Any]
+    request: JobRequest
     cost: int
     locale: str
     chat: dict[str, Any]

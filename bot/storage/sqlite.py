@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.errors import QuotaError
+from bot.job_request import JobRequest
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance, LedgerEntry, NewJob, QuotaPolicy
 from bot.storage.checkpoint import Checkpointer
@@ -151,7 +152,7 @@ def _row_to_job(row: Iterable[Any]) -> Job:
         id=jid,
         user=UserRef.parse(user),
         state=JobState(state),
-        request=json.loads(request),
+        request=JobRequest.from_json(json.loads(request)),
         cost=cost,
         locale=locale,
         chat=json.loads(chat),
@@ -343,9 +344,9 @@ class SqliteStore:
                 "quota_day, locale, chat, created_at, updated_at, deadline_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    job.id, user, JobState.RESERVED.value, json.dumps(job.request), job.cost,
-                    paid_daily, paid_bonus, policy.day, job.locale, json.dumps(job.chat),
-                    now, now, job.deadline_at,
+                    job.id, user, JobState.RESERVED.value, json.dumps(job.request.to_json()),
+                    job.cost, paid_daily, paid_bonus, policy.day, job.locale,
+                    json.dumps(job.chat), now, now, job.deadline_at,
                 ),
             )  # fmt: skip
             for role, media in job.media.items():
