@@ -9,7 +9,9 @@ import base64
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.chat import ChatAddress, StoredChat
 
 if TYPE_CHECKING:
     from bot.job_request import JobRequest
@@ -198,7 +200,7 @@ class Job:
     request: JobRequest  # as validated; the media are stored apart
     cost: int
     locale: str = "en"
-    chat: dict[str, Any] = field(default_factory=dict)  # adapter's reply context, opaque to core
+    chat: ChatAddress = field(default_factory=StoredChat)  # the adapter's, opaque to the core
     vendor: str | None = None
     vendor_task_id: str | None = None
     progress: float | None = None

@@ -20,6 +20,7 @@ from bot import texts
 from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
 from bot.admission import check_admission
+from bot.chat import ChatAddress
 from bot.command_types import (
     ADMIN_ONLY,
     BanCommand,
@@ -111,7 +112,7 @@ class VideoService(AccountCommands, AdminCommands):
         return None
 
     async def again(
-        self, user: UserRef, job_id: str, locale: str | None, chat: dict[str, Any]
+        self, user: UserRef, job_id: str, locale: str | None, chat: ChatAddress
     ) -> Reply:
         """The same request as `job_id` with a new seed, paid by `user`. A job's media is
         reused only for its owner or in the chat it was posted in: a button id forged in
@@ -119,7 +120,7 @@ class VideoService(AccountCommands, AdminCommands):
         loc = texts.norm_locale(locale)
         try:
             old = await self.store.get_job(job_id)
-            if old is None or (old.user != user and not _same_place(old.chat, chat)):
+            if old is None or (old.user != user and not chat.same_place(old.chat)):
                 return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
             request = replace(old.request, seed=random.randint(1, 4_294_967_294))
@@ -145,11 +146,12 @@ class VideoService(AccountCommands, AdminCommands):
         state = texts.t(loc, f"state_{fresh.state.value}")
         return Reply(texts.t(loc, "cancel_too_late", state=state), error=True)
 
-    async def attach(self, job_id: str, **chat: Any) -> None:
-        """Remember adapter context for a job (e.g. its status message id) across restarts."""
+    async def attach(self, job_id: str, change: Callable[[ChatAddress], ChatAddress]) -> None:
+        """Remember more of where a job is answered (e.g. its status message id) across
+        restarts: `change` turns the stored address into the new one."""
         job = await self.store.get_job(job_id)
         if job is not None:
-            await self.store.update(job_id, self.clock(), chat={**job.chat, **chat})
+            await self.store.update(job_id, self.clock(), chat=change(job.chat).to_json())
 
     def command_list(self, locale: str | None) -> list[tuple[str, str]]:
         """(command, description) for the platforms' command menus."""
@@ -187,7 +189,7 @@ class VideoService(AccountCommands, AdminCommands):
         self,
         user: UserRef,
         locale: str,
-        chat: dict[str, Any],
+        chat: ChatAddress,
         request: JobRequest,
         media: dict[str, Media],
     ) -> Reply:
@@ -249,11 +251,3 @@ class VideoService(AccountCommands, AdminCommands):
         if exc.key == "err_no_credits":
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)
-
-
-def _same_place(posted: dict[str, Any], pressed: dict[str, Any]) -> bool:
-    """Whether two adapter contexts name the same chat (Telegram) or channel (Discord)."""
-    return any(
-        posted.get(key) is not None and posted.get(key) == pressed.get(key)
-        for key in ("chat_id", "channel_id")
-    )

@@ -41,7 +41,7 @@ async def rendering(h: Harness, prompt: str = "[never] an endless render") -> tu
         rf"/webhooks/{APP_ID}/{payload['token']}/messages/",
         lambda c: c.custom_ids() == [f"videobot:cancel:{job.id}"],
     )
-    return job.id, int(job.chat["message_id"])
+    return job.id, int(job.chat.to_json()["message_id"])
 
 
 async def test_cancel_by_a_stranger_is_refused(h: Harness) -> None:

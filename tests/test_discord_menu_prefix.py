@@ -97,7 +97,7 @@ async def test_prefix_command_on_a_reply_animates_the_replied_image(
     job = await h.job()
     assert job.request.mode == Mode.IMAGE and job.prompt == "the dog jumps"
     assert (await h.settled(job.id)).state is JobState.DELIVERED
-    status_id = job.chat["message_id"]
+    status_id = job.chat.to_json()["message_id"]
     edits = h.fake.find("PATCH", rf"{channel}/{status_id}$")
     assert "On it" in edits[0].content and edits[-1].content.endswith("✅ Done.")
     post = (await h.fake.wait_for("POST", channel + "$", count=2))[-1]

@@ -40,8 +40,8 @@ async def test_video_text_only_is_deferred_tracked_and_delivered(h: Harness) -> 
     (defer,) = await h.fake.wait_for("POST", rf"/interactions/{payload['id']}/.+/callback")
     assert defer.json["type"] == 5  # deferred at once
     job = await h.job()
-    assert job.chat["token"] == token and job.chat["channel_id"] == CHANNEL_ID
-    assert job.chat["message_id"]  # the "thinking" message, from the callback response
+    assert job.chat.to_json()["token"] == token and job.chat.to_json()["channel_id"] == CHANNEL_ID
+    assert job.chat.to_json()["message_id"]  # the "thinking" message, from the callback response
     done = await h.settled(job.id)
     assert done.state is JobState.DELIVERED
 

@@ -24,6 +24,7 @@ from adapters.telegram import TelegramAdapter, TelegramSettings
 from adapters.telegram.webhook import derived_secret
 from bot import texts
 from bot.bootstrap import ConfigError, Core
+from bot.chat import StoredChat
 from bot.events import DeliveryError
 from bot.job_request import JobRequest
 from bot.logs import configure_logging
@@ -173,8 +174,14 @@ async def test_private_video_status_edits_and_delivery(
     await wait_until(lambda: _state(rig, job.id, JobState.DELIVERED))
     assert await rig.used() == 1
     stored = await rig.core.store.get_job(job.id)
-    assert stored is not None and stored.chat["status_message_id"] == status.result["message_id"]
-    assert stored.chat["chat_id"] == 1001 and stored.chat["message_id"] == command["message_id"]
+    assert (
+        stored is not None
+        and stored.chat.to_json()["status_message_id"] == status.result["message_id"]
+    )
+    assert (
+        stored.chat.to_json()["chat_id"] == 1001
+        and stored.chat.to_json()["message_id"] == command["message_id"]
+    )
 
     assert_no_leak(rig)
     # Our code never logs the token. Raw, only httpx's request lines (INFO) and PTB's DEBUG
@@ -545,7 +552,7 @@ async def _delivery_job(rig: Rig, **chat: Any) -> Job:
         state=JobState.DELIVERING,
         request=JobRequest("x", Mode.TEXT),
         cost=1,
-        chat={"chat_id": 1001, "message_id": 5, "thread_id": None, **chat},
+        chat=StoredChat({"chat_id": 1001, "message_id": 5, "thread_id": None, **chat}),
         result_url=None,
     )
 

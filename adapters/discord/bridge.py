@@ -9,10 +9,12 @@ as the job moves.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import discord
 
+from adapters.discord.chat import DiscordChat
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.media import Downloader
 from adapters.discord.settings import DiscordSettings
@@ -126,14 +128,17 @@ class CoreBridge:
         if reply.job is None:
             return
         self.sink.started(reply.job, reply.text)
-        await self.core.service.attach(reply.job.id, header=reply.text)
+        header = reply.text
+        await self.core.service.attach(
+            reply.job.id, lambda chat: replace(DiscordChat.of(chat), header=header)
+        )
 
     # quick commands
 
     async def answer(self, interaction: Interaction, command: Command) -> None:
         """A quick command (quota, jobs, help, admin): one private reply."""
         locale = self.locale(interaction)
-        chat = {"channel_id": interaction.channel_id, "guild_id": interaction.guild_id}
+        chat = DiscordChat(channel_id=interaction.channel_id, guild_id=interaction.guild_id)
         reply = await self.core.service.handle(
             Incoming(user=user_of(interaction.user), command=command, locale=locale, chat=chat)
         )

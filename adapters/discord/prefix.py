@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from adapters.discord.bridge import CoreBridge, user_of
+from adapters.discord.chat import DiscordChat
 from adapters.discord.media import (
     MediaRefused,
     attachment_kind,
@@ -45,7 +46,7 @@ class PrefixCog(commands.Cog):
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
         if command not in ("video", "act"):
-            chat = {"channel_id": message.channel.id, "guild_id": guild_id_of(message)}
+            chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
             reply = await bridge.core.service.handle(Incoming(user, read(line), locale, chat))
             await message.reply(reply.text, mention_author=False, allowed_mentions=QUIET)
             return

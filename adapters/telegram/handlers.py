@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.telegram.albums import AlbumCollector
+from adapters.telegram.chat import TelegramChat
 from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
 from adapters.telegram.settings import TelegramSettings
@@ -213,12 +214,7 @@ class Handlers:
             return
         full = message if isinstance(message, Message) else None
         thread_id = thread_of(full) if full is not None else None
-        chat = {
-            "chat_id": message.chat.id,
-            "chat_type": message.chat.type,
-            "message_id": message.message_id,
-            "thread_id": thread_id,
-        }
+        chat = TelegramChat(message.chat.id, message.chat.type, message.message_id, thread_id)
         reply = await self.core.service.again(user, job_id, locale, chat)
         if reply.job is None:
             if len(reply.text) <= ALERT_LIMIT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.chat import ChatAddress
 from bot.job_request import JobRequest
 from bot.models import Job, JobState, Media, UserRef
 
@@ -21,7 +22,7 @@ class NewJob:
     request: JobRequest
     cost: int
     locale: str
-    chat: dict[str, Any]
+    chat: ChatAddress
     deadline_at: float
     media: dict[str, Media]
 

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.chat import StoredChat
 from bot.errors import QuotaError
 from bot.job_request import JobRequest
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
@@ -155,7 +156,7 @@ def _row_to_job(row: Iterable[Any]) -> Job:
         request=JobRequest.from_json(json.loads(request)),
         cost=cost,
         locale=locale,
-        chat=json.loads(chat),
+        chat=StoredChat(json.loads(chat)),
         vendor=vendor,
         vendor_task_id=task_id,
         progress=progress,
@@ -346,7 +347,7 @@ class SqliteStore:
                 (
                     job.id, user, JobState.RESERVED.value, json.dumps(job.request.to_json()),
                     job.cost, paid_daily, paid_bonus, policy.day, job.locale,
-                    json.dumps(job.chat), now, now, job.deadline_at,
+                    json.dumps(job.chat.to_json()), now, now, job.deadline_at,
                 ),
             )  # fmt: skip
             for role, media in job.media.items():
