@@ -36,8 +36,8 @@ from bot.command_types import (
 from bot.config import Settings
 from bot.engine import CancelResult, JobEngine
 from bot.errors import InvalidRequest, QuotaError
-from bot.job_request import JobRequest
-from bot.models import ACTIVE_STATES, Media, UserRef
+from bot.job_request import planned_request
+from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import NewJob, QuotaPolicy, Store
@@ -172,7 +172,7 @@ class VideoService(AccountCommands, AdminCommands):
             locale=locale,
         )  # fmt: skip
         req = planned.request
-        request = JobRequest.planned(req, planned.vendors, planned.spec.name)
+        request = planned_request(req, planned.vendors, planned.spec.name)
         media = {
             role: m
             for role, m in (

@@ -9,8 +9,7 @@ import pytest
 
 from bot.chat import StoredChat
 from bot.events import DeliveryError
-from bot.job_request import JobRequest
-from bot.models import Job, JobState, Mode, UserRef
+from bot.models import Job, JobRequest, JobState, Mode, UserRef
 from bot.service import utc_day
 from bot.vendors.local import LocalVendor
 from bot.vendors.runway import RunwayClient

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import parse
-from bot.job_request import JobRequest
+from bot.job_request import planned_request
 from bot.seeds import seed_text, settle_seed
 from bot.validation import plan
 from bot.vendors.runway import RunwayClient
@@ -26,7 +26,7 @@ async def test_plan_always_picks_a_seed_both_vendors_take() -> None:
     planned = await plan(parse("/video a fox"), [RUNWAY, USEAPI], images=[], video=None)
     assert planned.vendors == ["runway", "useapi"]  # useapi takes 1..2**32-2, runway 0..2**32-1
     assert planned.request.seed is not None and 1 <= planned.request.seed <= 4294967294
-    stored = JobRequest.planned(planned.request, planned.vendors, planned.spec.name)
+    stored = planned_request(planned.request, planned.vendors, planned.spec.name)
     assert stored.seed == planned.request.seed  # stored with the job
     given = await plan(parse("/video a fox --seed 0"), [RUNWAY, USEAPI], images=[], video=None)
     assert (given.request.seed, given.vendors) == (0, ["runway"])

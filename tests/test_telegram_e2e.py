@@ -26,9 +26,8 @@ from bot import texts
 from bot.bootstrap import ConfigError, Core
 from bot.chat import StoredChat
 from bot.events import DeliveryError
-from bot.job_request import JobRequest
 from bot.logs import configure_logging
-from bot.models import ACTIVE_STATES, Job, JobState, Mode, UserRef
+from bot.models import ACTIVE_STATES, Job, JobRequest, JobState, Mode, UserRef
 from bot.service import utc_day
 from bot.texts import t as tg_text
 from bot.vendors.runway import GptgeClient, RunwayClient

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.chat import ChatAddress
-from bot.job_request import JobRequest
-from bot.models import Job, JobState, Media, UserRef
+from bot.models import Job, JobRequest, JobState, Media, UserRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ import aiosqlite
 
 from bot.chat import StoredChat
 from bot.errors import QuotaError
-from bot.job_request import JobRequest
+from bot.job_request import request_from_json, request_to_json
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance, LedgerEntry, NewJob, QuotaPolicy
 from bot.storage.checkpoint import Checkpointer
@@ -153,7 +153,7 @@ def _row_to_job(row: Iterable[Any]) -> Job:
         id=jid,
         user=UserRef.parse(user),
         state=JobState(state),
-        request=JobRequest.from_json(json.loads(request)),
+        request=request_from_json(json.loads(request)),
         cost=cost,
         locale=locale,
         chat=StoredChat(json.loads(chat)),
@@ -345,7 +345,7 @@ class SqliteStore:
                 "quota_day, locale, chat, created_at, updated_at, deadline_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    job.id, user, JobState.RESERVED.value, json.dumps(job.request.to_json()),
+                    job.id, user, JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
                     job.cost, paid_daily, paid_bonus, policy.day, job.locale,
                     json.dumps(job.chat.to_json()), now, now, job.deadline_at,
                 ),
