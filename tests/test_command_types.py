@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.bootstrap import Core
 from bot.command_types import (
     BanCommand,
     CancelCommand,
+    Command,
     GrantCommand,
     HelpCommand,
     JobsCommand,
@@ -91,3 +93,8 @@ async def test_admin_commands_need_an_admin_whatever_their_words(core: Core) -> 
 async def test_a_refusal_is_answered_in_the_users_language(core: Core) -> None:
     reply = await core.service.handle(Incoming(USER, read("/teleport"), locale="zh"))
     assert reply.error and reply.text == texts.t("zh", "unknown_command")
+
+
+async def test_every_command_type_has_its_handler(core: Core) -> None:
+    """A command type added without a handler would be answered as unknown."""
+    assert set(get_args(Command)) == set(core.service._handlers)
