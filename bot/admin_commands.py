@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import texts
-from bot.commands import ParsedCommand
+from bot.command_types import BanCommand, GrantCommand, StatsCommand
 from bot.errors import InvalidRequest
 from bot.models import MAX_GRANT_CREDITS, UserRef, parse_credits
 from bot.replies import Incoming, Reply, seconds_to_midnight
@@ -28,31 +28,25 @@ class AdminCommands:
         except ValueError:
             raise InvalidRequest("err_user_id") from None
 
-    async def _cmd_grant(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        if len(cmd.args) != 2:
+    async def _grant(self, msg: Incoming, cmd: GrantCommand, locale: str) -> Reply:
+        if not cmd.user or not cmd.credits:
             return Reply(texts.t(locale, "usage_grant"), error=True)
-        user = self._target(msg, cmd.args[0])
+        user = self._target(msg, cmd.user)
         try:
-            credits = parse_credits(cmd.args[1])
+            credits = parse_credits(cmd.credits)
         except ValueError:
             return Reply(texts.t(locale, "usage_grant_amount", max=MAX_GRANT_CREDITS), error=True)
         bonus = await self.store.grant(user, credits, self.clock(), note=f"by {msg.user}")
         return Reply(texts.t(locale, "grant_ok", user=user, bonus=bonus))
 
-    async def _ban(self, msg: Incoming, cmd: ParsedCommand, locale: str, banned: bool) -> Reply:
-        if len(cmd.args) != 1:
+    async def _ban(self, msg: Incoming, cmd: BanCommand, locale: str) -> Reply:
+        if not cmd.user:
             return Reply(texts.t(locale, "usage_user", command=cmd.name), error=True)
-        user = self._target(msg, cmd.args[0])
-        await self.store.set_banned(user, banned, self.clock())
-        return Reply(texts.t(locale, "ban_ok" if banned else "unban_ok", user=user))
+        user = self._target(msg, cmd.user)
+        await self.store.set_banned(user, cmd.banned, self.clock())
+        return Reply(texts.t(locale, "ban_ok" if cmd.banned else "unban_ok", user=user))
 
-    async def _cmd_ban(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        return await self._ban(msg, cmd, locale, True)
-
-    async def _cmd_unban(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        return await self._ban(msg, cmd, locale, False)
-
-    async def _cmd_stats(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
+    async def _stats(self, msg: Incoming, cmd: StatsCommand, locale: str) -> Reply:
         now = self.clock()
         since = now - (86400 - seconds_to_midnight(now))
         return Reply(texts.t(locale, "stats", **(await self.store.stats(since))))

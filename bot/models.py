@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from bot.chat import ChatAddress, StoredChat
 
 # The aspect ratios users can ask for; each vendor client turns one into its own dialect.
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
@@ -167,18 +169,40 @@ class VideoRequest:
     character: Media | None = None  # ACT: the image or video to animate
     body_control: bool = False  # ACT: carry gestures, not only the face
 
-    def options(self) -> dict[str, Any]:
-        """The request without its media, for persistence and `Again`."""
-        return {
-            "prompt": self.prompt,
-            "mode": self.mode.value,
-            "model": self.model,
-            "duration": self.duration,
-            "ratio": self.ratio,
-            "seed": self.seed,
-            "watermark": self.watermark,
-            "body_control": self.body_control,
-        }
+
+@dataclass(frozen=True, slots=True)
+class JobRequest:
+    """What a job asks for, as validation settled it: enough to submit it again after a
+    restart, without the media (the store keeps those apart). Stored by
+    `bot.job_request`."""
+
+    prompt: str
+    mode: Mode
+    model: str | None = None  # as the user asked (None: the vendor's default)
+    model_shown: str = ""  # the model's name in the user's texts
+    duration: int = 5
+    ratio: str = "16:9"
+    seed: int | None = None
+    watermark: bool = False
+    body_control: bool = False
+    vendors: tuple[str, ...] = ()  # the vendors that accept it, in order of preference
+
+    def with_media(self, media: Mapping[str, Media]) -> VideoRequest:
+        """The request to submit: this record plus the media stored with the job."""
+        return VideoRequest(
+            prompt=self.prompt,
+            mode=self.mode,
+            model=self.model,
+            duration=self.duration,
+            ratio=self.ratio,
+            seed=self.seed,
+            watermark=self.watermark,
+            body_control=self.body_control,
+            first_frame=media.get("first_frame"),
+            last_frame=media.get("last_frame"),
+            video=media.get("video"),
+            character=media.get("character"),
+        )
 
 
 @dataclass(slots=True)
@@ -205,10 +229,10 @@ class Job:
     id: str
     user: UserRef
     state: JobState
-    request: dict[str, Any]  # VideoRequest.options()
+    request: JobRequest  # as validated; the media are stored apart
     cost: int
     locale: str = "en"
-    chat: dict[str, Any] = field(default_factory=dict)  # adapter's reply context, opaque to core
+    chat: ChatAddress = field(default_factory=StoredChat)  # the adapter's, opaque to the core
     vendor: str | None = None
     vendor_task_id: str | None = None
     progress: float | None = None
@@ -223,7 +247,7 @@ class Job:
 
     @property
     def prompt(self) -> str:
-        return str(self.request.get("prompt", ""))
+        return self.request.prompt
 
     @property
     def short_id(self) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from bot.commands import ParsedCommand
+from bot.chat import ChatAddress, StoredChat
+from bot.command_types import Command
 from bot.models import Job, Media, UserRef
 
 
@@ -16,13 +16,12 @@ class Incoming:
     """One command from a chat, with the media the adapter already downloaded."""
 
     user: UserRef
-    text: str
+    command: Command  # from `bot.commands.read` for a line of text, or a form's fields
     locale: str | None = None
-    chat: dict[str, Any] = field(default_factory=dict)  # the adapter's reply context
+    chat: ChatAddress = field(default_factory=StoredChat)  # the adapter's reply context
     images: list[Media] = field(default_factory=list)
     video: Media | None = None
     character: Media | None = None
-    command: ParsedCommand | None = None  # already parsed from a form's fields: not re-parsed
 
 
 @dataclass(slots=True)

@@ -1,8 +1,9 @@
 """The command set, answered in one place so every adapter behaves the same.
 
-An adapter hands over an `Incoming` (who, what they typed, the media it downloaded, its
-reply context) and sends back the `Reply`. Video commands are validated, reserved and
-persisted here, then handed to the engine; the handler returns at once.
+An adapter hands over an `Incoming` (who, the typed command, the media it downloaded, its
+reply context) and sends back the `Reply`; each command type has one handler in a table.
+Video commands are validated, reserved and persisted here, then handed to the engine; the
+handler returns at once.
 """
 
 from __future__ import annotations
@@ -11,17 +12,32 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot import texts
+from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
 from bot.admission import check_admission
-from bot.commands import ParsedCommand, parse
+from bot.chat import ChatAddress
+from bot.command_types import (
+    ADMIN_ONLY,
+    BanCommand,
+    CancelCommand,
+    GrantCommand,
+    HelpCommand,
+    JobsCommand,
+    QuotaCommand,
+    Refused,
+    StatsCommand,
+    VideoCommand,
+)
 from bot.config import Settings
 from bot.errors import InvalidRequest, QuotaError
+from bot.job_request import planned_request
 from bot.jobs import CancelResult, JobEngine
-from bot.models import ACTIVE_STATES, Media, UserRef
+from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import NewJob, QuotaPolicy, Store
@@ -36,7 +52,7 @@ ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AdminCommands):
+class VideoService(AccountCommands, AdminCommands):
     def __init__(
         self,
         settings: Settings,
@@ -51,6 +67,18 @@ class VideoService(AdminCommands):
         self.engine = engine
         self.vendors = vendors
         self.clock = clock
+        # Command type -> its handler; a type missing here is answered as unknown.
+        self._handlers: dict[type, Callable[[Incoming, Any, str], Awaitable[Reply]]] = {
+            VideoCommand: self._video,
+            QuotaCommand: self._quota,
+            JobsCommand: self._jobs,
+            CancelCommand: self._cancel,
+            HelpCommand: self._help,
+            GrantCommand: self._grant,
+            BanCommand: self._ban,
+            StatsCommand: self._stats,
+            Refused: self._refused,
+        }
 
     # entry points for adapters
 
@@ -58,14 +86,13 @@ class VideoService(AdminCommands):
         """Answer one command; never raises for bad input."""
         locale = texts.norm_locale(msg.locale)
         try:
-            cmd = msg.command or parse(msg.text)
-            handler = getattr(self, f"_cmd_{cmd.name}", None)
-            if cmd.name in ADMIN_COMMANDS and not self.settings.is_admin(msg.user):
+            cmd = msg.command
+            if isinstance(cmd, ADMIN_ONLY) and not self.settings.is_admin(msg.user):
                 return Reply(texts.t(locale, "not_admin"), error=True)
+            handler = self._handlers.get(type(cmd))
             if handler is None:
                 return Reply(texts.t(locale, "unknown_command"), error=True)
-            reply: Reply = await handler(msg, cmd, locale)
-            return reply
+            return await handler(msg, cmd, locale)
         except (InvalidRequest, QuotaError) as exc:
             return Reply(self._refusal(exc, locale), error=True)
         except Exception:
@@ -85,7 +112,7 @@ class VideoService(AdminCommands):
         return None
 
     async def again(
-        self, user: UserRef, job_id: str, locale: str | None, chat: dict[str, Any]
+        self, user: UserRef, job_id: str, locale: str | None, chat: ChatAddress
     ) -> Reply:
         """The same request as `job_id` with a new seed, paid by `user`. A job's media is
         reused only for its owner or in the chat it was posted in: a button id forged in
@@ -93,12 +120,11 @@ class VideoService(AdminCommands):
         loc = texts.norm_locale(locale)
         try:
             old = await self.store.get_job(job_id)
-            if old is None or (old.user != user and not _same_place(old.chat, chat)):
+            if old is None or (old.user != user and not chat.same_place(old.chat)):
                 return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
-            opts = dict(old.request)
-            opts["seed"] = random.randint(1, 4_294_967_294)
-            return await self._start(user, loc, chat, opts, media, opts.get("model_shown", ""))
+            request = replace(old.request, seed=random.randint(1, 4_294_967_294))
+            return await self._start(user, loc, chat, request, media)
         except (InvalidRequest, QuotaError) as exc:
             return Reply(self._refusal(exc, loc), error=True)
         except Exception:
@@ -120,11 +146,12 @@ class VideoService(AdminCommands):
         state = texts.t(loc, f"state_{fresh.state.value}")
         return Reply(texts.t(loc, "cancel_too_late", state=state), error=True)
 
-    async def attach(self, job_id: str, **chat: Any) -> None:
-        """Remember adapter context for a job (e.g. its status message id) across restarts."""
+    async def attach(self, job_id: str, change: Callable[[ChatAddress], ChatAddress]) -> None:
+        """Remember more of where a job is answered (e.g. its status message id) across
+        restarts: `change` turns the stored address into the new one."""
         job = await self.store.get_job(job_id)
         if job is not None:
-            await self.store.update(job_id, self.clock(), chat={**job.chat, **chat})
+            await self.store.update(job_id, self.clock(), chat=change(job.chat).to_json())
 
     def command_list(self, locale: str | None) -> list[tuple[str, str]]:
         """(command, description) for the platforms' command menus."""
@@ -135,7 +162,7 @@ class VideoService(AdminCommands):
 
     # commands
 
-    async def _cmd_video(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
+    async def _video(self, msg: Incoming, cmd: VideoCommand, locale: str) -> Reply:
         # Before plan(): decoding the media costs far more than this look at the store.
         await check_admission(
             self.store, self.settings, self.vendors, msg.user, utc_day(self.clock())
@@ -145,9 +172,7 @@ class VideoService(AdminCommands):
             locale=locale,
         )  # fmt: skip
         req = planned.request
-        opts = req.options()
-        opts["vendors"] = planned.vendors
-        opts["model_shown"] = planned.spec.name
+        request = planned_request(req, planned.vendors, planned.spec.name)
         media = {
             role: m
             for role, m in (
@@ -158,21 +183,19 @@ class VideoService(AdminCommands):
             )
             if m is not None
         }
-        return await self._start(msg.user, locale, msg.chat, opts, media, planned.spec.name)
-
-    _cmd_act = _cmd_video
+        return await self._start(msg.user, locale, msg.chat, request, media)
 
     async def _start(
         self,
         user: UserRef,
         locale: str,
-        chat: dict[str, Any],
-        opts: dict[str, Any],
+        chat: ChatAddress,
+        request: JobRequest,
         media: dict[str, Media],
-        model: str,
     ) -> Reply:
         now = self.clock()
-        cost = self.settings.cost(model, int(opts["duration"]))
+        model = request.model_shown
+        cost = self.settings.cost(model, request.duration)
         admin = self.settings.is_admin(user)
         policy = QuotaPolicy(
             day=utc_day(now),
@@ -183,7 +206,7 @@ class VideoService(AdminCommands):
         new = NewJob(
             id=uuid.uuid4().hex,
             user=user,
-            request=opts,
+            request=request,
             cost=cost,
             locale=locale,
             chat=chat,
@@ -191,7 +214,9 @@ class VideoService(AdminCommands):
             media=media,
         )
         job = await self.store.reserve(new, policy, now)
-        log.info("job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, opts["vendors"])
+        log.info(
+            "job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, list(request.vendors)
+        )
         self.engine.launch(job.id)
         if admin:
             left = texts.t(locale, "left_unlimited")
@@ -199,57 +224,15 @@ class VideoService(AdminCommands):
             left = str((await self.store.balance(user, policy.day)).left(policy.per_day))
         text = texts.t(
             locale, "accepted",
-            prompt=_clip(opts["prompt"]) if opts["prompt"] else "🎭",
-            model=model, duration=opts["duration"], ratio=opts["ratio"], id=job.short_id, left=left,
-            seed=seed_text(opts.get("seed")),
+            prompt=clip(request.prompt) if request.prompt else "🎭",
+            model=model, duration=request.duration, ratio=request.ratio, id=job.short_id,
+            left=left, seed=seed_text(request.seed),
         )  # fmt: skip
         return Reply(text, job=job)
 
-    async def _cmd_quota(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        now = self.clock()
-        balance = await self.store.balance(msg.user, utc_day(now))
-        if self.settings.is_admin(msg.user):
-            return Reply(texts.t(locale, "quota_admin", active=balance.active))
-        per_day = self.settings.quota_credits_per_day
-        bonus = texts.t(locale, "quota_bonus", bonus=balance.bonus) if balance.bonus else ""
-        return Reply(
-            texts.t(
-                locale,
-                "quota",
-                left=max(0, per_day - balance.used_today),
-                daily=per_day,
-                bonus=bonus,
-                reset=texts.duration_text(seconds_to_midnight(now), locale),
-                cost5=self.settings.cost("*", 5),
-                cost10=self.settings.cost("*", 10),
-                active=balance.active,
-            )
-        )
-
-    async def _cmd_jobs(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        jobs = await self.store.user_jobs(msg.user, limit=10)
-        if not jobs:
-            return Reply(texts.t(locale, "jobs_none"))
-        lines = [texts.t(locale, "jobs_header")]
-        for job in jobs:
-            state = texts.t(locale, f"state_{job.state.value}")
-            if job.state in ACTIVE_STATES and job.progress:
-                state += f" {round(job.progress * 100)}%"
-            lines.append(
-                texts.t(
-                    locale,
-                    "jobs_line",
-                    id=job.short_id,
-                    state=state,
-                    prompt=_clip(job.prompt, 50),
-                    seed=seed_text(job.request.get("seed")),
-                )
-            )
-        return Reply("\n".join(lines))
-
-    async def _cmd_cancel(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        if cmd.args:
-            return await self.cancel(msg.user, cmd.args[0], locale)
+    async def _cancel(self, msg: Incoming, cmd: CancelCommand, locale: str) -> Reply:
+        if cmd.job_ref:
+            return await self.cancel(msg.user, cmd.job_ref, locale)
         active = [j for j in await self.store.user_jobs(msg.user, 50) if j.state in ACTIVE_STATES]
         if not active:
             return Reply(texts.t(locale, "cancel_nothing"), error=True)
@@ -258,17 +241,8 @@ class VideoService(AdminCommands):
         ids = ", ".join(j.short_id for j in active)
         return Reply(texts.t(locale, "cancel_which", ids=ids), error=True)
 
-    async def _cmd_help(self, msg: Incoming, cmd: ParsedCommand, locale: str) -> Reply:
-        text = texts.t(
-            locale, "help",
-            cost5=self.settings.cost("*", 5), cost10=self.settings.cost("*", 10),
-            daily=self.settings.quota_credits_per_day,
-        )  # fmt: skip
-        if self.settings.is_admin(msg.user):
-            text += "\n\n" + texts.t(locale, "admin_help")
-        return Reply(text)
-
-    _cmd_start = _cmd_help
+    async def _refused(self, msg: Incoming, cmd: Refused, locale: str) -> Reply:
+        return Reply(self._refusal(InvalidRequest(cmd.key, **cmd.params), locale), error=True)
 
     # helpers
 
@@ -277,15 +251,3 @@ class VideoService(AdminCommands):
         if exc.key == "err_no_credits":
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)
-
-
-def _same_place(posted: dict[str, Any], pressed: dict[str, Any]) -> bool:
-    """Whether two adapter contexts name the same chat (Telegram) or channel (Discord)."""
-    return any(
-        posted.get(key) is not None and posted.get(key) == pressed.get(key)
-        for key in ("chat_id", "channel_id")
-    )
-
-
-def _clip(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

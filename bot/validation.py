@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot import texts
-from bot.commands import ParsedCommand
+from bot.command_types import VideoCommand
 from bot.errors import InvalidRequest
 from bot.images import displayed_size, normalise_image
 from bot.media import check_video
@@ -30,8 +30,8 @@ class Plan:
     spec: ModelSpec  # the first vendor's model, for the user-facing texts
 
 
-def mode_of(cmd: ParsedCommand, images: list[Media], video: Media | None) -> Mode:
-    if cmd.name == "act":
+def mode_of(cmd: VideoCommand, images: list[Media], video: Media | None) -> Mode:
+    if cmd.act:
         return Mode.ACT
     if video is not None:
         return Mode.VIDEO
@@ -86,7 +86,7 @@ def _image_aspect(media: Media) -> float | None:
 
 
 async def plan(
-    cmd: ParsedCommand,
+    cmd: VideoCommand,
     vendors: list[VendorClient],
     *,
     images: list[Media],

@@ -15,6 +15,7 @@ import pytest
 
 from adapters.callbacks import CallbackServer, parse_listen
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.models import JobState, Media, UserRef
 from bot.service import Incoming
 from bot.vendors.apiframe import ApiframeClient
@@ -60,7 +61,7 @@ async def start_polling(core: Core, emu: RunwayEmulator) -> tuple[str, str]:
     """Start the core and a job whose task never ends; (job id, task id) once it polls."""
     await core.start()
     photo = Media(image_bytes(), "image/jpeg")
-    reply = await core.service.handle(Incoming(USER, "/video wave", images=[photo]))
+    reply = await core.service.handle(Incoming(USER, read("/video wave"), images=[photo]))
     assert reply.job is not None
     await wait_until(lambda: len(emu.tasks) == 1)
     (task_id,) = emu.tasks
@@ -95,7 +96,7 @@ async def test_notify_hook_delivers_long_before_the_next_poll(tmp_path: Path) ->
         await core.start()
         started = time.monotonic()
         photo = Media(image_bytes(), "image/jpeg")
-        reply = await core.service.handle(Incoming(USER, "/video wave", images=[photo]))
+        reply = await core.service.handle(Incoming(USER, read("/video wave"), images=[photo]))
         assert reply.job is not None, reply.text
         await wait_until(lambda: len(sink.delivered) == 1, timeout=10)
         assert time.monotonic() - started < 10  # the 30 s poll tick never came

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
@@ -30,7 +31,7 @@ async def start(core: Core) -> RecordingSink:
 
 
 async def video(core: Core, text: str, **kw: object) -> str:
-    reply = await core.service.handle(Incoming(user=USER, text=text, **kw))  # type: ignore[arg-type]
+    reply = await core.service.handle(Incoming(user=USER, command=read(text), **kw))  # type: ignore[arg-type]
     assert reply.job is not None, reply.text
     return reply.job.id
 

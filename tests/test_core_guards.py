@@ -12,6 +12,7 @@ import pytest
 from adapters.cli import main
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.config import Settings
 from bot.models import Media, UserRef
 from bot.service import Incoming, utc_day
@@ -43,7 +44,7 @@ def decodes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 def photo_msg(text: str = "/video wave", user: UserRef = USER) -> Incoming:
     photos = [Media(image_bytes((640, 480)), "image/jpeg") for _ in range(2)]
-    return Incoming(user=user, text=text, images=photos)
+    return Incoming(user=user, command=read(text), images=photos)
 
 
 async def test_a_banned_users_images_are_never_decoded(make, decodes) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +69,7 @@ async def test_an_over_quota_users_images_are_never_decoded(make, decodes) -> No
 async def test_images_over_the_job_limit_are_never_decoded(make, decodes) -> None:  # type: ignore[no-untyped-def]
     core = await make(max_jobs_per_user=1)
     await core.start()
-    first = await core.service.handle(Incoming(user=USER, text="/video a long one"))
+    first = await core.service.handle(Incoming(user=USER, command=read("/video a long one")))
     assert first.job is not None, first.text
     reply = await core.service.handle(photo_msg())
     assert not decodes
@@ -80,7 +81,7 @@ async def test_images_over_the_job_limit_are_never_decoded(make, decodes) -> Non
 async def test_cancel_answers_the_same_for_anothers_job_and_no_job(make) -> None:  # type: ignore[no-untyped-def]
     core = await make()
     await core.start()
-    started = await core.service.handle(Incoming(user=USER, text="/video mine"))
+    started = await core.service.handle(Incoming(user=USER, command=read("/video mine")))
     assert started.job is not None
     stranger = UserRef("test", "2")
     prefix = started.job.id[:6]
@@ -102,7 +103,7 @@ BAD_AMOUNTS = ["99999999999999999999", "1000001", "-1000001", "5.5", "1e9", "²"
 @pytest.mark.parametrize("target", BAD_USERS)
 async def test_grant_refuses_malformed_user_ids(make, target: str) -> None:  # type: ignore[no-untyped-def]
     core = await make()
-    reply = await core.service.handle(Incoming(user=ADMIN, text=f"/grant {target} 5"))
+    reply = await core.service.handle(Incoming(user=ADMIN, command=read(f"/grant {target} 5")))
     usage = {texts.t("en", "err_user_id"), texts.t("en", "usage_grant")}  # spaces: 3 words
     assert reply.error and reply.text in usage, reply.text
     assert not await core.store.ledger()
@@ -111,7 +112,7 @@ async def test_grant_refuses_malformed_user_ids(make, target: str) -> None:  # t
 @pytest.mark.parametrize("amount", BAD_AMOUNTS)
 async def test_grant_refuses_unbounded_amounts(make, amount: str) -> None:  # type: ignore[no-untyped-def]
     core = await make()
-    reply = await core.service.handle(Incoming(user=ADMIN, text=f"/grant test:1 {amount}"))
+    reply = await core.service.handle(Incoming(user=ADMIN, command=read(f"/grant test:1 {amount}")))
     assert reply.error and "-1000000 to 1000000" in reply.text, reply.text
     assert not await core.store.ledger()
 
@@ -119,13 +120,17 @@ async def test_grant_refuses_unbounded_amounts(make, amount: str) -> None:  # ty
 async def test_grant_at_the_bounds_keeps_whole_numbers(make) -> None:  # type: ignore[no-untyped-def]
     core = await make()
     for _ in range(2):
-        reply = await core.service.handle(Incoming(user=ADMIN, text="/grant telegram:5 1000000"))
+        reply = await core.service.handle(
+            Incoming(user=ADMIN, command=read("/grant telegram:5 1000000"))
+        )
         assert not reply.error, reply.text
-    reply = await core.service.handle(Incoming(user=ADMIN, text="/grant 7 -3"))  # own platform
+    reply = await core.service.handle(
+        Incoming(user=ADMIN, command=read("/grant 7 -3"))
+    )  # own platform
     assert not reply.error, reply.text
     balance = await core.store.balance(UserRef("telegram", "5"), utc_day(core.service.clock()))
     assert balance.bonus == 2_000_000 and isinstance(balance.bonus, int)
-    reply = await core.service.handle(Incoming(user=ADMIN, text="/ban telegram:@bob"))
+    reply = await core.service.handle(Incoming(user=ADMIN, command=read("/ban telegram:@bob")))
     assert reply.text == texts.t("en", "err_user_id")
 
 
@@ -155,13 +160,13 @@ INVISIBLE = ["\x00", "\u200b\u200b", "\u200d\ufeff", "\u2800", "\u3164", "\u202e
 @pytest.mark.parametrize("prompt", INVISIBLE)
 async def test_a_prompt_of_invisible_characters_is_refused(make, prompt: str) -> None:  # type: ignore[no-untyped-def]
     core = await make()
-    reply = await core.service.handle(Incoming(user=USER, text=f"/video {prompt}"))
+    reply = await core.service.handle(Incoming(user=USER, command=read(f"/video {prompt}")))
     assert reply.error and reply.text == texts.t("en", "err_prompt_invisible"), repr(reply.text)
     assert not await core.store.ledger()
 
 
 async def test_a_visible_prompt_is_kept_as_typed(make) -> None:  # type: ignore[no-untyped-def]
     core = await make()
-    reply = await core.service.handle(Incoming(user=USER, text="/video a\u200bb 🌊"))
+    reply = await core.service.handle(Incoming(user=USER, command=read("/video a\u200bb 🌊")))
     assert reply.job is not None, reply.text
     assert reply.job.prompt == "a\u200bb 🌊"

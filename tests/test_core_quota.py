@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.models import UserRef
 from bot.service import Incoming, utc_day
 from bot.vendors.runway import RunwayClient
@@ -27,7 +28,7 @@ async def core_with(tmp_path: Path, emu: RunwayEmulator, **kw: object) -> Core:
 
 
 async def ask(core: Core, text: str, user: UserRef = USER) -> str:
-    reply = await core.service.handle(Incoming(user=user, text=text))
+    reply = await core.service.handle(Incoming(user=user, command=read(text)))
     return reply.text
 
 
@@ -37,7 +38,10 @@ async def test_200_concurrent_requests_against_3_credits(
     core = await core_with(tmp_path, emu, quota_credits_per_day=3, max_jobs_per_user=1000)
     try:
         replies = await asyncio.gather(
-            *(core.service.handle(Incoming(user=USER, text=f"/video fox {i}")) for i in range(200))
+            *(
+                core.service.handle(Incoming(user=USER, command=read(f"/video fox {i}")))
+                for i in range(200)
+            )
         )
         accepted = [r for r in replies if r.job is not None]
         refused = [r for r in replies if r.job is None]
@@ -105,7 +109,9 @@ async def test_quota_jobs_and_help_texts(tmp_path: Path, emu: RunwayEmulator) ->
         await ask(core, "/video a paper boat")
         assert "a paper boat" in await ask(core, "/jobs")
         assert "/video" in await ask(core, "/help")
-        zh = await core.service.handle(Incoming(user=USER, text="/quota", locale="zh-hans"))
+        zh = await core.service.handle(
+            Incoming(user=USER, command=read("/quota"), locale="zh-hans")
+        )
         assert "今天剩余" in zh.text
     finally:
         await core.aclose()

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.models import Media, UserRef
 from bot.service import Incoming
 from bot.vendors.runway import GptgeClient
@@ -50,7 +51,7 @@ async def test_refused_before_any_credit_or_vendor_call(
     core: Core, emu: RunwayEmulator, text: str, images: list[Media], expected: str
 ) -> None:
     await core.start()
-    reply = await core.service.handle(Incoming(user=USER, text=text, images=images))
+    reply = await core.service.handle(Incoming(user=USER, command=read(text), images=images))
     assert reply.error and reply.job is None
     assert expected in reply.text, reply.text
     assert await core.store.ledger() == []
@@ -59,7 +60,7 @@ async def test_refused_before_any_credit_or_vendor_call(
 
 async def test_video_that_is_not_a_video(core: Core, emu: RunwayEmulator) -> None:
     reply = await core.service.handle(
-        Incoming(user=USER, text="/video restyle", video=Media(b"nope" * 100, "video/mp4"))
+        Incoming(user=USER, command=read("/video restyle"), video=Media(b"nope" * 100, "video/mp4"))
     )
     assert reply.error and "isn't a video" in reply.text
     assert emu.log == []
@@ -69,10 +70,14 @@ async def test_unsupported_mode_names_what_is_possible(tmp_path, emu: RunwayEmul
     client = GptgeClient(api_key="test-key", base_url=emu.base_url)
     core = await make_core(tmp_path, vendors=[client], video_vendors=["gptge"])
     try:
-        reply = await core.service.handle(Incoming(user=USER, text="/video text only please"))
+        reply = await core.service.handle(
+            Incoming(user=USER, command=read("/video text only please"))
+        )
         assert reply.error
         assert "can do text-to-video" in reply.text and "photo animation" in reply.text
-        zh = await core.service.handle(Incoming(user=USER, text="/video 文字", locale="zh-CN"))
+        zh = await core.service.handle(
+            Incoming(user=USER, command=read("/video 文字"), locale="zh-CN")
+        )
         assert "文字生成视频" in zh.text
     finally:
         await core.aclose()
@@ -82,7 +87,7 @@ async def test_large_photo_is_downscaled_and_rotated(core: Core, emu: RunwayEmul
     await core.start()
     big = noise_png((3000, 2000))
     reply = await core.service.handle(
-        Incoming(user=USER, text="/video move", images=[Media(big, "image/png")])
+        Incoming(user=USER, command=read("/video move"), images=[Media(big, "image/png")])
     )
     assert reply.job is not None, reply.text
     media = await core.store.media(reply.job.id)
@@ -98,10 +103,12 @@ async def test_exif_rotation_is_applied(core: Core) -> None:
     exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
     Image.new("RGB", (120, 80), "red").save(out, "JPEG", exif=exif.tobytes())
     reply = await core.service.handle(
-        Incoming(user=USER, text="/video spin", images=[Media(out.getvalue(), "image/jpeg")])
+        Incoming(
+            user=USER, command=read("/video spin"), images=[Media(out.getvalue(), "image/jpeg")]
+        )
     )
     assert reply.job is not None, reply.text
-    assert reply.job.request["ratio"] == "3:4"  # portrait once rotated
+    assert reply.job.request.ratio == "3:4"  # portrait once rotated
     frame = (await core.store.media(reply.job.id))["first_frame"]
     with Image.open(io.BytesIO(frame.data)) as image:
         assert image.size == (80, 120)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming
@@ -16,7 +17,7 @@ async def test_a_hand_over_cut_by_a_crash_is_refunded_not_repeated(tmp_path: Pat
     core = await make_core(tmp_path)  # the local vendor; its engine is not started
     try:
         core.engine.launch = lambda job_id: None  # type: ignore[method-assign]
-        reply = await core.service.handle(Incoming(user=USER, text="/video a crash"))
+        reply = await core.service.handle(Incoming(user=USER, command=read("/video a crash")))
         assert reply.job is not None
         job_id = reply.job.id
         video = tmp_path / "v.mp4"
@@ -51,7 +52,7 @@ async def test_known_failures_clear_the_mark_and_retry(tmp_path: Path) -> None:
         sink = RecordingSink(fail_deliveries=2)
         core.engine.subscribe("test", sink)
         await core.start()
-        reply = await core.service.handle(Incoming(user=USER, text="/video retried"))
+        reply = await core.service.handle(Incoming(user=USER, command=read("/video retried")))
         assert reply.job is not None
         job_id = reply.job.id
 

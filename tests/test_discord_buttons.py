@@ -22,7 +22,7 @@ async def rendering(h: Harness, prompt: str = "[never] an endless render") -> tu
         rf"/webhooks/{APP_ID}/{payload['token']}/messages/",
         lambda c: c.custom_ids() == [f"videobot:cancel:{job.id}"],
     )
-    return job.id, int(job.chat["message_id"])
+    return job.id, int(job.chat.to_json()["message_id"])
 
 
 async def test_cancel_by_a_stranger_is_refused(h: Harness) -> None:
@@ -82,7 +82,7 @@ async def test_again_works_after_a_restart(h: Harness) -> None:
 
     await wait_until(started)
     (again,) = await h.core.store.user_jobs(other, limit=1)
-    assert again.prompt == "a paper boat" and again.request["seed"] != 7
+    assert again.prompt == "a paper boat" and again.request.seed != 7
     assert (await h.settled(again.id)).state is JobState.DELIVERED
     (video,) = await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{click['token']}$")
     assert video.content.startswith(f"<@{OTHER_ID}> ")  # the clicker is the requester now

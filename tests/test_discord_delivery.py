@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat import StoredChat
 from bot.events import DeliveryError
-from bot.models import Job, JobState, UserRef
+from bot.models import Job, JobRequest, JobState, Mode, UserRef
 from bot.service import utc_day
 from bot.vendors.local import LocalVendor
 from bot.vendors.runway import RunwayClient
@@ -57,7 +58,7 @@ async def test_after_fifteen_minutes_edits_and_delivery_use_the_channel(h: Harne
     webhook_edits = len(h.fake.find("PATCH", rf"/webhooks/{APP_ID}/{token}/"))
     await h.settled(job.id)
 
-    status_id = job.chat["message_id"]
+    status_id = job.chat.to_json()["message_id"]
     (post,) = await h.fake.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$")
     assert post.content.startswith(f"<@{USER_ID}> 🎬 [slow] a long render")
     assert post.files and post.files[0][2][4:8] == b"ftyp"
@@ -89,9 +90,9 @@ async def _job(h: Harness, **chat: object) -> Job:
         id="f" * 32,
         user=USER,
         state=JobState.DELIVERING,
-        request={"prompt": "x", "duration": 5},
+        request=JobRequest("x", Mode.TEXT, duration=5),
         cost=1,
-        chat={**base, **chat},
+        chat=StoredChat({**base, **chat}),
     )
 
 

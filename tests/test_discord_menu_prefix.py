@@ -42,7 +42,7 @@ async def test_context_menu_asks_for_a_prompt_then_animates_the_image(
     (defer,) = await h.fake.wait_for("POST", rf"/interactions/{submit['id']}/.+/callback")
     assert defer.json["type"] == 5
     job = await h.job()
-    assert job.request["mode"] == Mode.IMAGE and job.request["ratio"] == "9:16"
+    assert job.request.mode == Mode.IMAGE and job.request.ratio == "9:16"
     assert (await h.settled(job.id)).state is JobState.DELIVERED
     (uri,) = prompt_images(emu)
     assert uri.startswith("data:image/jpeg;base64,")
@@ -56,7 +56,7 @@ async def test_context_menu_takes_an_embed_image(h: Harness, emu: RunwayEmulator
     form = await open_form(h, target)
     h.interact(h.fake.modal_submit(form, {"prompt": "make it rain", "duration": "10"}))
     job = await h.job()
-    assert job.request["duration"] == 10
+    assert job.request.duration == 10
     assert (await h.settled(job.id)).state is JobState.DELIVERED
     assert len(prompt_images(emu)) == 1
 
@@ -79,9 +79,9 @@ async def test_prefix_command_on_a_reply_animates_the_replied_image(
     (placeholder,) = await h.fake.wait_for("POST", channel + "$")
     assert placeholder.json["message_reference"]["message_id"] == int(command["id"])
     job = await h.job()
-    assert job.request["mode"] == Mode.IMAGE and job.prompt == "the dog jumps"
+    assert job.request.mode == Mode.IMAGE and job.prompt == "the dog jumps"
     assert (await h.settled(job.id)).state is JobState.DELIVERED
-    status_id = job.chat["message_id"]
+    status_id = job.chat.to_json()["message_id"]
     edits = h.fake.find("PATCH", rf"{channel}/{status_id}$")
     assert "On it" in edits[0].content and edits[-1].content.endswith("✅ Done.")
     post = (await h.fake.wait_for("POST", channel + "$", count=2))[-1]
@@ -93,7 +93,7 @@ async def test_prefix_command_on_a_reply_animates_the_replied_image(
 async def test_mentioning_the_bot_works_like_the_prefix(h: Harness) -> None:
     h.post(h.fake.message(f"<@{BOT_ID}> video a lighthouse at dusk"))
     job = await h.job()
-    assert job.prompt == "a lighthouse at dusk" and job.request["mode"] == Mode.TEXT
+    assert job.prompt == "a lighthouse at dusk" and job.request.mode == Mode.TEXT
     await h.settled(job.id)
 
 

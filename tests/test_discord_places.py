@@ -76,7 +76,10 @@ async def test_direct_messages_work_and_can_be_turned_off(
         assert synced(h)["video"]["contexts"] == [0, 1]
         payload = h.interact(h.fake.slash("video", prompt="a dm video", guild_id=None))
         job = await h.job()
-        assert job.chat["guild_id"] is None and job.chat["channel_id"] == DM_CHANNEL_ID
+        assert (
+            job.chat.to_json()["guild_id"] is None
+            and job.chat.to_json()["channel_id"] == DM_CHANNEL_ID
+        )
         assert (await h.settled(job.id)).state is JobState.DELIVERED
         await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
     async with harness(tmp_path / "off", emu, allow_dms=False) as h:
@@ -165,7 +168,7 @@ async def test_act_sends_character_and_performance(tmp_path: Path, emu: RunwayEm
         performance = Upload("dance.mp4", sample_mp4(), "video/mp4")
         h.interact(h.fake.slash("act", character=character, performance=performance, body=True))
         job = await h.job()
-        assert job.request["mode"] == Mode.ACT and job.request["body_control"] is True
+        assert job.request.mode == Mode.ACT and job.request.body_control is True
         assert (await h.settled(job.id)).state is JobState.DELIVERED
         (create,) = [r for r in emu.log if r["path"] == "/v1/character_performance"]
         assert create["json"]["character"]["uri"].startswith("data:image/jpeg;base64,")

@@ -25,8 +25,8 @@ async def test_video_text_only_is_deferred_tracked_and_delivered(h: Harness) -> 
     (defer,) = await h.fake.wait_for("POST", rf"/interactions/{payload['id']}/.+/callback")
     assert defer.json["type"] == 5  # deferred at once
     job = await h.job()
-    assert job.chat["token"] == token and job.chat["channel_id"] == CHANNEL_ID
-    assert job.chat["message_id"]  # the "thinking" message, from the callback response
+    assert job.chat.to_json()["token"] == token and job.chat.to_json()["channel_id"] == CHANNEL_ID
+    assert job.chat.to_json()["message_id"]  # the "thinking" message, from the callback response
     done = await h.settled(job.id)
     assert done.state is JobState.DELIVERED
 
@@ -77,8 +77,8 @@ async def test_options_become_the_core_syntax(h: Harness, emu: RunwayEmulator) -
     )
     job = await h.job()
     await h.settled(job.id)
-    assert job.request["duration"] == 10 and job.request["ratio"] == "9:16"
-    assert job.request["seed"] == 42 and job.request["model_shown"] == "gen4.5"
+    assert job.request.duration == 10 and job.request.ratio == "9:16"
+    assert job.request.seed == 42 and job.request.model_shown == "gen4.5"
     (body,) = creates(emu)
     assert body["ratio"] == "720:1280" and body["seed"] == 42
 

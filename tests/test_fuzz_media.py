@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.models import Media
 from bot.service import Incoming
 from tests.helpers import image_bytes
@@ -117,10 +118,10 @@ def test_random_bytes_as_media_are_refused_cleanly(
     character: Media | None,
 ) -> None:
     core, loop = core_loop
-    msg = Incoming(user=USER, text=text, images=images, video=video, character=character)
+    msg = Incoming(user=USER, command=read(text), images=images, video=video, character=character)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        loop.run_until_complete(check_handle(core, msg))
+        loop.run_until_complete(check_handle(core, msg, text))
     # A damaged photo is the user's problem, answered in chat, not noise on the operator's stderr.
     assert not [w for w in caught if "PIL" in w.filename], [str(w.message) for w in caught]
 
@@ -139,7 +140,7 @@ def test_a_photo_with_broken_exif_is_used_quietly(
 ) -> None:
     core, loop = core_loop
     photo = Media(_photo_with_broken_exif(), "image/jpeg", "photo.jpg")
-    msg = Incoming(user=USER, text="/video make it wave", images=[photo])
+    msg = Incoming(user=USER, command=read("/video make it wave"), images=[photo])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reply = loop.run_until_complete(core.service.handle(msg))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from bot.jobs import CancelResult, JobEngine
 from bot.jobs import kernel as kernel_module
 from bot.jobs.deliver import caption_for
 from bot.jobs.kernel import Kernel
-from bot.models import Job, JobState, UserRef
+from bot.models import Job, JobRequest, JobState, Mode, UserRef
 from tests.helpers import make_core, settings_for
 
 
@@ -68,11 +69,11 @@ def test_caption_names_model_duration_and_seed() -> None:
         id="j1",
         user=UserRef("test", "1"),
         state=JobState.DELIVERING,
-        request={"prompt": "a cat", "model": "gen4_turbo", "duration": 5, "seed": None},
+        request=JobRequest("a cat", Mode.TEXT, model="gen4_turbo", duration=5, seed=None),
         cost=1,
     )
     caption = caption_for(job)
     assert "a cat" in caption and "gen4_turbo" in caption and "random" in caption
-    job.request["model_shown"], job.request["seed"] = "Gen-4 Turbo", 42
+    job.request = dataclasses.replace(job.request, model_shown="Gen-4 Turbo", seed=42)
     caption = caption_for(job)
     assert "Gen-4 Turbo" in caption and "42" in caption

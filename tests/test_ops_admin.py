@@ -18,6 +18,7 @@ import pytest
 from adapters.cli import main
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.events import EventKind
 from bot.jobs import operator
 from bot.models import Job, JobState, UserRef
@@ -62,7 +63,7 @@ async def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str,
 
 
 async def video(core: Core, user: UserRef, text: str) -> str:
-    reply = await core.service.handle(Incoming(user=user, text=text))
+    reply = await core.service.handle(Incoming(user=user, command=read(text)))
     assert reply.job is not None, reply.text
     return reply.job.id
 

@@ -12,6 +12,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.logs import REDACTED, configure_logging
 from bot.models import UserRef
 from bot.redact import add_secret
@@ -106,7 +107,9 @@ async def test_each_job_transition_logs_job_user_vendor_and_task(
             core.engine.subscribe("test", sink)
             await core.start()
             user = UserRef("test", "7")
-            reply = await core.service.handle(Incoming(user=user, text="/video a red kite"))
+            reply = await core.service.handle(
+                Incoming(user=user, command=read("/video a red kite"))
+            )
             assert reply.job is not None
             job_id = reply.job.id
             await wait_until(lambda: bool(sink.delivered))

@@ -18,6 +18,7 @@ from adapters import runtime
 from adapters.metrics import Metrics, OpsServer, adapter_of
 from adapters.vendor_timing import TimedClient
 from bot.bootstrap import ConfigError, Core
+from bot.commands import read
 from bot.models import JobState, UserRef
 from bot.service import Incoming
 from bot.storage.migrations import MIGRATIONS
@@ -68,7 +69,7 @@ async def get(ops: OpsServer, path: str) -> httpx.Response:
 
 
 async def run_job(core: Core, text: str) -> str:
-    reply = await core.service.handle(Incoming(user=USER, text=text))
+    reply = await core.service.handle(Incoming(user=USER, command=read(text)))
     assert reply.job is not None, reply.text
     job_id = reply.job.id
 
@@ -130,7 +131,9 @@ async def test_jobs_in_flight_and_credits_follow_live_state(
     core, ops = observed
     core.engine.subscribe("test", RecordingSink())
     await core.start()
-    reply = await core.service.handle(Incoming(user=USER, text="/video a [never] ending story"))
+    reply = await core.service.handle(
+        Incoming(user=USER, command=read("/video a [never] ending story"))
+    )
     assert reply.job is not None
 
     async def in_flight() -> bool:
@@ -339,7 +342,7 @@ async def test_quota_answers_while_twenty_scrapers_read_a_big_ledger(tmp_path: P
             scrapes = asyncio.gather(*(http.get(f"{url}/metrics") for _ in range(20)))
             while not scrapes.done():  # a user asks, again and again, while they run
                 start = time.monotonic()
-                reply = await core.service.handle(Incoming(user=USER, text="/quota"))
+                reply = await core.service.handle(Incoming(user=USER, command=read("/quota")))
                 health = await http.get(f"{url}/healthz")
                 slowest = max(slowest, time.monotonic() - start)
                 assert "credit" in reply.text and health.status_code == 200

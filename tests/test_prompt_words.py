@@ -141,7 +141,7 @@ async def test_discord_slash_without_a_seed_shows_the_one_sent(
     assert (await h.settled(job.id)).state is JobState.DELIVERED
     (body,) = creates(emu)
     assert body["promptText"] == "landscape with a lake" and body["ratio"] == "1280:720"
-    assert isinstance(body["seed"], int) and job.request["seed"] == body["seed"]
+    assert isinstance(body["seed"], int) and job.request.seed == body["seed"]
     (post,) = h.fake.find("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
     assert post.content.endswith(f"seed {body['seed']}")
     edits = h.fake.find("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/messages/")
@@ -160,7 +160,7 @@ async def test_discord_form_prompt_is_the_prompt_word_for_word(
     assert (await h.settled(job.id)).state is JobState.DELIVERED
     (body,) = creates(emu)
     assert body["promptText"] == prompt and body["ratio"] == "720:1280"
-    assert job.request["seed"] == body["seed"]
+    assert job.request.seed == body["seed"]
 
 
 async def test_discord_form_with_a_bad_ratio_is_refused_without_a_job(h: Harness) -> None:

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramSettings
+from adapters.telegram.chat import TelegramChat
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
@@ -46,7 +48,9 @@ async def test_notice_waits_for_an_adapter_and_is_shown_once(
     core = await make_core(tmp_path, vendors=[client(vendor)], video_vendors=["runway"])
     await core.start()  # no adapter for "console" is running: nobody can be told yet
     user = UserRef("console", "1")
-    reply = await core.service.handle(Incoming(user=user, text="/video [moderate] a storm"))
+    reply = await core.service.handle(
+        Incoming(user=user, command=read("/video [moderate] a storm"))
+    )
     assert reply.job is not None
     await core.engine.wait([reply.job.id])
     job = await core.store.get_job(reply.job.id)
@@ -85,7 +89,7 @@ async def test_notice_is_cleared_when_shown_at_once(tmp_path: Path, vendor: Runw
     core.engine.subscribe("console", sink)
     await core.start()
     reply = await core.service.handle(
-        Incoming(user=UserRef("console", "1"), text="/video [moderate] a storm")
+        Incoming(user=UserRef("console", "1"), command=read("/video [moderate] a storm"))
     )
     assert reply.job is not None
     await core.engine.wait([reply.job.id])
@@ -135,7 +139,7 @@ async def test_telegram_shows_a_notice_that_a_stop_cut_off(
         assert not any(REFUSED in c.params.get("text", "") for c in tg.calls)
         await adapter.stop()
         if not status_message:
-            chat = {k: v for k, v in job.chat.items() if k != "status_message_id"}
+            chat = {k: v for k, v in job.chat.to_json().items() if k != "status_message_id"}
             await core.store.update(job.id, job.updated_at, chat=chat)
         await core.aclose()
 
@@ -143,7 +147,7 @@ async def test_telegram_shows_a_notice_that_a_stop_cut_off(
         method = "editMessageText" if status_message else "sendMessage"
         (shown,) = await tg.wait_for(method, where=lambda c: REFUSED in c.params["text"])
         if status_message:
-            assert shown.params["message_id"] == job.chat["status_message_id"]
+            assert shown.params["message_id"] == job.chat.to_json()["status_message_id"]
             assert "reply_markup" not in shown.params
         else:
             assert shown.reply_to == command["message_id"]
@@ -194,9 +198,9 @@ async def test_telegram_tells_a_refund_of_a_job_from_before_the_start_at_once(
         core = await make_core(tmp_path, vendors=[client(vendor)], **overrides)
         stack.push_async_callback(core.aclose)
         user = UserRef("telegram", "5017")
-        chat = {"chat_id": 5017, "chat_type": "private", "message_id": 41, "thread_id": None}
+        chat = TelegramChat(chat_id=5017, chat_type="private", message_id=41)
         reply = await core.service.handle(
-            Incoming(user=user, text="/video [moderate] a storm at sea", chat=chat)
+            Incoming(user=user, command=read("/video [moderate] a storm at sea"), chat=chat)
         )
         assert reply.job is not None
         adapter = TelegramAdapter(core, TelegramSettings(_env_file=None), poll_timeout=5)

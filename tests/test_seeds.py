@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import parse
+from bot.job_request import planned_request
 from bot.seeds import seed_text, settle_seed
 from bot.validation import plan
 from bot.vendors.runway import RunwayClient
@@ -25,7 +26,8 @@ async def test_plan_always_picks_a_seed_both_vendors_take() -> None:
     planned = await plan(parse("/video a fox"), [RUNWAY, USEAPI], images=[], video=None)
     assert planned.vendors == ["runway", "useapi"]  # useapi takes 1..2**32-2, runway 0..2**32-1
     assert planned.request.seed is not None and 1 <= planned.request.seed <= 4294967294
-    assert planned.request.options()["seed"] == planned.request.seed  # stored with the job
+    stored = planned_request(planned.request, planned.vendors, planned.spec.name)
+    assert stored.seed == planned.request.seed  # stored with the job
     given = await plan(parse("/video a fox --seed 0"), [RUNWAY, USEAPI], images=[], video=None)
     assert (given.request.seed, given.vendors) == (0, ["runway"])
 
@@ -60,9 +62,9 @@ async def test_every_vendor_is_sent_the_seed_the_caption_shows(
     core, job_id, sink = await matrix.run_one(tmp_path, emu, "the clouds drift")
     try:
         job = await core.store.get_job(job_id)
-        assert job is not None and isinstance(job.request["seed"], int)
+        assert job is not None and isinstance(job.request.seed, int)
         sent = [s for r in emu.log if r["method"] == "POST" for s in _seeds(r.get("json"))]
-        assert sent == [job.request["seed"]]
-        assert sink.delivered[0][2].endswith(f"seed {job.request['seed']}")
+        assert sent == [job.request.seed]
+        assert sink.delivered[0][2].endswith(f"seed {job.request.seed}")
     finally:
         await core.aclose()

@@ -24,9 +24,10 @@ from adapters.telegram import TelegramAdapter, TelegramSettings
 from adapters.telegram.webhook import derived_secret
 from bot import texts
 from bot.bootstrap import ConfigError, Core
+from bot.chat import StoredChat
 from bot.events import DeliveryError
 from bot.logs import configure_logging
-from bot.models import ACTIVE_STATES, Job, JobState, UserRef
+from bot.models import ACTIVE_STATES, Job, JobRequest, JobState, Mode, UserRef
 from bot.service import utc_day
 from bot.texts import t as tg_text
 from bot.vendors.runway import GptgeClient, RunwayClient
@@ -172,8 +173,14 @@ async def test_private_video_status_edits_and_delivery(
     await wait_until(lambda: _state(rig, job.id, JobState.DELIVERED))
     assert await rig.used() == 1
     stored = await rig.core.store.get_job(job.id)
-    assert stored is not None and stored.chat["status_message_id"] == status.result["message_id"]
-    assert stored.chat["chat_id"] == 1001 and stored.chat["message_id"] == command["message_id"]
+    assert (
+        stored is not None
+        and stored.chat.to_json()["status_message_id"] == status.result["message_id"]
+    )
+    assert (
+        stored.chat.to_json()["chat_id"] == 1001
+        and stored.chat.to_json()["message_id"] == command["message_id"]
+    )
 
     assert_no_leak(rig)
     # Our code never logs the token. Raw, only httpx's request lines (INFO) and PTB's DEBUG
@@ -542,9 +549,9 @@ async def _delivery_job(rig: Rig, **chat: Any) -> Job:
         id="ab" * 16,
         user=UserRef("telegram", "1001"),
         state=JobState.DELIVERING,
-        request={"prompt": "x"},
+        request=JobRequest("x", Mode.TEXT),
         cost=1,
-        chat={"chat_id": 1001, "message_id": 5, "thread_id": None, **chat},
+        chat=StoredChat({"chat_id": 1001, "message_id": 5, "thread_id": None, **chat}),
         result_url=None,
     )
 
@@ -773,4 +780,4 @@ async def test_again_in_the_jobs_own_group_works_for_anyone(make_rig: RigFactory
     tg.press(f"again:{job_id}", user=bob, message=video_message)
     await rig.create("/image_to_video", 2)
     (bobs,) = await rig.core.store.user_jobs(UserRef("telegram", "1003"))
-    assert bobs.request["prompt"] == "wave"
+    assert bobs.request.prompt == "wave"

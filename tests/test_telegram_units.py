@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from telegram import Bot, Message
 from telegram.error import RetryAfter
 
-from adapters.telegram.handlers import Downloader, _act_inputs
+from adapters.telegram.downloads import Downloader
+from adapters.telegram.handlers import _act_inputs
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.translate import (
     FileRef,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.models import JobState, Media, UserRef
 from bot.service import Incoming
 from tests.emulators.base import Fault, VendorEmulator
@@ -38,7 +39,9 @@ async def run_one(
     core.engine.subscribe("test", sink)
     await core.start()
     photo = Media(image_bytes((640, 360)), "image/jpeg")
-    reply = await core.service.handle(Incoming(user=USER, text=f"/video {prompt}", images=[photo]))
+    reply = await core.service.handle(
+        Incoming(user=USER, command=read(f"/video {prompt}"), images=[photo])
+    )
     assert reply.job is not None, reply.text
     job_id = reply.job.id
 

@@ -18,13 +18,16 @@ import getpass
 import os
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.console.files import read_file
 from adapters.terminal import for_terminal
 from bot import texts
 from bot.bootstrap import Core
+from bot.chat import ChatAddress
+from bot.commands import read
 from bot.events import EventKind, JobEvent
 from bot.media import sniff_video
 from bot.models import Job, Media, UserRef
@@ -36,6 +39,17 @@ FILE_OPTIONS = {
     "--video": "video",
     "--character": "character",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleChat:
+    """The console answers in its own terminal: nothing to remember but that."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"console": True}
+
+    def same_place(self, other: ChatAddress) -> bool:
+        return False  # no buttons to press
 
 
 class ConsoleAdapter:
@@ -104,7 +118,7 @@ class ConsoleAdapter:
             return
         try:
             text, files = _take_files(line)
-            msg = Incoming(user=self.user, text=text, locale=self.locale, chat={"console": True})
+            msg = Incoming(self.user, read(text), self.locale, chat=ConsoleChat())
             for option, path in files:
                 data = await read_file(path, FILE_OPTIONS[option], self.locale)
                 media = Media(data, sniff_video(data) or "image/*", Path(path).name)

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.media import MediaRefused, read_attachment
-from adapters.discord.translate import act_text, loc
+from adapters.discord.translate import act_command, loc
 from bot.models import Mode
 from bot.service import Incoming
 
@@ -53,7 +53,7 @@ class ActCog(commands.Cog):
             return
         incoming = Incoming(
             user=user_of(interaction.user),
-            text=act_text(body),
+            command=act_command(body),
             locale=locale,
             character=face,
             video=motion,

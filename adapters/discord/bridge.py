@@ -2,22 +2,25 @@
 
 Each handler answers Discord at once (defer, modal or an ephemeral reply), downloads the media
 with checks, and hands the core an `Incoming`. Typed slash and form fields arrive as an
-already-built command (the prompt field word for word); `!video` text is the chat syntax the
-core parses. The core validates, charges and answers; the sink then edits the status message
+already-built command (the prompt field word for word); `!video` text is read into one by
+the core's parser. The core validates, charges and answers; the sink then edits the status message
 as the job moves.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import discord
 
+from adapters.discord.chat import DiscordChat
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.media import Downloader
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.translate import channel_ids, interaction_chat, locale_of, text
 from bot.bootstrap import Core
+from bot.command_types import Command
 from bot.commands import typed_video
 from bot.errors import InvalidRequest
 from bot.models import Media, UserRef
@@ -110,9 +113,7 @@ class CoreBridge:
         except InvalidRequest as exc:
             await interaction.edit_original_response(content=text(locale, exc.key, **exc.params))
             return
-        incoming = Incoming(
-            user_of(interaction.user), "/video", locale, images=images, command=command
-        )
+        incoming = Incoming(user_of(interaction.user), command, locale, images=images)
         await self.start(interaction, message_id, incoming)
 
     async def show(self, interaction: Interaction, reply: Reply) -> None:
@@ -127,20 +128,23 @@ class CoreBridge:
         if reply.job is None:
             return
         self.sink.started(reply.job, reply.text)
-        await self.core.service.attach(reply.job.id, header=reply.text)
+        header = reply.text
+        await self.core.service.attach(
+            reply.job.id, lambda chat: replace(DiscordChat.of(chat), header=header)
+        )
 
     # quick commands
 
-    async def answer(self, interaction: Interaction, command: str) -> None:
+    async def answer(self, interaction: Interaction, command: Command) -> None:
         """A quick command (quota, jobs, help, admin): one private reply."""
         locale = self.locale(interaction)
-        chat = {"channel_id": interaction.channel_id, "guild_id": interaction.guild_id}
+        chat = DiscordChat(channel_id=interaction.channel_id, guild_id=interaction.guild_id)
         reply = await self.core.service.handle(
-            Incoming(user=user_of(interaction.user), text=command, locale=locale, chat=chat)
+            Incoming(user=user_of(interaction.user), command=command, locale=locale, chat=chat)
         )
         await interaction.response.send_message(reply.text, ephemeral=True)
 
-    async def admin(self, interaction: Interaction, command: str) -> None:
+    async def admin(self, interaction: Interaction, command: Command) -> None:
         """An admin command; in a server it may also need Manage Server (settings)."""
         if (
             self.settings.admin_requires_manage_guild

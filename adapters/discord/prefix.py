@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from adapters.discord.bridge import CoreBridge, user_of
+from adapters.discord.chat import DiscordChat
 from adapters.discord.media import (
     MediaRefused,
     attachment_kind,
@@ -19,6 +20,7 @@ from adapters.discord.media import (
     video_attachments,
 )
 from adapters.discord.translate import channel_ids, guild_id_of, message_chat
+from bot.commands import read
 from bot.models import Media
 from bot.service import ADMIN_COMMANDS, USER_COMMANDS, Incoming
 
@@ -44,8 +46,8 @@ class PrefixCog(commands.Cog):
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
         if command not in ("video", "act"):
-            chat = {"channel_id": message.channel.id, "guild_id": guild_id_of(message)}
-            reply = await bridge.core.service.handle(Incoming(user, line, locale, chat))
+            chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
+            reply = await bridge.core.service.handle(Incoming(user, read(line), locale, chat))
             await message.reply(reply.text, mention_author=False, allowed_mentions=QUIET)
             return
         refusal = await bridge.core.service.admit(user, locale)
@@ -65,7 +67,7 @@ class PrefixCog(commands.Cog):
         )
         incoming = Incoming(
             user=user,
-            text=line,
+            command=read(line),
             locale=locale,
             chat=message_chat(message, status.id, limit),
             images=images,

@@ -11,6 +11,15 @@ from discord.ext import commands
 
 from adapters.discord.bridge import CoreBridge
 from adapters.discord.translate import loc, user_word
+from bot.command_types import (
+    BanCommand,
+    CancelCommand,
+    GrantCommand,
+    HelpCommand,
+    JobsCommand,
+    QuotaCommand,
+    StatsCommand,
+)
 from bot.service import ADMIN_COMMANDS
 
 Interaction = discord.Interaction[Any]
@@ -28,36 +37,37 @@ class QuickCog(commands.Cog):
 
     @app_commands.command(name="quota", description=loc("cmd_quota"))
     async def quota(self, interaction: Interaction) -> None:
-        await self.bridge.answer(interaction, "/quota")
+        await self.bridge.answer(interaction, QuotaCommand())
 
     @app_commands.command(name="jobs", description=loc("cmd_jobs"))
     async def jobs(self, interaction: Interaction) -> None:
-        await self.bridge.answer(interaction, "/jobs")
+        await self.bridge.answer(interaction, JobsCommand())
 
     @app_commands.command(name="cancel", description=loc("cmd_cancel"))
     @app_commands.describe(job=loc("opt_job"))
     async def cancel(self, interaction: Interaction, job: str | None = None) -> None:
-        await self.bridge.answer(interaction, f"/cancel {job.split()[0]}" if job else "/cancel")
+        words = job.split() if job else []
+        await self.bridge.answer(interaction, CancelCommand(words[0] if words else None))
 
     @app_commands.command(name="help", description=loc("cmd_help"))
     async def help(self, interaction: Interaction) -> None:
-        await self.bridge.answer(interaction, "/help")
+        await self.bridge.answer(interaction, HelpCommand())
 
     @app_commands.command(name="grant", description=loc("cmd_grant"))
     @app_commands.describe(user=loc("opt_user"), credits=loc("opt_credits"))
     async def grant(self, interaction: Interaction, user: str, credits: int) -> None:
-        await self.bridge.admin(interaction, f"/grant {user_word(user)} {credits}")
+        await self.bridge.admin(interaction, GrantCommand(user_word(user), str(credits)))
 
     @app_commands.command(name="ban", description=loc("cmd_ban"))
     @app_commands.describe(user=loc("opt_user"))
     async def ban(self, interaction: Interaction, user: str) -> None:
-        await self.bridge.admin(interaction, f"/ban {user_word(user)}")
+        await self.bridge.admin(interaction, BanCommand(user_word(user)))
 
     @app_commands.command(name="unban", description=loc("cmd_unban"))
     @app_commands.describe(user=loc("opt_user"))
     async def unban(self, interaction: Interaction, user: str) -> None:
-        await self.bridge.admin(interaction, f"/unban {user_word(user)}")
+        await self.bridge.admin(interaction, BanCommand(user_word(user), banned=False))
 
     @app_commands.command(name="stats", description=loc("cmd_stats"))
     async def stats(self, interaction: Interaction) -> None:
-        await self.bridge.admin(interaction, "/stats")
+        await self.bridge.admin(interaction, StatsCommand())

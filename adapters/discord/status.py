@@ -70,7 +70,7 @@ class StatusBoard:
     def status(self, job: Job) -> Status:
         status = self._live.get(job.id) or self._finished.get(job.id)
         if status is None:
-            chat = dict(job.chat)
+            chat = job.chat.to_json()
             status = Status(
                 job_id=job.id,
                 requester=job.user.id,
@@ -85,7 +85,7 @@ class StatusBoard:
         """The command was accepted: show `header` (the core's reply) above the status."""
         status = self.status(job)
         status.header = header
-        status.chat.update(job.chat)
+        status.chat.update(job.chat.to_json())
         self._kick(status)
 
     def update(self, event: JobEvent) -> None:

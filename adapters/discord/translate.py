@@ -10,7 +10,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.chat import DiscordChat
 from bot import texts
+from bot.command_types import VideoCommand
 
 # Texts the core catalogue lacks; same shape as `bot.texts.CATALOG`.
 
@@ -102,8 +104,8 @@ def ratio_label(ratio: str) -> app_commands.locale_str:
 # command text for the core's parser
 
 
-def act_text(body: bool) -> str:
-    return "/act --body" if body else "/act"
+def act_command(body: bool) -> VideoCommand:
+    return VideoCommand(act=True, body=body)
 
 
 def user_word(value: str) -> str:
@@ -117,27 +119,27 @@ def user_word(value: str) -> str:
 # reply context, persisted with the job
 
 
-def interaction_chat(interaction: discord.Interaction, message_id: int | None) -> dict[str, Any]:
+def interaction_chat(interaction: discord.Interaction, message_id: int | None) -> DiscordChat:
     """Where the job's status message lives and how to reach it, for the sink."""
-    return {
-        "channel_id": interaction.channel_id,
-        "guild_id": interaction.guild_id,
-        "app_id": interaction.application_id,
-        "token": interaction.token,  # valid 15 minutes; never logged
-        "token_at": interaction.created_at.timestamp(),
-        "message_id": message_id,
-        "filesize_limit": interaction.filesize_limit,
-    }
+    return DiscordChat(
+        channel_id=interaction.channel_id,
+        guild_id=interaction.guild_id,
+        app_id=interaction.application_id,
+        token=interaction.token,
+        token_at=interaction.created_at.timestamp(),
+        message_id=message_id,
+        filesize_limit=interaction.filesize_limit,
+    )
 
 
-def message_chat(message: discord.Message, status_id: int, filesize_limit: int) -> dict[str, Any]:
-    return {
-        "channel_id": message.channel.id,
-        "guild_id": guild_id_of(message),
-        "message_id": status_id,
-        "reply_to": message.id,
-        "filesize_limit": filesize_limit,
-    }
+def message_chat(message: discord.Message, status_id: int, filesize_limit: int) -> DiscordChat:
+    return DiscordChat(
+        channel_id=message.channel.id,
+        guild_id=guild_id_of(message),
+        message_id=status_id,
+        reply_to=message.id,
+        filesize_limit=filesize_limit,
+    )
 
 
 def guild_id_of(message: discord.Message) -> int | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -26,15 +27,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.telegram.chat import TelegramChat
 from adapters.telegram.delivery import TelegramSink
+from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
-from adapters.telegram.handlers import Downloader, Handlers
+from adapters.telegram.handlers import Handlers
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, redact
 from adapters.telegram.webhook import WebhookServer, derived_secret
 from bot import texts
 from bot.bootstrap import ConfigError, Core
+from bot.chat import ChatAddress
 from bot.models import UserRef
 from bot.redact import redact as scrub
 from bot.service import ADMIN_COMMANDS
@@ -196,8 +200,15 @@ class TelegramAdapter:
 
     # helpers
 
-    async def _persist(self, job_id: str, values: dict[str, Any]) -> None:
-        await self.core.service.attach(job_id, **values)
+    async def _persist(self, job_id: str, message_id: int, header: str) -> None:
+        """Remember the job's status message, so a restart edits it rather than a new one."""
+
+        def shown(chat: ChatAddress) -> ChatAddress:
+            return replace(
+                TelegramChat.of(chat), status_message_id=message_id, status_header=header
+            )
+
+        await self.core.service.attach(job_id, shown)
 
     def _safe(self, exc: BaseException) -> str:
         """Error text without the token or the webhook secret, whatever case it comes back in."""

@@ -28,6 +28,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from adapters.telegram.chat import TelegramChat
 from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import CAPTION_LIMIT, button, clip, redact, retry_seconds
 from bot import texts
@@ -63,12 +64,12 @@ class TelegramSink:
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         if self.closed:
             raise DeliveryError("the Telegram adapter is stopping", retry_after=30.0)
-        chat = job.chat
-        chat_id = chat.get("chat_id")
-        if not isinstance(chat_id, int):
+        chat = TelegramChat.of(job.chat)
+        chat_id = chat.chat_id
+        if chat_id is None:
             raise DeliveryError("job has no Telegram chat", permanent=True)
         size = (await asyncio.to_thread(video.stat)).st_size
-        target = _Target(chat_id, chat.get("thread_id"), chat.get("message_id"))
+        target = _Target(chat_id, chat.thread_id, chat.message_id)
         if size > self.upload_limit:
             await self._send_link(job, target, size)
             return

@@ -2,27 +2,27 @@
 albums, and the Again / Cancel buttons.
 
 The adapter only gathers what the user pointed at (the photo replied to, the album, the
-performance video), downloads it, and hands text + media to the core; parsing, checks and
-credits all live in the core.
+performance video), downloads it, and hands the command (read by the core's parser) and the
+media to the core; checks and credits all live in the core.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
-from collections import OrderedDict
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Bot, Chat, Message, ReplyParameters, Update, User
+from telegram import Chat, Message, ReplyParameters, Update, User
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from adapters.telegram.albums import AlbumCollector
+from adapters.telegram.chat import TelegramChat
+from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
-from adapters.telegram.settings import CLOUD_DOWNLOAD_BYTES, TelegramSettings
+from adapters.telegram.settings import TelegramSettings
 from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import (
     ALERT_LIMIT,
@@ -39,117 +39,14 @@ from adapters.telegram.translate import (
 )
 from bot import texts
 from bot.bootstrap import Core
+from bot.commands import read
 from bot.errors import InvalidRequest
-from bot.media import MAX_INPUT_IMAGE_BYTES, MAX_INPUT_VIDEO_BYTES, sniff_video
-from bot.models import Media, UserRef
+from bot.models import UserRef
 from bot.service import Incoming
 
 log = logging.getLogger("videobot.telegram")
 
-AlbumRun = Callable[[list[Message]], Coroutine[Any, Any, None]]
-
 MAX_IMAGES = 3  # the core takes two (first, last); a third is enough for it to say so
-DOWNLOAD_TIMEOUT = 120.0
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.1f}"
-
-
-class Downloader:
-    """Fetches a file a user sent (getFile + download) into memory, within size limits.
-
-    The file URL PTB builds contains the bot token: it stays inside PTB, is never logged,
-    and only the bytes go on, to the vendor as a data URI.
-    """
-
-    def __init__(self, bot: Bot, *, official_api: bool) -> None:
-        self.bot = bot
-        self.official_api = official_api
-
-    def limit(self, kind: str) -> int:
-        limit = MAX_INPUT_IMAGE_BYTES if kind == "image" else MAX_INPUT_VIDEO_BYTES
-        return min(limit, CLOUD_DOWNLOAD_BYTES) if self.official_api else limit
-
-    def _too_large(self, ref: FileRef, size: int) -> InvalidRequest:
-        key = "err_image_too_large" if ref.kind == "image" else "err_video_too_large"
-        return InvalidRequest(key, size_mb=_mb(size), max_mb=_mb(self.limit(ref.kind)))
-
-    async def fetch(self, ref: FileRef) -> Media:
-        limit = self.limit(ref.kind)
-        if ref.size is not None and ref.size > limit:
-            raise self._too_large(ref, ref.size)
-        file = await patiently(lambda: self.bot.get_file(ref.file_id), what="getFile")
-        if file.file_size is not None and file.file_size > limit:
-            raise self._too_large(ref, file.file_size)
-        out = io.BytesIO()
-        await file.download_to_memory(out, read_timeout=DOWNLOAD_TIMEOUT)
-        data = out.getvalue()
-        if len(data) > limit:
-            raise self._too_large(ref, len(data))
-        mime = ref.mime
-        if ref.kind == "video":
-            mime = sniff_video(data) or ref.mime
-        return Media(data, mime, ref.filename)
-
-
-class AlbumCollector:
-    """Remembers recent albums (photos sharing a media_group_id) and runs a captioned
-    album's command once its messages stopped arriving for `window` seconds."""
-
-    def __init__(self, window: float, max_groups: int = 500) -> None:
-        self.window = window
-        self.max_groups = max_groups
-        self._seen: OrderedDict[str, dict[int, Message]] = OrderedDict()
-        self._pending: dict[str, tuple[AlbumRun, Any]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def remember(self, message: Message) -> None:
-        group_id = message.media_group_id
-        if group_id is None:
-            return
-        group = self._seen.setdefault(group_id, {})
-        self._seen.move_to_end(group_id)
-        group[message.message_id] = message
-        while len(self._seen) > self.max_groups:
-            self._seen.popitem(last=False)
-        if group_id in self._pending:
-            self._schedule(group_id, self._pending[group_id][0])
-
-    def members(self, group_id: str) -> list[Message]:
-        group = self._seen.get(group_id, {})
-        return [group[k] for k in sorted(group)]
-
-    def when_complete(self, message: Message, run: AlbumRun) -> None:
-        """Call `run(album messages)` once the album of `message` is complete."""
-        assert message.media_group_id is not None
-        self.remember(message)
-        self._schedule(message.media_group_id, run)
-
-    def _schedule(self, group_id: str, run: AlbumRun) -> None:
-        old = self._pending.get(group_id)
-        if old is not None:
-            old[1].cancel()
-        handle = asyncio.get_running_loop().call_later(self.window, self._fire, group_id)
-        self._pending[group_id] = (run, handle)
-
-    def _fire(self, group_id: str) -> None:
-        pending = self._pending.pop(group_id, None)
-        if pending is None:
-            return
-        task = asyncio.create_task(pending[0](self.members(group_id)), name="tg-album")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def aclose(self) -> None:
-        for _run, handle in self._pending.values():
-            handle.cancel()
-        self._pending.clear()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
 
 
 class Handlers:
@@ -211,7 +108,7 @@ class Handlers:
     ) -> None:
         locale = sender.language_code
         incoming = Incoming(
-            user=user_ref(sender), text=text, locale=locale, chat=chat_context(message)
+            user=user_ref(sender), command=read(text), locale=locale, chat=chat_context(message)
         )
         if name in MEDIA_COMMANDS:
             refusal = await self.core.service.admit(incoming.user, locale)
@@ -317,12 +214,7 @@ class Handlers:
             return
         full = message if isinstance(message, Message) else None
         thread_id = thread_of(full) if full is not None else None
-        chat = {
-            "chat_id": message.chat.id,
-            "chat_type": message.chat.type,
-            "message_id": message.message_id,
-            "thread_id": thread_id,
-        }
+        chat = TelegramChat(message.chat.id, message.chat.type, message.message_id, thread_id)
         reply = await self.core.service.again(user, job_id, locale, chat)
         if reply.job is None:
             if len(reply.text) <= ALERT_LIMIT:

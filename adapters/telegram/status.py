@@ -23,6 +23,7 @@ from typing import Any
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from adapters.telegram.chat import TelegramChat
 from adapters.telegram.flood import patiently
 from adapters.telegram.translate import button, clip, redact, retry_seconds
 from bot import texts
@@ -31,7 +32,7 @@ from bot.models import Job
 
 log = logging.getLogger("videobot.telegram")
 
-Persist = Callable[[str, dict[str, Any]], Awaitable[None]]
+Persist = Callable[[str, int, str], Awaitable[None]]  # job id, status message id, header
 ORPHAN_SECONDS = 120.0  # forget a finished job whose status message never appeared
 EDIT_FAILURES = 4
 
@@ -110,8 +111,7 @@ class StatusBoard:
         entry.message_id = message.message_id
         entry.shown = (text, cancellable)
         entry.next_edit = time.monotonic() + self.interval
-        saved = {"status_message_id": message.message_id, "status_header": header}
-        await self.persist(job.id, saved)
+        await self.persist(job.id, message.message_id, header)
         self._kick(entry)
         return message.message_id
 
@@ -120,14 +120,14 @@ class StatusBoard:
         job = event.job
         entry = self._entries.get(job.id)
         if entry is None:
-            chat = job.chat
-            chat_id = chat.get("chat_id")
-            if not isinstance(chat_id, int):
+            chat = TelegramChat.of(job.chat)
+            chat_id = chat.chat_id
+            if chat_id is None:
                 return
             entry = StatusMessage(
-                job.id, chat_id, chat.get("thread_id"), job.locale,
-                message_id=chat.get("status_message_id"), header=chat.get("status_header", ""),
-                reply_to=chat.get("message_id"),
+                job.id, chat_id, chat.thread_id, job.locale,
+                message_id=chat.status_message_id, header=chat.status_header,
+                reply_to=chat.message_id,
                 title=_title(job),
             )  # fmt: skip
             self._entries[job.id] = entry

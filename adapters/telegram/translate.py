@@ -11,6 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 from telegram.error import RetryAfter
 
+from adapters.telegram.chat import TelegramChat
 from bot.logs import REDACTED, TOKEN_PATTERN
 from bot.models import UserRef
 from bot.service import ADMIN_COMMANDS, USER_COMMANDS
@@ -54,14 +55,9 @@ def thread_of(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
 
 
-def chat_context(message: Message) -> dict[str, Any]:
-    """Where the answers to `message` go; persisted with the job (plain JSON values)."""
-    return {
-        "chat_id": message.chat.id,
-        "chat_type": message.chat.type,
-        "message_id": message.message_id,
-        "thread_id": thread_of(message),
-    }
+def chat_context(message: Message) -> TelegramChat:
+    """Where the answers to `message` go; persisted with the job."""
+    return TelegramChat.of_message(message, thread_of(message))
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,13 @@ DELIVERY_RETRIES = 5
 def caption_for(job: Job) -> str:
     """The caption sent with the video."""
     opts = job.request
-    seed = opts.get("seed")
+    seed = opts.seed
     return texts.t(
         job.locale,
         "caption",
         prompt=job.prompt[:700],
-        model=opts.get("model_shown") or opts.get("model") or "",
-        duration=opts.get("duration"),
+        model=opts.model_shown or opts.model or "",
+        duration=opts.duration,
         seed="random" if seed is None else seed,
     )
 

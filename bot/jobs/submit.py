@@ -27,36 +27,22 @@ from bot.jobs.accepted import record_accepted
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail
-from bot.models import Job, JobState, Mode, VideoRequest
+from bot.models import Job, JobState, VideoRequest
 from bot.vendors.base import VendorClient
 
 SUBMIT_RETRIES = 3
 
 
 def request_from(job: Job, media: dict[str, Any]) -> VideoRequest:
-    """Rebuild the VideoRequest of a persisted job (options plus its stored media)."""
-    opts = job.request
-    return VideoRequest(
-        prompt=opts.get("prompt", ""),
-        mode=Mode(opts["mode"]),
-        model=opts.get("model"),
-        duration=int(opts.get("duration", 5)),
-        ratio=opts.get("ratio", "16:9"),
-        seed=opts.get("seed"),
-        watermark=bool(opts.get("watermark", False)),
-        body_control=bool(opts.get("body_control", False)),
-        first_frame=media.get("first_frame"),
-        last_frame=media.get("last_frame"),
-        video=media.get("video"),
-        character=media.get("character"),
-    )
+    """The VideoRequest of a persisted job: its stored request plus its stored media."""
+    return job.request.with_media(media)
 
 
 async def submit(k: Kernel, job: Job) -> None:
     """Submit a RESERVED job to its vendors in order; refund when none takes it."""
     req = request_from(job, await k.store.media(job.id))
     last: VendorError | None = None
-    for vendor_id in job.request.get("vendors", []):
+    for vendor_id in job.request.vendors:
         vendor = k.vendors.get(vendor_id)
         if vendor is None:
             continue

@@ -10,17 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.models import Job, JobState, Media, UserRef
+from bot.chat import ChatAddress
+from bot.models import Job, JobRequest, JobState, Media, UserRef
 
 
 @dataclass(frozen=True, slots=True)
 class NewJob:
     id: str
     user: UserRef
-    request: dict[str, Any]
+    request: JobRequest
     cost: int
     locale: str
-    chat: dict[str, Any]
+    chat: ChatAddress
     deadline_at: float
     media: dict[str, Media]
 

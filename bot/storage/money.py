@@ -11,6 +11,7 @@ import sqlite3
 from typing import Any
 
 from bot.errors import QuotaError
+from bot.job_request import request_to_json
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
 from bot.storage.base import NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
@@ -63,9 +64,9 @@ class MoneyOps(Batcher):
                 "quota_day, locale, chat, created_at, updated_at, deadline_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    job.id, user, JobState.RESERVED.value, json.dumps(job.request), job.cost,
-                    paid_daily, paid_bonus, policy.day, job.locale, json.dumps(job.chat),
-                    now, now, job.deadline_at,
+                    job.id, user, JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
+                    job.cost, paid_daily, paid_bonus, policy.day, job.locale,
+                    json.dumps(job.chat.to_json()), now, now, job.deadline_at,
                 ),
             )  # fmt: skip
             for role, media in job.media.items():

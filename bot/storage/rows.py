@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from bot.chat import StoredChat
+from bot.job_request import request_from_json
 from bot.models import Job, JobState, UserRef
 
 JOB_COLUMNS = (
@@ -41,10 +43,10 @@ def row_to_job(row: Iterable[Any]) -> Job:
         id=jid,
         user=UserRef.parse(user),
         state=JobState(state),
-        request=json.loads(request),
+        request=request_from_json(json.loads(request)),
         cost=cost,
         locale=locale,
-        chat=json.loads(chat),
+        chat=StoredChat(json.loads(chat)),
         vendor=vendor,
         vendor_task_id=task_id,
         progress=progress,

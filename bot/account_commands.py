@@ -1,0 +1,78 @@
+"""The answers that only read a user's account (/quota, /jobs, /help), as a part of
+VideoService."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot import texts
+from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
+from bot.config import Settings
+from bot.models import ACTIVE_STATES
+from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
+from bot.seeds import seed_text
+from bot.storage.base import Store
+
+
+class AccountCommands:
+    """Mixed into VideoService, which provides the settings, the store and the clock."""
+
+    settings: Settings
+    store: Store
+    clock: Callable[[], float]
+
+    async def _quota(self, msg: Incoming, cmd: QuotaCommand, locale: str) -> Reply:
+        now = self.clock()
+        balance = await self.store.balance(msg.user, utc_day(now))
+        if self.settings.is_admin(msg.user):
+            return Reply(texts.t(locale, "quota_admin", active=balance.active))
+        per_day = self.settings.quota_credits_per_day
+        bonus = texts.t(locale, "quota_bonus", bonus=balance.bonus) if balance.bonus else ""
+        return Reply(
+            texts.t(
+                locale,
+                "quota",
+                left=max(0, per_day - balance.used_today),
+                daily=per_day,
+                bonus=bonus,
+                reset=texts.duration_text(seconds_to_midnight(now), locale),
+                cost5=self.settings.cost("*", 5),
+                cost10=self.settings.cost("*", 10),
+                active=balance.active,
+            )
+        )
+
+    async def _jobs(self, msg: Incoming, cmd: JobsCommand, locale: str) -> Reply:
+        jobs = await self.store.user_jobs(msg.user, limit=10)
+        if not jobs:
+            return Reply(texts.t(locale, "jobs_none"))
+        lines = [texts.t(locale, "jobs_header")]
+        for job in jobs:
+            state = texts.t(locale, f"state_{job.state.value}")
+            if job.state in ACTIVE_STATES and job.progress:
+                state += f" {round(job.progress * 100)}%"
+            lines.append(
+                texts.t(
+                    locale,
+                    "jobs_line",
+                    id=job.short_id,
+                    state=state,
+                    prompt=clip(job.prompt, 50),
+                    seed=seed_text(job.request.seed),
+                )
+            )
+        return Reply("\n".join(lines))
+
+    async def _help(self, msg: Incoming, cmd: HelpCommand, locale: str) -> Reply:
+        text = texts.t(
+            locale, "help",
+            cost5=self.settings.cost("*", 5), cost10=self.settings.cost("*", 10),
+            daily=self.settings.quota_credits_per_day,
+        )  # fmt: skip
+        if self.settings.is_admin(msg.user):
+            text += "\n\n" + texts.t(locale, "admin_help")
+        return Reply(text)
+
+
+def clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,105 @@
+"""The commands the core answers, as typed data.
+
+Adapters build one of these (text adapters through `bot.commands.read`, forms straight
+from their fields) and hand it to `VideoService.handle`; nothing past this point reads a
+line of chat text again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class VideoCommand:
+    """/video (or /act with `act`): the options as typed, not yet checked against a model."""
+
+    prompt: str = ""
+    model: str | None = None
+    duration: int | None = None
+    ratio: str | None = None
+    seed: int | None = None
+    watermark: bool = False
+    body: bool = False  # /act: carry gestures, not only the face
+    act: bool = False
+
+    @property
+    def name(self) -> str:
+        return "act" if self.act else "video"
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaCommand:
+    name: ClassVar[str] = "quota"
+
+
+@dataclass(frozen=True, slots=True)
+class JobsCommand:
+    name: ClassVar[str] = "jobs"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelCommand:
+    """/cancel [job]: without a job, the user's only active one."""
+
+    job_ref: str | None = None
+    name: ClassVar[str] = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class HelpCommand:
+    name: ClassVar[str] = "help"
+
+
+@dataclass(frozen=True, slots=True)
+class GrantCommand:
+    """/grant user credits, as typed: the target needs the sender's platform to resolve,
+    and a non-admin is told so before any word is judged. Empty when not two words."""
+
+    user: str = ""
+    credits: str = ""
+    name: ClassVar[str] = "grant"
+
+
+@dataclass(frozen=True, slots=True)
+class BanCommand:
+    """/ban user or /unban user; `user` is empty when not one word."""
+
+    user: str = ""
+    banned: bool = True
+
+    @property
+    def name(self) -> str:
+        return "ban" if self.banned else "unban"
+
+
+@dataclass(frozen=True, slots=True)
+class StatsCommand:
+    name: ClassVar[str] = "stats"
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A line of text that is no command the core answers: the refusal to send instead
+    (a catalogue key and its values)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    name: ClassVar[str] = ""
+
+
+Command = (
+    VideoCommand
+    | QuotaCommand
+    | JobsCommand
+    | CancelCommand
+    | HelpCommand
+    | GrantCommand
+    | BanCommand
+    | StatsCommand
+    | Refused
+)
+
+# The commands only admins may run; everyone else is told so before anything else.
+ADMIN_ONLY: tuple[type[Command], ...] = (GrantCommand, BanCommand, StatsCommand)
