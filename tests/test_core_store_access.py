@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import JobState, UserRef
+from bot.chat import StoredChat
+from bot.models import JobRequest, JobState, Mode, UserRef
 from bot.storage import StoreUnavailable, open_store
 from bot.storage.base import DailyUsage, NewJob, QuotaPolicy
 from bot.storage.health import inspect_store
@@ -22,8 +23,8 @@ USER = UserRef("telegram", "1")
 
 def new_job(job_id: str, prompt: str) -> NewJob:
     return NewJob(
-        id=job_id, user=USER, request={"prompt": prompt}, cost=2, locale="en",
-        chat={"chat_id": 1}, deadline_at=100.0, media={},
+        id=job_id, user=USER, request=JobRequest(prompt, Mode.TEXT), cost=2, locale="en",
+        chat=StoredChat({"chat_id": 1}), deadline_at=100.0, media={},
     )  # fmt: skip
 
 
