@@ -62,7 +62,7 @@ async def test_accounts_hold_every_payment_usage_and_bonus(tmp_path: Path) -> No
     assert (second.settled, second.paid_daily, second.paid_bonus, second.vendor) == (
         None, 1, 1, "x",
     )  # fmt: skip
-    assert second.request == {"prompt": "second"} and second.quota_day == "2026-01-01"
+    assert second.request["prompt"] == "second" and second.quota_day == "2026-01-01"
     assert accounts.usage == [DailyUsage("telegram:1", "2026-01-01", 3)]
     assert accounts.bonuses == {"telegram:1": 3}
 
