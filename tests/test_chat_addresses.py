@@ -4,7 +4,7 @@ what the store gives, and the only one to judge whether two addresses are one pl
 from __future__ import annotations
 
 from adapters.console import ConsoleChat
-from adapters.discord.chat import DiscordChat
+from adapters.discord.chat import DiscordChat, stored_change
 from adapters.telegram.chat import TelegramChat
 from bot.chat import StoredChat
 
@@ -33,9 +33,28 @@ def test_discord_reads_back_what_it_stored_and_hides_its_token() -> None:
     )  # fmt: skip
     assert DiscordChat.of(StoredChat(chat.to_json())) == chat
     assert "secret-interaction-token" not in repr(chat)
+    assert "secret-interaction-token" not in str(chat)
     prefix = {"channel_id": 3, "guild_id": 2, "message_id": 4, "reply_to": 1, "filesize_limit": 9}
     assert DiscordChat.of(StoredChat(prefix)).to_json().items() >= prefix.items()
     assert chat.same_place(StoredChat(prefix)) and not chat.same_place(StoredChat({}))
+
+
+def test_discord_drops_malformed_stored_values() -> None:
+    odd = {
+        "channel_id": "3", "guild_id": True, "message_id": 4.0, "reply_to": None,
+        "filesize_limit": [1], "app_id": {}, "token": 5, "token_at": True, "header": None,
+    }  # fmt: skip
+    assert DiscordChat.of(StoredChat(odd)) == DiscordChat()  # never a wrong value: none at all
+    assert DiscordChat.of(StoredChat({"token_at": 7})).token_at == 7.0
+
+
+def test_discord_changes_a_stored_address_through_its_record() -> None:
+    stored = StoredChat({"channel_id": 3, "message_id": 4, "reply_to": 1, "token": "t"})
+    changed = stored_change(lambda chat: chat.with_header("accepted"))(stored)
+    assert changed == DiscordChat(
+        channel_id=3, message_id=4, reply_to=1, token="t", header="accepted"
+    )
+    assert DiscordChat.of(StoredChat(changed.to_json())) == changed
 
 
 def test_the_console_and_the_store_claim_no_place() -> None:

@@ -9,12 +9,11 @@ as the job moves.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import discord
 
-from adapters.discord.chat import DiscordChat
+from adapters.discord.chat import DiscordChat, stored_change
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.media import Downloader
 from adapters.discord.settings import DiscordSettings
@@ -130,7 +129,7 @@ class CoreBridge:
         self.sink.started(reply.job, reply.text)
         header = reply.text
         await self.core.service.attach(
-            reply.job.id, lambda chat: replace(DiscordChat.of(chat), header=header)
+            reply.job.id, stored_change(lambda chat: chat.with_header(header))
         )
 
     # quick commands

@@ -14,11 +14,11 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import discord
 
+from adapters.discord.chat import DiscordChat
 from adapters.discord.status import StatusBoard
 from adapters.discord.targets import MESSAGE_MAX, TOKEN_GONE, Targets, delivery_error, mention_only
 from adapters.discord.translate import text
@@ -65,7 +65,7 @@ class DiscordSink:
 
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         chat = self.board.status(job).chat
-        if not chat.get("channel_id"):
+        if not chat.channel_id:
             raise DeliveryError("the job has no Discord channel", permanent=True)
         size = (await asyncio.to_thread(video.stat)).st_size
         hook = self.targets.webhook(chat)
@@ -105,7 +105,7 @@ class DiscordSink:
 
     async def _send(
         self,
-        chat: dict[str, Any],
+        chat: DiscordChat,
         content: str,
         job: Job,
         hook: discord.Webhook | None,

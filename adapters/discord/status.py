@@ -19,7 +19,8 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.targets import MESSAGE_MAX, TOKEN_GONE, Targets, mention_only
+from adapters.discord.chat import DiscordChat
+from adapters.discord.targets import MESSAGE_MAX, TOKEN_GONE, NoTarget, Targets, mention_only
 from adapters.discord.views import rendering_view
 from bot.events import EventKind, JobEvent
 from bot.models import Job
@@ -29,10 +30,6 @@ log = logging.getLogger("videobot.discord")
 FINISHED_KEEP = 500  # finished statuses remembered, so a late header edit stays final
 
 
-class NoTarget(Exception):
-    """The job's context names no message to edit."""
-
-
 @dataclass(eq=False)
 class Status:
     """What the job's status message should show; rendered by the job's worker task."""
@@ -40,7 +37,7 @@ class Status:
     job_id: str
     requester: str
     locale: str
-    chat: dict[str, Any]
+    chat: DiscordChat  # its repr leaves out the interaction token
     header: str = ""
     line: str = ""
     cancellable: bool = True
@@ -70,13 +67,13 @@ class StatusBoard:
     def status(self, job: Job) -> Status:
         status = self._live.get(job.id) or self._finished.get(job.id)
         if status is None:
-            chat = job.chat.to_json()
+            chat = DiscordChat.of(job.chat)
             status = Status(
                 job_id=job.id,
                 requester=job.user.id,
                 locale=job.locale,
                 chat=chat,
-                header=str(chat.get("header") or ""),
+                header=chat.header,
             )
             self._live[job.id] = status
         return status
@@ -85,7 +82,7 @@ class StatusBoard:
         """The command was accepted: show `header` (the core's reply) above the status."""
         status = self.status(job)
         status.header = header
-        status.chat.update(job.chat.to_json())
+        status.chat = DiscordChat.of(job.chat)
         self._kick(status)
 
     def update(self, event: JobEvent) -> None:
@@ -167,22 +164,22 @@ class StatusBoard:
             log.warning("job %s: could not post the failure: %s", status.job_id, exc)
             return False
 
-    async def _edit(self, chat: dict[str, Any], content: str, view: discord.ui.View | None) -> None:
-        message_id = chat.get("message_id")
-        if not message_id or not chat.get("channel_id"):
+    async def _edit(self, chat: DiscordChat, content: str, view: discord.ui.View | None) -> None:
+        message_id = chat.message_id
+        if not message_id or not chat.channel_id:
             raise NoTarget
         hook = self.targets.webhook(chat)
         if hook is not None:
             try:
-                await hook.edit_message(int(message_id), content=content, view=view)
+                await hook.edit_message(message_id, content=content, view=view)
                 return
             except discord.HTTPException as exc:
                 if exc.status not in TOKEN_GONE:
                     raise
-        message = self.targets.channel(chat).get_partial_message(int(message_id))
+        message = self.targets.channel(chat).get_partial_message(message_id)
         await message.edit(content=content, view=view)
 
-    async def _post(self, chat: dict[str, Any], content: str, status: Status) -> None:
+    async def _post(self, chat: DiscordChat, content: str, status: Status) -> None:
         await self.targets.channel(chat).send(
             content[:MESSAGE_MAX],
             allowed_mentions=mention_only(status.requester),

@@ -1,4 +1,4 @@
-"""How to reach a job's messages from its stored chat context.
+"""How to reach a job's messages from its chat record (`DiscordChat`).
 
 The status message is edited through the interaction webhook while its token is fresh
 (Discord allows 15 minutes; we stop at 14), then through the channel like any bot message.
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
 
 import discord
 
+from adapters.discord.chat import DiscordChat
 from bot.events import DeliveryError
 
 TOKEN_TTL = 14 * 60  # interaction tokens live 15 minutes; keep a minute for slow uploads
@@ -40,48 +40,48 @@ def delivery_error(exc: discord.HTTPException) -> DeliveryError:
     return DeliveryError(message, permanent=True)
 
 
+class NoTarget(Exception):
+    """The job's chat record names no channel or message to reach."""
+
+
 class Targets:
-    """Webhook, channel and reply reference for a job's chat context."""
+    """Webhook, channel and reply reference for a job's chat record."""
 
     def __init__(self, client: discord.Client, clock: Callable[[], float]) -> None:
         self.client = client
         self.clock = clock
 
-    def webhook(self, chat: dict[str, Any]) -> discord.Webhook | None:
+    def webhook(self, chat: DiscordChat) -> discord.Webhook | None:
         """The interaction's webhook while its token is still good, else None."""
-        app_id, token, created = chat.get("app_id"), chat.get("token"), chat.get("token_at")
-        if not app_id or not token or created is None:
+        if not chat.app_id or not chat.token or chat.token_at is None:
             return None
-        if self.clock() - float(created) >= TOKEN_TTL:
+        if self.clock() - chat.token_at >= TOKEN_TTL:
             return None
-        return discord.Webhook.partial(int(app_id), str(token), client=self.client)
+        return discord.Webhook.partial(chat.app_id, chat.token, client=self.client)
 
-    def channel(self, chat: dict[str, Any]) -> discord.PartialMessageable:
-        guild_id = chat.get("guild_id")
-        return self.client.get_partial_messageable(
-            int(chat["channel_id"]), guild_id=int(guild_id) if guild_id else None
-        )
+    def channel(self, chat: DiscordChat) -> discord.PartialMessageable:
+        if chat.channel_id is None:
+            raise NoTarget
+        return self.client.get_partial_messageable(chat.channel_id, guild_id=chat.guild_id or None)
 
-    def reference(self, chat: dict[str, Any]) -> discord.MessageReference:
+    def reference(self, chat: DiscordChat) -> discord.MessageReference:
         """Reply to the user's `!video` message, or to the status message."""
-        target = chat.get("reply_to") or chat.get("message_id")
-        if not target:
+        target = chat.reply_to or chat.message_id
+        if not target or chat.channel_id is None:
             missing: discord.MessageReference = discord.utils.MISSING
             return missing
-        guild_id = chat.get("guild_id")
         return discord.MessageReference(
-            message_id=int(target),
-            channel_id=int(chat["channel_id"]),
-            guild_id=int(guild_id) if guild_id else None,
+            message_id=target,
+            channel_id=chat.channel_id,
+            guild_id=chat.guild_id or None,
             fail_if_not_exists=False,
         )
 
-    def upload_limit(self, chat: dict[str, Any], *, via_interaction: bool) -> int:
-        recorded = chat.get("filesize_limit")
+    def upload_limit(self, chat: DiscordChat, *, via_interaction: bool) -> int:
+        recorded = chat.filesize_limit
         if via_interaction and recorded:
-            return int(recorded)  # what Discord told the interaction it accepts
-        guild_id = chat.get("guild_id")
-        guild = self.client.get_guild(int(guild_id)) if guild_id else None
+            return recorded  # what Discord told the interaction it accepts
+        guild = self.client.get_guild(chat.guild_id) if chat.guild_id else None
         if guild is not None:
             return guild.filesize_limit
-        return int(recorded or discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
+        return recorded or discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
