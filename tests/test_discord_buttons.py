@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord import DiscordAdapter, DiscordSettings
+from adapters.discord.chat import DiscordChat
 from bot.models import JobState, UserRef
 from tests.discord_emulator import ADMIN_ID, APP_ID, OTHER_ID, USER_ID, Harness
 from tests.helpers import wait_until
@@ -22,7 +23,9 @@ async def rendering(h: Harness, prompt: str = "[never] an endless render") -> tu
         rf"/webhooks/{APP_ID}/{payload['token']}/messages/",
         lambda c: c.custom_ids() == [f"videobot:cancel:{job.id}"],
     )
-    return job.id, int(job.chat.to_json()["message_id"])
+    status_id = DiscordChat.of(job.chat).message_id
+    assert status_id is not None
+    return job.id, status_id
 
 
 async def test_cancel_by_a_stranger_is_refused(h: Harness) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.discord.chat import DiscordChat
 from bot.chat import StoredChat
 from bot.events import DeliveryError
 from bot.models import Job, JobRequest, JobState, Mode, UserRef
@@ -58,7 +59,7 @@ async def test_after_fifteen_minutes_edits_and_delivery_use_the_channel(h: Harne
     webhook_edits = len(h.fake.find("PATCH", rf"/webhooks/{APP_ID}/{token}/"))
     await h.settled(job.id)
 
-    status_id = job.chat.to_json()["message_id"]
+    status_id = DiscordChat.of(job.chat).message_id
     (post,) = await h.fake.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$")
     assert post.content.startswith(f"<@{USER_ID}> 🎬 [slow] a long render")
     assert post.files and post.files[0][2][4:8] == b"ftyp"

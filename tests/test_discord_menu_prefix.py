@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.discord import DiscordSettings
+from adapters.discord.chat import DiscordChat
 from bot.models import JobState, Mode, UserRef
 from bot.vendors.runway import RunwayClient
 from tests.discord_emulator import APP_ID, BOT_ID, CHANNEL_ID, OTHER_ID, USER_ID, Harness, Upload
@@ -81,7 +82,7 @@ async def test_prefix_command_on_a_reply_animates_the_replied_image(
     job = await h.job()
     assert job.request.mode == Mode.IMAGE and job.prompt == "the dog jumps"
     assert (await h.settled(job.id)).state is JobState.DELIVERED
-    status_id = job.chat.to_json()["message_id"]
+    status_id = DiscordChat.of(job.chat).message_id
     edits = h.fake.find("PATCH", rf"{channel}/{status_id}$")
     assert "On it" in edits[0].content and edits[-1].content.endswith("✅ Done.")
     post = (await h.fake.wait_for("POST", channel + "$", count=2))[-1]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.discord import DiscordSettings
+from adapters.discord.chat import DiscordChat
 from bot.models import JobState, Mode, UserRef
 from bot.vendors.local import LocalVendor
 from bot.vendors.runway import RunwayClient
@@ -76,10 +77,8 @@ async def test_direct_messages_work_and_can_be_turned_off(
         assert synced(h)["video"]["contexts"] == [0, 1]
         payload = h.interact(h.fake.slash("video", prompt="a dm video", guild_id=None))
         job = await h.job()
-        assert (
-            job.chat.to_json()["guild_id"] is None
-            and job.chat.to_json()["channel_id"] == DM_CHANNEL_ID
-        )
+        chat = DiscordChat.of(job.chat)
+        assert chat.guild_id is None and chat.channel_id == DM_CHANNEL_ID
         assert (await h.settled(job.id)).state is JobState.DELIVERED
         await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
     async with harness(tmp_path / "off", emu, allow_dms=False) as h:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.discord.chat import DiscordChat
 from bot.models import JobState, UserRef
 from bot.service import utc_day
 from bot.vendors.runway import RunwayClient
@@ -25,8 +26,9 @@ async def test_video_text_only_is_deferred_tracked_and_delivered(h: Harness) -> 
     (defer,) = await h.fake.wait_for("POST", rf"/interactions/{payload['id']}/.+/callback")
     assert defer.json["type"] == 5  # deferred at once
     job = await h.job()
-    assert job.chat.to_json()["token"] == token and job.chat.to_json()["channel_id"] == CHANNEL_ID
-    assert job.chat.to_json()["message_id"]  # the "thinking" message, from the callback response
+    chat = DiscordChat.of(job.chat)  # as stored, read back
+    assert chat.token == token and chat.channel_id == CHANNEL_ID
+    assert chat.message_id  # the "thinking" message, from the callback response
     done = await h.settled(job.id)
     assert done.state is JobState.DELIVERED
 
