@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 from pydantic import ValidationError
 
-from adapters import doctor
 from adapters.cli import main
-from adapters.doctor import FAIL, OK, SKIP, WARN, Check
+from adapters.ops import doctor
+from adapters.ops.doctor import FAIL, OK, SKIP, WARN, Check
 from bot.config import Settings
 from bot.storage.sqlite import MIGRATIONS, SqliteStore
 from tests.emulators.apiframe import ApiframeEmulator
