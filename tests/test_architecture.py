@@ -153,6 +153,13 @@ def test_the_ops_tools_live_in_their_own_package() -> None:
     assert [name for name in stray if f"adapters.{name}" in modules] == []
 
 
+def test_ops_modules_stay_small() -> None:
+    folder = ROOT / "adapters" / "ops"
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert "doctor.py" in sizes
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
 def test_the_chat_syntax_needs_no_vendor_module() -> None:
     graph = import_graph()
     for module in ("bot.commands", "bot.models"):
