@@ -7,7 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
-from adapters import admin, doctor
+from adapters.ops import admin, doctor
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings

@@ -55,7 +55,7 @@ async def serve(settings: Settings) -> None:
     ops = None
     vendors = build_vendors(settings)
     if settings.metrics_port is not None:
-        from adapters.metrics import OpsServer
+        from adapters.ops.metrics import OpsServer
 
         ops = OpsServer(settings.metrics_host, settings.metrics_port)
         vendors = ops.metrics.instrument(vendors)  # the engine gets the timed clients

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import build_parser
-from adapters.metrics import OpsServer
+from adapters.ops.metrics import OpsServer
 from bot.config import Settings
 from tests.helpers import make_core
 

@@ -7,6 +7,7 @@ The CLI runs in a worker thread (it calls asyncio.run) while the servers run in 
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -18,9 +19,9 @@ import pytest
 from aiohttp import web
 from pydantic import ValidationError
 
-from adapters import doctor
 from adapters.cli import main
-from adapters.doctor import FAIL, OK, SKIP, WARN, Check
+from adapters.ops import local_checks, remote_checks
+from adapters.ops.checks import FAIL, OK, SKIP, WARN, Check, print_report
 from bot.config import Settings
 from bot.storage.sqlite import MIGRATIONS, SqliteStore
 from tests.emulators.apiframe import ApiframeEmulator
@@ -117,7 +118,7 @@ async def test_everything_configured_and_accepted(
         }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setattr(doctor, "DISCORD_API", f"{chat}/discord")
+        monkeypatch.setattr(remote_checks, "DISCORD_API", f"{chat}/discord")
         code, rows, out = await run_doctor(capsys)
 
     assert code == 0, out
@@ -166,7 +167,7 @@ async def test_wrong_keys_and_an_unreachable_vendor_fail(
         }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setattr(doctor, "DISCORD_API", f"{chat}/discord")
+        monkeypatch.setattr(remote_checks, "DISCORD_API", f"{chat}/discord")
         code, rows, out = await run_doctor(capsys)
 
     assert code == 1
@@ -225,7 +226,7 @@ async def test_unreachable_chat_apis_fail(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
     monkeypatch.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{dead}")
     monkeypatch.setenv("DISCORD_BOT_TOKEN", DISCORD_TOKEN)
-    monkeypatch.setattr(doctor, "DISCORD_API", f"http://127.0.0.1:{dead}/api")
+    monkeypatch.setattr(remote_checks, "DISCORD_API", f"http://127.0.0.1:{dead}/api")
     code, rows, out = await run_doctor(capsys)
     assert code == 1
     assert (
@@ -281,7 +282,7 @@ async def test_database_states(tmp_path: Path) -> None:
 
     def check(url: str) -> Check:
         settings = Settings(_env_file=None, database_url=url)
-        return doctor.database_check(settings)
+        return local_checks.database_check(settings)
 
     assert check(f"sqlite:///{db}").status == OK  # created at first start
     assert "does not exist yet" in check(f"sqlite:///{db}").detail
@@ -320,9 +321,29 @@ async def test_a_busy_database_still_counts_as_ok_when_the_lock_frees(tmp_path: 
     try:
         await store.db.execute("BEGIN IMMEDIATE")
         settings = Settings(_env_file=None, database_url=f"sqlite:///{db}")
-        pending = asyncio.create_task(asyncio.to_thread(doctor.database_check, settings))
+        pending = asyncio.create_task(asyncio.to_thread(local_checks.database_check, settings))
         await asyncio.sleep(0.3)
         await store.db.execute("COMMIT")
         assert (await pending).status == OK
     finally:
         await store.close()
+
+
+def test_the_report_lines_up_its_columns_counts_and_redacts() -> None:
+    rows = [
+        Check("config", OK, "from the environment"),
+        Check("vendor runway", WARN, "rate limiting"),
+        Check("telegram", FAIL, f"answered with /bot{TELEGRAM_TOKEN}/getMe"),
+    ]
+    out = io.StringIO()
+    print_report(rows, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "CHECK          STATUS  DETAIL"
+    assert lines[1] == "config         ok      from the environment"
+    assert lines[2] == "vendor runway  warn    rate limiting"
+    assert lines[3].startswith("telegram       FAIL    answered with /bot")
+    assert TELEGRAM_TOKEN not in out.getvalue()
+    assert lines[-1] == "1 check(s) failed, 1 warning(s)"
+    out = io.StringIO()
+    print_report(rows[:1], out)
+    assert out.getvalue().splitlines()[-1] == "all checks passed, 0 warning(s)"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.metrics import OpsServer
+from adapters.ops.metrics import OpsServer
 from bot.storage.errors import StoreUnavailable
 from tests.helpers import make_core
 from tests.test_ops_metrics import free_port

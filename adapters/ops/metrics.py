@@ -10,7 +10,7 @@ Where each series comes from:
 - job outcomes, jobs in flight and delivery lag: the engine (`engine.observe` gets every
   JobEvent; `engine.in_flight` counts the job tasks of this process);
 - vendor submit and poll latency: `Metrics.instrument` wraps each vendor client in a
-  `TimedClient` (adapters/vendor_timing.py), which the engine is then given;
+  `TimedClient` (adapters/ops/timing.py), which the engine is then given;
 - credits: the ledger's running totals (Store.credit_totals, kept in the ledger row's own
   transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
   restarts and include refunds made with the admin CLI; scrapes in flight share one read;
@@ -31,7 +31,7 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
-from adapters.vendor_timing import TimedClient
+from adapters.ops.timing import TimedClient
 from bot import __version__
 from bot.bootstrap import ConfigError, Core
 from bot.events import EventKind, JobEvent

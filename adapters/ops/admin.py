@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.ops.table import clip, print_table, utc_time
 from adapters.terminal import for_terminal
 from bot import texts
 from bot.config import Settings
@@ -193,14 +194,14 @@ async def jobs(
     rows = [
         [
             job.short_id,
-            _time(job.created_at),
+            utc_time(job.created_at),
             str(job.user),
             job.state.value,
             job.vendor or "-",
             job.vendor_task_id or "-",
             str(job.cost),
             job.error_code or "",
-            _clip(job.prompt, 40),
+            clip(job.prompt, 40),
         ]
         for job in found
     ]
@@ -267,30 +268,3 @@ def _write_ledger(entries: Sequence[Any], fh: TextIO) -> None:
     for e in entries:
         when = datetime.fromtimestamp(e.at, UTC).isoformat(timespec="seconds")
         writer.writerow([e.id, when, e.user, e.job_id or "", e.kind, e.amount, e.note])
-
-
-# output helpers
-
-
-def print_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO, empty: str
-) -> None:
-    if not rows:
-        print(empty, file=out)
-        return
-    rows = [[for_terminal(cell) for cell in row] for row in rows]  # users typed some of it
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    for line in (header, *rows):
-        print(
-            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip(),
-            file=out,
-        )
-
-
-def _time(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
