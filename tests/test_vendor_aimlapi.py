@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from bot.errors import (
@@ -82,8 +83,29 @@ async def test_first_last_on_gen3a(emu: AimlapiEmulator, client: AimlapiClient) 
     await client.submit(req, idempotency_key="fl")
     body = last_body(emu)
     assert body["model"] == "gen3a_turbo"  # no runway/ prefix on this one
-    assert body["tail_image_url"].startswith("data:image/jpeg;base64,")
+    # the seed path's name for the last frame; `tail_image_url` belongs to /v2/video/generations
+    assert body["last_image_url"].startswith("data:image/jpeg;base64,")
+    assert "tail_image_url" not in body
     assert (body["ratio"], body["duration"]) == ("9:16", 10)
+
+
+async def test_seed_path_refuses_the_newer_last_frame_name(emu: AimlapiEmulator) -> None:
+    """On the legacy path `tail_image_url` is an unknown key, which aimlapi's zod schema refuses."""
+    body = {"model": "gen3a_turbo", "image_url": "https://e.x/a.png", "ratio": "16:9"}
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient() as http:
+        refused = await http.post(
+            f"{emu.base_url}{LEGACY_PATH}",
+            json={**body, "tail_image_url": "https://e.x/b.png"},
+            headers=headers,
+        )
+        accepted = await http.post(
+            f"{emu.base_url}{LEGACY_PATH}",
+            json={**body, "last_image_url": "https://e.x/b.png"},
+            headers=headers,
+        )
+    assert refused.status_code == 400 and "'tail_image_url'" in refused.json()["message"]
+    assert accepted.status_code == 200
 
 
 async def test_video_to_video_on_aleph(emu: AimlapiEmulator, client: AimlapiClient) -> None:

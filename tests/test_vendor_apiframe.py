@@ -295,3 +295,23 @@ def test_parse_failed_webhook_body() -> None:
     assert parsed is not None and parsed[0] == "j-1"
     assert parsed[1].status is TaskStatus.FAILED and parsed[1].moderated
     assert client.parse_callback({"hello": "world"}) is None
+
+
+async def test_account_reads_the_team_balance(
+    emu: ApiframeEmulator, client: ApiframeClient
+) -> None:
+    """apiframe's `Me` schema keeps the balance at `team.credits`, which `doctor` shows."""
+    emu.credits = 250
+    account = await client.account()
+    assert account is not None and account.credits == 250
+    assert emu.log[-1]["path"] == "/v2/me"
+
+
+async def test_account_tolerates_a_top_level_balance(
+    emu: ApiframeEmulator, client: ApiframeClient
+) -> None:
+    """An older answer put `credits` at the top; it is read there when `team` has none."""
+    emu.me_shape = "flat"
+    emu.credits = 40
+    account = await client.account()
+    assert account is not None and account.credits == 40

@@ -133,7 +133,8 @@ class AimlapiClient(VendorClient):
                 body["prompt"] = req.prompt
             body["image_url"] = req.first_frame.data_uri()
             if req.mode is Mode.FIRST_LAST and req.last_frame is not None:
-                body["tail_image_url"] = req.last_frame.data_uri()
+                # This path's name in every revision; `tail_image_url` is the newer path's.
+                body["last_image_url"] = req.last_frame.data_uri()
             body["ratio"] = req.ratio
             body["duration"] = req.duration  # an integer, whatever the legacy schema says
         seed = clamp_seed(req.seed, spec)

@@ -69,6 +69,18 @@ def idempotency_header(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def team_credits(body: Any) -> float | None:
+    """The balance from `GET /v2/me`: `team.credits` per apiframe's `Me` schema, else a
+    top-level `credits` as older answers had it; None when neither is a number."""
+    if not isinstance(body, dict):
+        return None
+    team = body.get("team")
+    for value in (team.get("credits") if isinstance(team, dict) else None, body.get("credits")):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def parse_job(body: dict[str, Any]) -> TaskState:
     """Normalise a job (GET /v2/jobs/{id}) or a webhook body; both share these fields."""
     raw = str(body.get("status") or "")
@@ -105,8 +117,7 @@ class ApiframeClient(VendorClient):
     async def account(self) -> Account:
         url = f"{self.base_url}/v2/me"
         body = await call(self.http, self.id, "GET", url, headers=self._headers())
-        credits = body.get("credits") if isinstance(body, dict) else None
-        return Account(credits=credits if isinstance(credits, int | float) else None)
+        return Account(credits=team_credits(body))
 
     def build_body(self, req: VideoRequest, callback_url: str | None = None) -> dict[str, Any]:
         """The strict v2 body: unknown keys are a 400 there, so only documented ones are set."""

@@ -32,6 +32,9 @@ ACT_KEYS = {
     "model", "character", "reference", "frame_size", "body_control", "expression_intensity",
     "seed",
 }  # fmt: skip
+# The legacy (seed) path names the last frame `last_image_url` and the ratio `ratio`; the newer
+# names are unknown keys there. The universal path stays lenient about both dialects.
+LEGACY_I2V_KEYS = I2V_KEYS - {"tail_image_url", "aspect_ratio"}
 KEYS = {
     "gen3a_turbo": I2V_KEYS,
     "runway/gen4_turbo": I2V_KEYS,
@@ -66,7 +69,7 @@ def _int(value: Any) -> int | None:
     return None
 
 
-def validate(body: Any) -> list[str]:
+def validate(body: Any, path: str = CURRENT_PATH) -> list[str]:
     """zod-like issue lines (`path: message`); empty when the body is acceptable."""
     if not isinstance(body, dict):
         return ["Expected object"]
@@ -75,7 +78,10 @@ def validate(body: Any) -> list[str]:
         expected = " | ".join(map(repr, KEYS))
         return [f"model: Invalid enum value. Expected {expected}, received {model!r}"]
     issues = []
-    extra = sorted(set(body) - KEYS[model])
+    keys = KEYS[model]
+    if path == LEGACY_PATH and keys is I2V_KEYS:
+        keys = LEGACY_I2V_KEYS
+    extra = sorted(set(body) - keys)
     if extra:
         issues.append(f"Unrecognized key(s) in object: {', '.join(map(repr, extra))}")
     prompt = body.get("prompt")
@@ -176,7 +182,7 @@ class AimlapiEmulator(VendorEmulator):
             body = await read_json(request)
         except ValueError:
             return self.envelope(request, 400, "Body validation error!\nInvalid JSON")
-        issues = validate(body)
+        issues = validate(body, request.path)
         if issues:
             return self.envelope(request, 400, "\n".join(["Body validation error!", *issues]))
         prompt = body.get("prompt") or ""

@@ -108,6 +108,7 @@ class ApiframeEmulator(VendorEmulator):
         super().__init__(api_key, **kwargs)
         self.result_shape = result_shape
         self.credits = credits
+        self.me_shape = "team"  # `GET /v2/me` as apiframe's `Me` schema; "flat" = top level
         self.result_ttl = result_ttl
         self.idempotency: dict[str, str] = {}  # Idempotency-Key -> job id
         self.created_at: dict[str, float] = {}  # job id -> wall time
@@ -134,7 +135,12 @@ class ApiframeEmulator(VendorEmulator):
     async def me(self, request: web.Request) -> web.StreamResponse:
         """GET /v2/me: the account behind the key (the cheap authenticated call)."""
         denied = self._unauthorised(request)
-        return denied or web.json_response({"email": "emu@example.com", "credits": self.credits})
+        if denied:
+            return denied
+        if self.me_shape == "flat":  # the shape some older answers had
+            return web.json_response({"email": "emu@example.com", "credits": self.credits})
+        team = {"id": "team-emu", "name": "emu", "credits": self.credits}
+        return web.json_response({"id": "user-emu", "email": "emu@example.com", "team": team})
 
     async def create(self, request: web.Request) -> web.StreamResponse:
         return await guarded(self, "create", request, self._create)

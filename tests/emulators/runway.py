@@ -117,9 +117,9 @@ def _models(flavour: str) -> dict[str, dict[str, _Model]]:
             "character_performance": {"act_two": _Model(GEN4_RATIOS)},
         }
     gen3a = _Model(GEN3_RATIOS, last_frame=True, watermark=True)
-    if flavour == "gptge":
-        gen4 = _Model(GEN4_RATIOS)
-        return {"image_to_video": {"gen3a_turbo": gen3a, "gen4_turbo": gen4, "gen4a_turbo": gen4}}
+    if flavour == "gptge":  # its document: these two names, `1280:768`/`768:1280` for both
+        gen4a = _Model(GEN3_RATIOS, watermark=True)
+        return {"image_to_video": {"gen3a_turbo": gen3a, "gen4a_turbo": gen4a}}
     if flavour == "openai-hk":
         return {
             "image_to_video": {"gen3a_turbo": gen3a, "gen4_turbo": _Model(GEN4_RATIOS)},
@@ -490,6 +490,9 @@ class RunwayEmulator(VendorEmulator):
         return check.issues
 
     def _check_prompt_image(self, check: _Checker, value: Any, model: _Model) -> None:
+        if isinstance(value, str) and self.flavour == "openai-hk":  # its document: object[]
+            check.type_error("array", value, "promptImage")
+            return
         if isinstance(value, str) or value is None:
             check.uri(value, "image", "promptImage")
             return
