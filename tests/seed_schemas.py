@@ -1,6 +1,7 @@
 """The request fields each reseller's own document gives, written down once as data.
 
-Sources are the captured vendor pages in /work/shared/seeds/ (cited as `file:lines`); where
+Sources are our captured copies of the vendors' pages, kept beside this repository in
+`shared/seeds/` (cited as `file:lines`); where
 a seed is silent about a body the client sends, the entry cites vendor-contracts.md, which
 distils the same vendor's other published revisions, and says so. `check()` lists what a
 body does that its document does not allow: unknown fields, missing required ones, wrong
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-SEEDS = "/work/shared/seeds"
+SEEDS = str(Path(__file__).resolve().parents[2] / "shared" / "seeds")
 GEN3_SIZES = ("1280:768", "768:1280")
 GEN4_SIZES = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
