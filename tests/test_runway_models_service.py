@@ -9,11 +9,12 @@ import pytest
 
 from bot.bootstrap import Core
 from bot.commands import read
+from bot.errors import Transient
 from bot.models import Media, Mode, TaskStatus, UserRef, VideoRequest
 from bot.service import Incoming
 from bot.vendors.runway import RunwayClient, RunwayValidationError
 from bot.vendors.runway.uploads import DATA_URI_MAX, data_uri_length
-from tests.emulators.base import sample_mp4
+from tests.emulators.base import Fault, sample_mp4
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import image_bytes, wait_until
 
@@ -150,5 +151,23 @@ async def test_oversize_data_uri_is_refused_by_the_emulator(emu: RunwayEmulator)
             await client.submit(
                 VideoRequest(prompt="rain", mode=Mode.VIDEO, video=big), idempotency_key="k1"
             )
+    finally:
+        await client.aclose()
+
+
+async def test_a_refused_storage_upload_is_transient_and_creates_nothing(
+    emu: RunwayEmulator,
+) -> None:
+    """The storage URL's 403 says nothing about our API key: no AuthError, no task, and the
+    engine may try again (a failed submit refunds the reservation)."""
+    emu.fail_next("upload", Fault(403, "<Error><Code>AccessDenied</Code></Error>"))
+    client = RunwayClient(api_key=emu.api_key, base_url=emu.base_url)
+    try:
+        big = Media(bytes(6 * 1024 * 1024), "video/mp4", "clip.mp4")
+        with pytest.raises(Transient):
+            await client.submit(
+                VideoRequest(prompt="rain", mode=Mode.VIDEO, video=big), idempotency_key="k1"
+            )
+        assert creates(emu) == [] and emu.tasks == {}
     finally:
         await client.aclose()

@@ -6,9 +6,12 @@ One class, three flavours, because the resellers forward Runway's schema nearly 
     gptge      /runwayml/v1/... X-Runway-Version required, image_to_video only, prompt <= 512
     openai-hk  /runwayml/v1/... no version header, image/video/character, `notify_hook` callback
 
-Validation answers with Runway's zod body (`Validation of body failed` + `issues`). Checks that
-Runway itself performs upstream (ratio per model, `position: last` only on gen3a_turbo, media
-URIs) apply to every flavour; the resellers are lenient about extra keys such as `watermark`.
+Validation answers with Runway's zod body (`Validation of body failed` + `issues`). The runway
+flavour validates bodies with the official SDK's own request types (runway_sdk_types) when
+`runwayml` is installed, then checks media URIs (data URIs up to 5 MB; larger media come as
+`runway://` uploads, runway_uploads), prompt length and seed range. The resellers keep the
+hand-written checks below (ratio per model, `position: last` only where documented, media URIs)
+and are lenient about extra keys such as `watermark`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ def media_fields(body: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], 
 
 
 class UploadsMixin:
-    """The upload routes of the Runway emulator; `uploads` maps runway:// URIs to the bytes."""
+    """The upload routes of the Runway emulator; `uploads` maps runway:// URIs to the bytes.
+
+    Mixed into RunwayEmulator before VendorEmulator, whose fault queue it uses."""
 
     prefix: str
     base_url: str
@@ -90,6 +92,9 @@ class UploadsMixin:
 
     async def _upload_store(self, request: web.Request) -> web.StreamResponse:
         """The presigned storage POST: the policy field must match, and no API key is wanted."""
+        fault = self.take_fault("upload")
+        if fault is not None:
+            return await self.misbehave(request, fault)
         upload_id = request.match_info["id"]
         pending = self._pending_uploads.pop(upload_id, None)
         if pending is None or "Authorization" in request.headers:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from bot.errors import Transient
+from bot.errors import Transient, VendorError
 from bot.models import Media, VideoRequest
 from bot.vendors.http import call
 
@@ -54,7 +54,11 @@ async def upload(client: ApiClient, media: Media) -> str:
     )
     body = form.read()
     headers = {"Content-Type": form.headers["Content-Type"]}
-    await call(client.http, vendor, "POST", url, headers=headers, content=body)
+    try:
+        await call(client.http, vendor, "POST", url, headers=headers, content=body)
+    except VendorError as exc:
+        # The storage URL's refusal says nothing about our key or credits; nothing was created.
+        raise Transient(f"upload refused: HTTP {exc.status}", vendor=vendor) from None
     return uri
 
 
