@@ -118,7 +118,8 @@ async def test_a_6mb_video_goes_through_runways_upload_endpoint(emu: RunwayEmula
         body = creates(emu)[-1]["json"]
         assert body["videoUri"].startswith("runway://")
         assert emu.uploads[body["videoUri"]] == big.data
-        assert emu.upload_requests == [{"filename": "clip.mp4", "type": "ephemeral"}]
+        # a neutral name with the type's extension; the user's filename stays here
+        assert emu.upload_requests == [{"filename": "upload.mp4", "type": "ephemeral"}]
         # the presigned storage URL gets the file, never the API key
         stored = [e for e in emu.log if e["path"].startswith("/_storage/")]
         assert len(stored) == 1 and "Authorization" not in stored[0]["headers"]

@@ -29,11 +29,12 @@ def data_uri_length(media: Media) -> int:
 
 
 def upload_name(media: Media) -> str:
-    """A filename whose extension tells Runway the media type (it infers the type from it)."""
-    if media.filename and "." in media.filename:
-        return media.filename.rsplit("/", 1)[-1]
-    ext = mimetypes.guess_extension(media.mime) or (".mp4" if media.is_video else ".png")
-    return f"upload{ext}"
+    """A neutral filename whose extension tells Runway the media type (it reads the type from
+    the extension); the user's own filename is not passed on."""
+    ext = mimetypes.guess_extension(media.mime)
+    if ext is None and "." in media.filename:
+        ext = "." + media.filename.rsplit(".", 1)[-1][:8]
+    return f"upload{ext or ('.mp4' if media.is_video else '.png')}"
 
 
 async def upload(client: ApiClient, media: Media) -> str:
@@ -58,7 +59,8 @@ async def upload(client: ApiClient, media: Media) -> str:
         await call(client.http, vendor, "POST", url, headers=headers, content=body)
     except VendorError as exc:
         # The storage URL's refusal says nothing about our key or credits; nothing was created.
-        raise Transient(f"upload refused: HTTP {exc.status}", vendor=vendor) from None
+        what = f"HTTP {exc.status}" if exc.status else type(exc).__name__
+        raise Transient(f"upload to storage failed: {what}", vendor=vendor) from None
     return uri
 
 
