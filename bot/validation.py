@@ -47,7 +47,7 @@ def _problem(spec: ModelSpec, req: VideoRequest) -> InvalidRequest | None:
             "err_ratio", model=spec.name, ratio=req.ratio, allowed=", ".join(spec.ratios)
         )
     if req.duration not in spec.durations:
-        allowed = " or ".join(str(d) for d in spec.durations)
+        allowed = _durations_text(spec.durations)
         return InvalidRequest(
             "err_duration", model=spec.name, allowed=allowed, duration=req.duration
         )
@@ -59,6 +59,14 @@ def _problem(spec: ModelSpec, req: VideoRequest) -> InvalidRequest | None:
     if req.seed is not None and not spec.seed_min <= req.seed <= spec.seed_max:
         return InvalidRequest("err_seed", min=spec.seed_min, max=spec.seed_max)
     return None
+
+
+def _durations_text(durations: tuple[int, ...]) -> str:
+    """`2–10` for a run of whole seconds, `4 or 6 or 8` otherwise."""
+    run = tuple(range(durations[0], durations[-1] + 1)) if durations else ()
+    if len(durations) > 2 and durations == run:
+        return f"{durations[0]}–{durations[-1]}"
+    return " or ".join(str(d) for d in durations)
 
 
 def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:

@@ -80,7 +80,7 @@ async def test_photo_goes_to_the_vendor_as_a_data_uri(core: Core, emu: RunwayEmu
     job_id = await video(core, "/video make it wave", images=[Media(photo, "image/png")])
     assert await finished(core, job_id) is JobState.DELIVERED
     body = next(r["json"] for r in emu.log if r["method"] == "POST")
-    assert body["model"] == "gen4_turbo"
+    assert body["model"] == "gen4.5"  # Runway's first-frame default
     assert body["promptImage"].startswith("data:image/jpeg;base64,")
     assert body["ratio"] == "1104:832"  # 4:3, the nearest ratio to the 800x600 photo
 

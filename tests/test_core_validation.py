@@ -29,7 +29,7 @@ def noise_png(size: tuple[int, int]) -> bytes:
 REFUSALS = [
     ("/video --ratio 5:4 a fox", [], "can't make 5:4 videos"),
     ("/video --ratio banana a fox", [], "don't know the ratio"),
-    ("/video --duration 7 a fox", [], "5 or 10 seconds"),
+    ("/video --duration 11 a fox", [], "2–10 seconds"),
     ("/video --seed -3 a fox", [], "seed must be a whole number"),
     ("/video --seed 99999999999 a fox", [], "seed must be a whole number"),
     ("/video --colour red a fox", [], "don't know the option"),

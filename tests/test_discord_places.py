@@ -129,16 +129,20 @@ async def test_video_suggests_models_durations_and_ratios_of_the_vendors(
 ) -> None:
     async with harness(tmp_path, emu) as h:
         models = await suggestions(h, "model", "")
-        assert [c["value"] for c in models] == ["gen4.5", "gen4_turbo", "gen3a_turbo"]
-        assert [c["value"] for c in await suggestions(h, "model", "TURBO")] == [
-            "gen4_turbo", "gen3a_turbo",
+        assert [c["value"] for c in models] == ["gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast"]
+        assert [c["value"] for c in await suggestions(h, "model", "TURBO")] == ["gen4_turbo"]
+        assert [c["value"] for c in await suggestions(h, "model", "veo")] == [
+            "veo3.1", "veo3.1_fast",
         ]  # fmt: skip
         durations = await suggestions(h, "duration", "", locale="zh-CN")
-        assert durations == [{"name": "5 秒", "value": 5}, {"name": "10 秒", "value": 10}]
+        # gen4.5 and gen4_turbo take 2-10 s, Veo 4, 6 or 8
+        assert durations == [{"name": f"{d} 秒", "value": d} for d in range(2, 11)]
         ratios = [c["value"] for c in await suggestions(h, "ratio", "")]
         assert ratios == ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9"]
-        for_model = await suggestions(h, "ratio", "", model="gen4.5")
+        for_model = await suggestions(h, "ratio", "", model="veo3.1")
         assert [c["name"] for c in for_model] == ["16:9 landscape", "9:16 portrait"]
+        # gen4.5 takes all six from a photo (16:9 and 9:16 only from text)
+        assert len(await suggestions(h, "ratio", "", model="gen4.5")) == 6
         assert [c["value"] for c in await suggestions(h, "ratio", "9", locale="zh-CN")] == [
             "16:9", "9:16", "21:9",
         ]  # fmt: skip

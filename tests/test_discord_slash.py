@@ -66,7 +66,7 @@ async def test_video_with_image_and_end_image_sends_both_as_data_uris(
     frames = body["promptImage"]
     assert isinstance(frames, list) and [f["position"] for f in frames] == ["first", "last"]
     assert all(f["uri"].startswith("data:image/jpeg;base64,") for f in frames)
-    assert body["model"] == "gen3a_turbo"
+    assert body["model"] == "veo3.1_fast"  # Runway's first+last model today
     assert not any("/cdn/" in str(r.get("json")) for r in emu.log)  # no Discord URL leaks
     await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
 
@@ -146,9 +146,9 @@ async def test_quota_exhausted_is_refused_without_a_job(
 
 async def test_values_typed_past_the_suggestions_get_the_cores_answer(h: Harness) -> None:
     """Model, duration and ratio are suggestions; anything else typed there is explained."""
-    payload = h.interact(h.fake.slash("video", prompt="a cat", duration=7))
+    payload = h.interact(h.fake.slash("video", prompt="a cat", duration=11))
     (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
-    assert "“7” isn't one of them" in edit.content
+    assert "“11” isn't one of them" in edit.content
     payload = h.interact(h.fake.slash("video", prompt="a cat", ratio="sideways"))
     (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
     assert "I don't know the ratio “sideways”" in edit.content

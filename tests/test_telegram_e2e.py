@@ -253,7 +253,7 @@ async def test_reply_to_photo_animates_it(make_rig: RigFactory, as_file: bool) -
     tg.push_message(tg.make_message("/video make the clouds move", reply_to=original))
 
     body = await rig.create("/image_to_video")
-    assert body["model"] == "gen4_turbo" and body["promptText"] == "make the clouds move"
+    assert body["model"] == "gen4.5" and body["promptText"] == "make the clouds move"
     assert body["promptImage"].startswith("data:image/jpeg;base64,")
     assert data_uri_bytes(body["promptImage"])[:2] == b"\xff\xd8"
     fetched = [c.params["file_id"] for c in tg.calls_of("getFile")]
@@ -288,7 +288,7 @@ async def test_album_gives_first_and_last_frame(make_rig: RigFactory) -> None:
     tg.push_message(first)
     tg.push_message(second)
     body = await rig.create("/image_to_video")
-    assert body["model"] == "gen3a_turbo"
+    assert body["model"] == "veo3.1_fast"  # Runway's first+last model today
     frames = body["promptImage"]
     assert [f["position"] for f in frames] == ["first", "last"]
     assert len(rig.creates()) == 1  # one job for the whole album
@@ -318,7 +318,7 @@ async def test_reply_to_video_restyles_it(make_rig: RigFactory) -> None:
     clip_msg = tg.push_message(tg.make_message(video=tg.video(sample_mp4())))
     tg.push_message(tg.make_message("/video make it a watercolour", reply_to=clip_msg))
     body = await rig.create("/video_to_video")
-    assert body["model"] == "gen4_aleph"
+    assert body["model"] == "aleph2"
     assert body["videoUri"].startswith("data:video/mp4;base64,")
     assert data_uri_bytes(body["videoUri"]) == sample_mp4()
     await tg.wait_for("sendVideo")

@@ -160,11 +160,11 @@ def test_capabilities_are_consistent() -> None:
     for cls in CLIENTS.values():
         caps = cls.capabilities
         for mode, name in caps.defaults.items():
-            spec = caps.model(name)
+            spec = caps.model(name, mode)
             assert spec is not None and mode in spec.modes, (cls.id, mode, name)
         for spec in caps.models:
-            table = GEN3_PIXELS if spec.name.startswith("gen3") else GEN4_PIXELS
-            assert set(spec.ratios) <= set(table), (cls.id, spec.name)
+            for ratio in spec.ratios:  # every aspect a model offers has its pixel pair
+                assert pixels(spec.name, ratio), (cls.id, spec.name, ratio)
             assert spec.seed_min == 0 and spec.seed_max == 4294967295
     assert Mode.TEXT in RunwayClient.capabilities.modes()
     assert Mode.TEXT not in OpenAIHKClient.capabilities.modes()
@@ -214,7 +214,8 @@ async def test_image_to_video_wire_and_success(pairs: list[Pair], flavour: str) 
     assert entry["headers"]["Authorization"] == f"Bearer {KEY}"
     assert entry["headers"]["X-Runway-Version"] == "2024-11-06"
     body = entry["json"]
-    assert body["model"] == "gen4_turbo"
+    # Runway's first-frame default is gen4.5; the resellers serve gen4_turbo.
+    assert body["model"] == ("gen4.5" if pair.flavour == "runway" else "gen4_turbo")
     assert body["ratio"] == "960:960"
     assert body["duration"] == 5
     assert body["promptText"] == "slow dolly in"
@@ -247,20 +248,24 @@ async def test_seed_and_jpeg_go_on_the_wire(pairs: list[Pair], flavour: str) -> 
 
 async def test_first_and_last_frame(pair: Pair) -> None:
     first, last = image(color="red"), image("JPEG", color="blue")
+    runway = pair.flavour == "runway"  # Runway: veo3.1_fast (4/6/8 s); resellers: gen3a_turbo
     req = VideoRequest(
         prompt="morph",
         mode=Mode.FIRST_LAST,
         first_frame=first,
         last_frame=last,
-        duration=10,
+        duration=8 if runway else 10,
         watermark=False,
     )
     task_id = await pair.client.submit(req, idempotency_key="k1")
     body = pair.last_body()
-    assert body["model"] == "gen3a_turbo"
-    assert body["ratio"] == "1280:768"
-    assert body["duration"] == 10
-    assert body["watermark"] is False  # gen3a_turbo is the one model that knows it
+    assert body["model"] == ("veo3.1_fast" if runway else "gen3a_turbo")
+    assert body["ratio"] == ("1280:720" if runway else "1280:768")
+    assert body["duration"] == (8 if runway else 10)
+    if runway:
+        assert "watermark" not in body  # no model Runway serves today has it
+    else:
+        assert body["watermark"] is False  # gen3a_turbo is the one model that knows it
     assert [i["position"] for i in body["promptImage"]] == ["first", "last"]
     assert set(body["promptImage"][0]) == {"uri", "position"}
     assert decode(body["promptImage"][0]["uri"]) == ("image/png", first.data)
@@ -269,6 +274,13 @@ async def test_first_and_last_frame(pair: Pair) -> None:
 
 
 async def test_gen3a_first_frame_only_is_a_string(pair: Pair) -> None:
+    if pair.flavour == "runway":  # Runway's first+last model today is Veo, without watermark
+        req = image_request(model="veo3.1_fast", ratio="9:16", watermark=True, duration=6)
+        await pair.client.submit(req, idempotency_key="k1")
+        body = pair.last_body()
+        assert isinstance(body["promptImage"], str)
+        assert body["ratio"] == "720:1280" and "watermark" not in body
+        return
     req = image_request(model="gen3a_turbo", ratio="9:16", watermark=True)
     await pair.client.submit(req, idempotency_key="k1")
     body = pair.last_body()
@@ -288,10 +300,13 @@ async def test_video_to_video(pairs: list[Pair], flavour: str) -> None:
     entry = p.creates()[-1]
     assert entry["path"] == f"{p.prefix}/video_to_video"
     body = entry["json"]
-    assert body["model"] == "gen4_aleph"
     assert body["promptText"] == "make it rain"
     assert decode(body["videoUri"]) == ("video/mp4", sample_mp4())
-    assert body["references"] == [{"type": "image", "uri": ref.data_uri()}]
+    if flavour == "runway":  # aleph2 has no style reference field
+        assert body["model"] == "aleph2" and "references" not in body
+    else:
+        assert body["model"] == "gen4_aleph"
+        assert body["references"] == [{"type": "image", "uri": ref.data_uri()}]
     assert "duration" not in body and "watermark" not in body
     assert (await p.wait(task_id))[-1].status is TaskStatus.SUCCEEDED
 
@@ -539,14 +554,16 @@ async def test_out_of_credits(pair: Pair) -> None:
 
 async def test_validation_error_names_the_field(pair: Pair) -> None:
     # The router would never send this; the vendor's 400 must still come back readable.
-    req = image_request(model="gen3a_turbo", duration=7)
+    runway = pair.flavour == "runway"
+    req = image_request(model="veo3.1" if runway else "gen3a_turbo", duration=7)
     with pytest.raises(RunwayValidationError) as info:
         await pair.client.submit(req, idempotency_key="k1")
     assert isinstance(info.value, BadRequest)
     assert not isinstance(info.value, (Transient, RateLimited))
     assert info.value.fields == ("duration",)
     assert "Validation of body failed" in str(info.value)
-    assert "duration: Invalid option: expected one of 5|10" in str(info.value)
+    allowed = "4|6|8" if runway else "5|10"
+    assert f"duration: Invalid option: expected one of {allowed}" in str(info.value)
 
 
 async def test_gptge_prompt_limit_is_512(pairs: list[Pair]) -> None:
@@ -666,8 +683,8 @@ def good_body(flavour: str = "runway", **over: Any) -> dict[str, Any]:
         (
             {"ratio": "1280:768"},
             ["ratio"],
-            "Invalid option: expected one of '1280:720'|'720:1280'|'1104:832'|'832:1104'"
-            "|'960:960'|'1584:672'",
+            # The order of the last four follows the SDK's Literal (typing caches equal sets).
+            "Invalid option: expected one of '1280:720'|'720:1280'|'1104:832'|",
         ),
         # Runway takes 2-10 s for gen4_turbo, the resellers 5|10: 11 is wrong everywhere.
         ({"duration": 11}, ["duration"], "Invalid option: expected one of "),

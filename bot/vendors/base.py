@@ -56,11 +56,13 @@ class Capabilities:
     max_video_bytes: int = 12_000_000  # raw; 16 MB encoded data URI limit at Runway
     max_image_side: int = 4096
 
-    def model(self, name: str) -> ModelSpec | None:
-        for spec in self.models:
-            if spec.name == name or spec.wire_name == name:
-                return spec
-        return None
+    def model(self, name: str, mode: Mode | None = None) -> ModelSpec | None:
+        """The spec named `name`; with `mode`, preferably the one that does `mode` (a model
+        whose limits differ by mode declares one spec per mode under the same name)."""
+        named = [s for s in self.models if s.name == name or s.wire_name == name]
+        if mode is not None:
+            named = [s for s in named if mode in s.modes] or named
+        return named[0] if named else None
 
     def modes(self) -> set[Mode]:
         return {m for spec in self.models for m in spec.modes}
@@ -68,11 +70,11 @@ class Capabilities:
     def pick(self, mode: Mode, model: str | None) -> ModelSpec | None:
         """The model this vendor would use for `mode`, or None if it cannot do it."""
         if model:
-            spec = self.model(model)
+            spec = self.model(model, mode)
             return spec if spec and mode in spec.modes else None
         name = self.defaults.get(mode)
         if name:
-            return self.model(name)
+            return self.model(name, mode)
         return next((s for s in self.models if mode in s.modes), None)
 
 

@@ -6,9 +6,12 @@ One class, three flavours, because the resellers forward Runway's schema nearly 
     gptge      /runwayml/v1/... X-Runway-Version required, image_to_video only, prompt <= 512
     openai-hk  /runwayml/v1/... no version header, image/video/character, `notify_hook` callback
 
-Validation answers with Runway's zod body (`Validation of body failed` + `issues`). Checks that
-Runway itself performs upstream (ratio per model, `position: last` only on gen3a_turbo, media
-URIs) apply to every flavour; the resellers are lenient about extra keys such as `watermark`.
+Validation answers with Runway's zod body (`Validation of body failed` + `issues`). The runway
+flavour validates bodies with the official SDK's own request types (runway_sdk_types) when
+`runwayml` is installed, then checks media URIs (data URIs up to 5 MB; larger media come as
+`runway://` uploads, runway_uploads), prompt length and seed range. The resellers keep the
+hand-written checks below (ratio per model, `position: last` only where documented, media URIs)
+and are lenient about extra keys such as `watermark`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.emulators import runway_sdk_types as sdk_types
 from tests.emulators.base import EmuTask, VendorEmulator
+from tests.emulators.runway_uploads import UploadsMixin, media_fields
 
 DOC_URL = "https://docs.dev.runwayml.com/api"
 VERSION = "2024-11-06"
@@ -57,9 +62,11 @@ OPENAI_CREDITS_BODY = {
 GEN3_RATIOS = ("1280:768", "768:1280")
 GEN4_RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
 ALEPH_RATIOS = (*GEN4_RATIOS, "848:480", "640:480")
+VEO_RATIOS = ("1280:720", "720:1280", "1080:1920", "1920:1080")
 SEED_MAX = 4294967295
 IMAGE_URI_MAX = 5 * 1024 * 1024
-VIDEO_URI_MAX = 16 * 1024 * 1024
+VIDEO_URI_MAX = 16 * 1024 * 1024  # the resellers' limit; Runway's SDK says 5 MB for all media
+RUNWAY_URI_MAX = 5 * 1024 * 1024
 _DATA_URI = re.compile(r"^data:(?P<type>[a-zA-Z0-9.+-]+/[a-zA-Z0-9.+-]+)(;[^;,]+)*;base64,")
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -71,8 +78,10 @@ _KEYS = {
     "character_performance": _COMMON_KEYS
     | {"character", "reference", "bodyControl", "expressionIntensity"},
 }
+# Durations the SDK types as any integer but documents as a range ("from 2 to 10").
+_DOCUMENTED_SECONDS = {"gen4.5": tuple(range(2, 11)), "gen4_turbo": tuple(range(2, 11))}
 # Nominal credits per second, for `estimatedCost` (§2.9).
-_CREDITS_PER_SECOND = {"gen4.5": 12, "gen4_aleph": 15}
+_CREDITS_PER_SECOND = {"gen4.5": 12, "aleph2": 15, "gen4_aleph": 15}
 
 
 @dataclass(frozen=True)
@@ -89,31 +98,36 @@ class _Model:
 def _models(flavour: str) -> dict[str, dict[str, _Model]]:
     """Endpoint -> model name -> its schema, as each flavour documents it."""
     if flavour == "runway":
-        gen4 = _Model(GEN4_RATIOS, durations=tuple(range(2, 11)), ratio_required=True)
+        # Without `runwayml` installed this table stands in for the SDK's types (sdk_types).
+        seconds = tuple(range(2, 11))
+        gen4 = _Model(GEN4_RATIOS, durations=seconds, ratio_required=True)
+        gen45 = _Model(
+            GEN4_RATIOS,
+            durations=seconds,
+            prompt_required=True,
+            ratio_required=True,
+            duration_required=True,
+        )
+        veo = _Model(VEO_RATIOS, durations=(4, 6, 8), last_frame=True, ratio_required=True)
         return {
             "image_to_video": {
-                "gen3a_turbo": _Model(
-                    GEN3_RATIOS, last_frame=True, watermark=True, ratio_required=True
-                ),
+                "gen4.5": gen45,
                 "gen4_turbo": gen4,
-                "gen4.5": _Model(
-                    GEN4_RATIOS,
-                    durations=tuple(range(2, 11)),
-                    prompt_required=True,
-                    ratio_required=True,
-                    duration_required=True,
-                ),
+                "veo3.1": veo,
+                "veo3.1_fast": veo,
             },
             "text_to_video": {
                 "gen4.5": _Model(
                     ("1280:720", "720:1280"),
-                    durations=tuple(range(2, 11)),
+                    durations=seconds,
                     prompt_required=True,
                     ratio_required=True,
                     duration_required=True,
-                )
+                ),
+                "veo3.1": veo,
+                "veo3.1_fast": veo,
             },
-            "video_to_video": {"gen4_aleph": _Model(ALEPH_RATIOS, prompt_required=True)},
+            "video_to_video": {"aleph2": _Model(ALEPH_RATIOS)},
             "character_performance": {"act_two": _Model(GEN4_RATIOS)},
         }
     gen3a = _Model(GEN3_RATIOS, last_frame=True, watermark=True)
@@ -148,8 +162,9 @@ def _kind(value: object) -> str:
 class _Checker:
     """Collects zod-style issues: {code, message, path}."""
 
-    def __init__(self, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any], *, video_max: int = VIDEO_URI_MAX) -> None:
         self.body = body
+        self.video_max = video_max
         self.issues: list[dict[str, Any]] = []
 
     def add(self, code: str, message: str, *path: str | int) -> None:
@@ -234,7 +249,7 @@ class _Checker:
         if kind == "any" and not media_type.startswith(("image/", "video/")):
             self.add("custom", f"Unsupported media type {media_type}", *path)
             return
-        limit = IMAGE_URI_MAX if media_type.startswith("image/") else VIDEO_URI_MAX
+        limit = IMAGE_URI_MAX if media_type.startswith("image/") else self.video_max
         if len(value) > limit:
             self.add("too_big", f"Data URI too large: must be at most {limit} bytes", *path)
             return
@@ -244,7 +259,7 @@ class _Checker:
             self.add("custom", "Invalid data URI: the payload is not valid base64", *path)
 
 
-class RunwayEmulator(VendorEmulator):
+class RunwayEmulator(UploadsMixin, VendorEmulator):
     """Runway-family emulator; `flavour` picks runway, gptge or openai-hk.
 
     Knobs beyond the base: `throttled` renders the queue phase as THROTTLED instead of PENDING;
@@ -280,6 +295,10 @@ class RunwayEmulator(VendorEmulator):
         self.openai_errors = openai_errors
         self.fail_code = fail_code
         self._hooks: set[asyncio.Task[None]] = set()
+        self._estimates: dict[str, int] = {}  # task id -> estimatedCost credits
+        self.uploads: dict[str, bytes] = {}  # runway:// URI -> the uploaded file
+        self.upload_requests: list[dict[str, Any]] = []
+        self._pending_uploads: dict[str, tuple[str, str]] = {}
 
     def routes(self) -> list[web.RouteDef]:
         routes = [
@@ -290,6 +309,7 @@ class RunwayEmulator(VendorEmulator):
         if self.flavour == "runway":
             routes.append(web.delete(f"{self.prefix}/tasks/{{id}}", self._delete))
             routes.append(web.get(f"{self.prefix}/organization", self._organization))
+            routes.extend(self.upload_routes())
         return routes
 
     async def stop(self) -> None:
@@ -316,6 +336,17 @@ class RunwayEmulator(VendorEmulator):
             return web.json_response(body, status=400)
         return None
 
+    async def _authorised_json(self, request: web.Request) -> tuple[Any, web.Response | None]:
+        """(the JSON body, None) of an authorised request, or (None, the answer refusing it)."""
+        refused = self._refuse(request)
+        if refused is not None:
+            return None, refused
+        try:
+            return await request.json(), None
+        except ValueError:
+            body = {"error": "Invalid JSON body", "docUrl": DOC_URL}
+            return None, web.json_response(body, status=400)
+
     def _find(self, request: web.Request) -> EmuTask | None:
         task = self.tasks.get(request.match_info["id"])
         return None if task is None or task.deleted else task
@@ -334,13 +365,9 @@ class RunwayEmulator(VendorEmulator):
         fault = self.take_fault("create")
         if fault is not None and not fault.process:
             return await self.misbehave(request, fault)
-        refused = self._refuse(request)
+        body, refused = await self._authorised_json(request)
         if refused is not None:
             return refused
-        try:
-            body = await request.json()
-        except ValueError:
-            return web.json_response({"error": "Invalid JSON body", "docUrl": DOC_URL}, status=400)
         issues = self.validate(endpoint, body)
         if issues:
             return web.json_response(
@@ -359,9 +386,9 @@ class RunwayEmulator(VendorEmulator):
         answer: dict[str, Any] = {"id": task.id}
         if self.flavour == "runway":
             seconds = body.get("duration") if isinstance(body.get("duration"), int) else 5
-            answer["estimatedCost"] = {
-                "credits": _CREDITS_PER_SECOND.get(str(body.get("model")), 5) * seconds
-            }
+            credits = _CREDITS_PER_SECOND.get(str(body.get("model")), 5) * seconds
+            self._estimates[task.id] = credits
+            answer["estimatedCost"] = {"credits": credits}
         return web.json_response(answer)
 
     async def _get(self, request: web.Request) -> web.StreamResponse:
@@ -437,10 +464,18 @@ class RunwayEmulator(VendorEmulator):
                 body["failureCode"] = self.fail_code
         else:
             body["status"] = "CANCELLED"
+        if self.flavour == "runway":  # the SDK's task types carry the cost (required there)
+            credits = self._estimates.get(task.id, 0)
+            if body["status"] in ("PENDING", "THROTTLED", "RUNNING"):
+                body["estimatedCost"] = {"credits": credits}
+            else:
+                body["cost"] = {"credits": credits if body["status"] == "SUCCEEDED" else 0}
         return body
 
     def validate(self, endpoint: str, body: Any) -> list[dict[str, Any]]:
         """Runway's body validation for `endpoint`; an empty list means valid."""
+        if self.flavour == "runway" and sdk_types.AVAILABLE:
+            return self._validate_with_sdk(endpoint, body)
         if not isinstance(body, dict):
             return [
                 {
@@ -487,6 +522,26 @@ class RunwayEmulator(VendorEmulator):
                             check.uri(ref.get("uri"), "image", "references", i, "uri")
         elif endpoint == "character_performance":
             self._check_character(check, body)
+        return check.issues
+
+    def _validate_with_sdk(self, endpoint: str, body: Any) -> list[dict[str, Any]]:
+        """Runway: the official SDK's request types, then what Runway checks beyond the types
+        (media URIs and their 5 MB data-URI limit, prompt length, seed range)."""
+        found = sdk_types.issues(endpoint, body, disabled=self.disabled_models)
+        if found:
+            return found
+        check = _Checker(body, video_max=RUNWAY_URI_MAX)
+        seconds = _DOCUMENTED_SECONDS.get(str(body.get("model")))
+        if seconds and endpoint in ("image_to_video", "text_to_video"):
+            check.choice("duration", seconds, required=False)
+        check.integer("seed", 0, SEED_MAX)
+        check.string("promptText", required=False, max_len=self.prompt_max)
+        for path, value, kind in media_fields(body):
+            uploaded = isinstance(value, str) and value.startswith("runway://")
+            if uploaded and value not in self.uploads:
+                check.add("custom", "Unknown runway:// upload", *path)
+            else:
+                check.uri(value, kind, *path)
         return check.issues
 
     def _check_prompt_image(self, check: _Checker, value: Any, model: _Model) -> None:

@@ -1,6 +1,7 @@
 """Clients for the Runway API and the two resellers that mirror it (gpt.ge, openai-hk).
 
-`protocol` holds the task protocol all three speak, `models` Runway's model tables,
+`protocol` holds the task protocol all three speak, `models` Runway's model tables (the
+official API's catalogue among them), `uploads` Runway's upload endpoint for large media,
 `official` the Runway client and `resellers` the two mirrors; this package names them all.
 """
 

@@ -1,4 +1,4 @@
-"""The official Runway API client: every mode, an account call, and DELETE to cancel."""
+"""The official Runway API client: every mode, an account call, uploads, and DELETE to cancel."""
 
 from __future__ import annotations
 
@@ -6,15 +6,9 @@ from urllib.parse import quote
 
 from bot.errors import NotFound, VendorError
 from bot.vendors.base import Account
-from bot.vendors.runway.models import (
-    ACT_TWO,
-    ALEPH,
-    GEN3A,
-    GEN4_TURBO,
-    GEN45,
-    runway_capabilities,
-)
+from bot.vendors.runway.models import OFFICIAL_SPECS, runway_capabilities
 from bot.vendors.runway.protocol import RunwayFamilyClient
+from bot.vendors.runway.uploads import DATA_URI_MAX
 
 
 class RunwayClient(RunwayFamilyClient):
@@ -26,7 +20,10 @@ class RunwayClient(RunwayFamilyClient):
     base_url_env = "RUNWAY_BASE_URL"
     path_prefix = "/v1"
     supports_cancel = True
-    capabilities = runway_capabilities(GEN45, GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
+    # Every video model of Runway's catalogue (models.CATALOGUE), as its SDK types them.
+    capabilities = runway_capabilities(*OFFICIAL_SPECS)
+    # Media whose data URI would pass Runway's limit go through its upload endpoint.
+    upload_above = DATA_URI_MAX
 
     async def account(self) -> Account:
         body = await self._call("GET", "/organization")

@@ -10,6 +10,7 @@ declares those differences.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -25,7 +26,8 @@ from bot.errors import (
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
-from bot.vendors.runway.models import pixels
+from bot.vendors.runway.models import IMAGE_REFERENCE_MODELS, WATERMARK_MODELS, pixels
+from bot.vendors.runway.uploads import upload_oversized
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,8 @@ class RunwayFamilyClient(VendorClient):
     accepts_notify_hook: ClassVar[bool] = False
     # Names a reseller may know a model by instead of Runway's, tried once after a 400.
     model_aliases: ClassVar[dict[str, str]] = {}
+    # Media whose data URI is longer than this go through `POST /uploads` (None: never).
+    upload_above: ClassVar[int | None] = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -186,15 +190,28 @@ class RunwayFamilyClient(VendorClient):
     def _wire_model(self, spec: ModelSpec) -> str:
         return self._alias_used.get(spec.name, spec.wire_name)
 
-    def build(self, req: VideoRequest, spec: ModelSpec, callback_url: str | None) -> dict[str, Any]:
-        """The JSON body for `req`; the router guarantees `spec` can do `req.mode`."""
+    def build(
+        self,
+        req: VideoRequest,
+        spec: ModelSpec,
+        callback_url: str | None,
+        uploads: Mapping[int, str] | None = None,
+    ) -> dict[str, Any]:
+        """The JSON body for `req`; the router guarantees `spec` can do `req.mode`.
+
+        `uploads` maps id(media) to the `runway://` URI of media sent through `POST /uploads`;
+        other media go inline as data URIs."""
+
+        def uri(media: Media) -> str:
+            return (uploads or {}).get(id(media)) or media.data_uri()
+
         model = self._wire_model(spec)
         body: dict[str, Any] = {"model": model}
         prompt = req.prompt.strip()
         if req.mode in (Mode.IMAGE, Mode.FIRST_LAST):
-            first = _need(req.first_frame, "a first frame").data_uri()
+            first = uri(_need(req.first_frame, "a first frame"))
             if req.mode is Mode.FIRST_LAST:
-                last = _need(req.last_frame, "a last frame").data_uri()
+                last = uri(_need(req.last_frame, "a last frame"))
                 body["promptImage"] = [
                     {"uri": first, "position": "first"},
                     {"uri": last, "position": "last"},
@@ -202,16 +219,15 @@ class RunwayFamilyClient(VendorClient):
             else:
                 body["promptImage"] = first
         elif req.mode is Mode.VIDEO:
-            body["videoUri"] = _need(req.video, "a source video").data_uri()
-            if req.first_frame is not None:  # optional style reference, at most one
-                body["references"] = [{"type": "image", "uri": req.first_frame.data_uri()}]
+            body["videoUri"] = uri(_need(req.video, "a source video"))
+            if req.first_frame is not None and spec.name in IMAGE_REFERENCE_MODELS:
+                # optional style reference, at most one
+                body["references"] = [{"type": "image", "uri": uri(req.first_frame)}]
         elif req.mode is Mode.ACT:
             character = _need(req.character, "a character")
-            body["character"] = {"type": _media_type(character), "uri": character.data_uri()}
-            body["reference"] = {
-                "type": "video",
-                "uri": _need(req.video, "a performance video").data_uri(),
-            }
+            body["character"] = {"type": _media_type(character), "uri": uri(character)}
+            performance = _need(req.video, "a performance video")
+            body["reference"] = {"type": "video", "uri": uri(performance)}
             body["bodyControl"] = req.body_control
         if prompt and req.mode is not Mode.ACT:  # Act-Two has no prompt field
             body["promptText"] = prompt
@@ -221,8 +237,8 @@ class RunwayFamilyClient(VendorClient):
             body["duration"] = req.duration
         if req.seed is not None:
             body["seed"] = req.seed
-        if spec.name == "gen3a_turbo":
-            body["watermark"] = req.watermark  # gen4 schemas have no watermark (§9.19)
+        if spec.name in WATERMARK_MODELS:
+            body["watermark"] = req.watermark  # gen4 and later have no watermark (§9.19)
         if callback_url and self.accepts_notify_hook:
             body["notify_hook"] = callback_url
         return body
@@ -234,7 +250,8 @@ class RunwayFamilyClient(VendorClient):
     ) -> str:
         """Create the task. Runway has no idempotency key, so `idempotency_key` is unused."""
         spec = self.spec_for(req)
-        body = self.build(req, spec, callback_url)
+        uploads = await upload_oversized(self, req, self.upload_above)
+        body = self.build(req, spec, callback_url, uploads)
         path = _ENDPOINTS[req.mode]
         try:
             answer = await self._call("POST", path, body=body, create=True)
