@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from bot.errors import BadRequest
@@ -57,8 +58,14 @@ class GptgeClient(RunwayFamilyClient):
         super().__init__(**kwargs)
         self._gen4_sizes: set[str] = set()  # models a 400 proved to want the gen4 sizes
 
-    def build(self, req: VideoRequest, spec: ModelSpec, callback_url: str | None) -> dict[str, Any]:
-        body = super().build(req, spec, callback_url)
+    def build(
+        self,
+        req: VideoRequest,
+        spec: ModelSpec,
+        callback_url: str | None,
+        uploads: Mapping[int, str] | None = None,
+    ) -> dict[str, Any]:
+        body = super().build(req, spec, callback_url, uploads)
         sizes = GEN4_PIXELS if spec.name in self._gen4_sizes else GEN3_PIXELS
         body["ratio"] = sizes[req.ratio]
         return body
@@ -100,8 +107,14 @@ class OpenAIHKClient(RunwayFamilyClient):
     accepts_notify_hook = True
     capabilities = runway_capabilities(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
 
-    def build(self, req: VideoRequest, spec: ModelSpec, callback_url: str | None) -> dict[str, Any]:
-        body = super().build(req, spec, callback_url)
+    def build(
+        self,
+        req: VideoRequest,
+        spec: ModelSpec,
+        callback_url: str | None,
+        uploads: Mapping[int, str] | None = None,
+    ) -> dict[str, Any]:
+        body = super().build(req, spec, callback_url, uploads)
         image = body.get("promptImage")
         if isinstance(image, str):
             body["promptImage"] = [{"uri": image, "position": "first"}]
