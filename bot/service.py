@@ -40,7 +40,7 @@ from bot.jobs import CancelResult, JobEngine
 from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
-from bot.storage.base import NewJob, QuotaPolicy, Store
+from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
 from bot.validation import plan
 from bot.vendors.base import VendorClient
 
@@ -151,7 +151,7 @@ class VideoService(AccountCommands, AdminCommands):
         restarts: `change` turns the stored address into the new one."""
         job = await self.store.get_job(job_id)
         if job is not None:
-            await self.store.update(job_id, self.clock(), chat=change(job.chat).to_json())
+            await self.store.update(job_id, self.clock(), JobPatch(chat=change(job.chat)))
 
     def command_list(self, locale: str | None) -> list[tuple[str, str]]:
         """(command, description) for the platforms' command menus."""

@@ -9,6 +9,7 @@ from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
+from bot.storage.base import JobPatch
 from bot.vendors.runway import RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
@@ -229,7 +230,7 @@ async def test_interrupted_create_is_refunded_not_replayed(
         job_id = await video(core, "/video interrupted")  # reserved, never started
         core.engine.launch = launch  # type: ignore[method-assign]
         assert await core.store.transition(
-            job_id, (JobState.RESERVED,), JobState.SUBMITTING, 0.0, vendor="runway"
+            job_id, (JobState.RESERVED,), JobState.SUBMITTING, 0.0, JobPatch(vendor="runway")
         )
         await start(core)
         assert await finished(core, job_id) is JobState.FAILED

@@ -13,7 +13,7 @@ import pytest
 from bot.chat import StoredChat
 from bot.models import JobRequest, JobState, Mode, UserRef
 from bot.storage import StoreUnavailable, open_store
-from bot.storage.base import DailyUsage, NewJob, QuotaPolicy
+from bot.storage.base import DailyUsage, JobPatch, NewJob, QuotaPolicy
 from bot.storage.health import inspect_store
 from bot.storage.migrations import MIGRATIONS
 from tests.test_ops_instance import damaged_copy
@@ -50,7 +50,9 @@ async def test_accounts_hold_every_payment_usage_and_bonus(tmp_path: Path) -> No
         await store.reserve(new_job("a" * 32, "first"), policy, 2.0)
         await store.reserve(new_job("b" * 32, "second"), policy, 3.0)
         await store.settle("a" * 32, charge=True, state=JobState.DELIVERED, now=4.0)
-        await store.transition("b" * 32, (JobState.RESERVED,), JobState.RUNNING, 5.0, vendor="x")
+        await store.transition(
+            "b" * 32, (JobState.RESERVED,), JobState.RUNNING, 5.0, JobPatch(vendor="x")
+        )
         accounts = await store.accounts()
     finally:
         await store.close()

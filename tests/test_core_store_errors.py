@@ -14,7 +14,7 @@ import bot.jobs.run
 from bot.bootstrap import Core
 from bot.events import EventKind
 from bot.models import JobState
-from bot.storage.base import Store
+from bot.storage.base import NO_CHANGE, JobPatch, Store
 from bot.texts import CATALOG
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink
@@ -36,13 +36,18 @@ class FullDiskStore:
         self.refused = 0
 
     async def transition(
-        self, job_id: str, expect: tuple[JobState, ...], state: JobState, now: float, **kw: Any
+        self,
+        job_id: str,
+        expect: tuple[JobState, ...],
+        state: JobState,
+        now: float,
+        patch: JobPatch = NO_CHANGE,
     ) -> bool:
         if expect == (JobState.SUBMITTING,) and state is JobState.RUNNING and self.failures:
             self.failures -= 1
             self.refused += 1
             raise sqlite3.OperationalError("database or disk is full")
-        return await self.inner.transition(job_id, expect, state, now, **kw)
+        return await self.inner.transition(job_id, expect, state, now, patch)
 
     async def settle(self, job_id: str, **kw: Any) -> bool:
         if self.settle_failures:

@@ -8,6 +8,7 @@ from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming
+from bot.storage.base import JobPatch
 from tests.helpers import RecordingSink, make_core, wait_until
 
 USER = UserRef("test", "1")
@@ -25,9 +26,9 @@ async def test_a_hand_over_cut_by_a_crash_is_refunded_not_repeated(tmp_path: Pat
         now = core.engine.clock()
         # What a process killed inside sink.deliver leaves behind:
         assert await core.store.transition(
-            job_id, (JobState.RESERVED,), JobState.DELIVERING, now, result_path=str(video)
+            job_id, (JobState.RESERVED,), JobState.DELIVERING, now, JobPatch(result_path=str(video))
         )
-        await core.store.update(job_id, now, attempt=1)
+        await core.store.update(job_id, now, JobPatch(attempt=1))
     finally:
         await core.aclose()
 

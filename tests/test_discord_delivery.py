@@ -11,6 +11,7 @@ from bot.chat import StoredChat
 from bot.events import DeliveryError
 from bot.models import Job, JobRequest, JobState, Mode, UserRef
 from bot.service import utc_day
+from bot.storage.base import JobPatch
 from bot.vendors.local import LocalVendor
 from bot.vendors.runway import RunwayClient
 from tests.discord_emulator import APP_ID, CHANNEL_ID, GUILD_ID, USER_ID, Harness
@@ -137,7 +138,7 @@ async def test_a_refund_notice_cut_off_by_a_stop_is_shown_after_the_restart(
         assert await h.core.store.pending_notices(0) == []  # shown, so acknowledged
         # As if the process had died between the refund and the edit:
         text = "refused this content"
-        await h.core.store.update(job.id, h.core.engine.clock(), notice=f"{text} (again)")
+        await h.core.store.update(job.id, h.core.engine.clock(), JobPatch(notice=f"{text} (again)"))
 
     async with Harness(tmp_path, [client], video_vendors=["runway"]) as h:
         await h.fake.wait_for("PATCH", "/messages/", lambda c: f"{text} (again)" in c.content)

@@ -16,10 +16,12 @@ from adapters.telegram import TelegramAdapter, TelegramSettings
 from adapters.telegram.chat import TelegramChat
 from bot import texts
 from bot.bootstrap import Core
+from bot.chat import StoredChat
 from bot.commands import read
 from bot.events import EventKind
 from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
+from bot.storage.base import JobPatch
 from bot.storage.sqlite import MIGRATIONS, SqliteStore
 from bot.vendors.runway import RunwayClient
 from tests.botapi_emulator import TOKEN, BotAPIEmulator
@@ -140,7 +142,7 @@ async def test_telegram_shows_a_notice_that_a_stop_cut_off(
         await adapter.stop()
         if not status_message:
             chat = {k: v for k, v in job.chat.to_json().items() if k != "status_message_id"}
-            await core.store.update(job.id, job.updated_at, chat=chat)
+            await core.store.update(job.id, job.updated_at, JobPatch(chat=StoredChat(chat)))
         await core.aclose()
 
         core, adapter = await run(edit_interval=0.05)

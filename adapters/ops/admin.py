@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
-from bot.storage import Store, open_store
+from bot.storage import JobPatch, Store, open_store
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
 LEDGER_COLUMNS = ("id", "time", "user", "job_id", "kind", "amount", "note")
@@ -216,9 +216,11 @@ async def refund(store: Store, ref: str, out: TextIO) -> None:
         charge=False,
         state=JobState.FAILED,
         now=time.time(),
-        error_code=OPERATOR_REFUND,
-        error_text="refunded by an operator",
-        notice=texts.t(job.locale, "failed_operator", cost=job.cost),
+        patch=JobPatch(
+            error_code=OPERATOR_REFUND,
+            error_text="refunded by an operator",
+            notice=texts.t(job.locale, "failed_operator", cost=job.cost),
+        ),
     )
     if not settled:
         after = await store.get_job(job.id) or job

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from bot.models import JobState
-from bot.storage.base import Store
+from bot.storage.base import JobPatch, Store
 
 log = logging.getLogger("videobot.engine")
 
@@ -31,8 +31,9 @@ async def record_accepted(
     for attempt in range(RECORD_TRIES):
         try:
             return await store.transition(
-                job_id, (JobState.SUBMITTING,), JobState.RUNNING, clock(), vendor_task_id=task_id
-            )
+                job_id, (JobState.SUBMITTING,), JobState.RUNNING, clock(),
+                JobPatch(vendor_task_id=task_id),
+            )  # fmt: skip
         except Exception as exc:  # the store's own errors (sqlite3, OSError) differ by backend
             if attempt == RECORD_TRIES - 1:
                 raise

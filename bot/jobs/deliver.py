@@ -19,6 +19,7 @@ from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
 from bot.models import Job, JobState
+from bot.storage.base import JobPatch
 
 DELIVERY_RETRIES = 5
 
@@ -77,16 +78,16 @@ async def _hand_over(k: Kernel, job: Job, sink: JobSink, path: Path, caption: st
         if k.clock() >= job.deadline_at:  # not handed over, so not charged: refund
             await timeout(k, job)
             return False
-        await k.store.update(job.id, k.clock(), attempt=attempt + 1)
+        await k.store.update(job.id, k.clock(), JobPatch(attempt=attempt + 1))
         try:
             await sink.deliver(job, path, caption)
             return True
         except asyncio.CancelledError:  # stopping: the upload was most likely cut off
             with contextlib.suppress(Exception):
-                await asyncio.shield(k.store.update(job.id, k.clock(), attempt=0))
+                await asyncio.shield(k.store.update(job.id, k.clock(), JobPatch(attempt=0)))
             raise
         except DeliveryError as exc:
-            await k.store.update(job.id, k.clock(), attempt=0)  # known: not sent
+            await k.store.update(job.id, k.clock(), JobPatch(attempt=0))  # known: not sent
             if exc.permanent or attempt == DELIVERY_RETRIES:
                 log.error("job %s: delivery failed for good: %s", job.id, exc)
                 await fail(k, job, "delivery", "failed_delivery")
@@ -95,7 +96,7 @@ async def _hand_over(k: Kernel, job: Job, sink: JobSink, path: Path, caption: st
             log.warning("job %s: delivery failed (%s); retrying in %.0fs", job.id, exc, wait)
             await asyncio.sleep(wait)
         except Exception:
-            await k.store.update(job.id, k.clock(), attempt=0)
+            await k.store.update(job.id, k.clock(), JobPatch(attempt=0))
             if attempt == DELIVERY_RETRIES:
                 log.exception("job %s: delivery crashed", job.id)
                 await fail(k, job, "delivery", "failed_delivery")
@@ -108,7 +109,11 @@ async def _hand_over(k: Kernel, job: Job, sink: JobSink, path: Path, caption: st
 async def _charge(k: Kernel, job: Job) -> None:
     """Settle a delivered job as charged, unless an operator refunded it meanwhile."""
     if await k.store.settle(
-        job.id, charge=True, state=JobState.DELIVERED, now=k.clock(), delivered_at=k.clock()
+        job.id,
+        charge=True,
+        state=JobState.DELIVERED,
+        now=k.clock(),
+        patch=JobPatch(delivered_at=k.clock()),
     ):
         job.state = JobState.DELIVERED
         log.info(
@@ -123,4 +128,4 @@ async def _charge(k: Kernel, job: Job) -> None:
             "job %s was refunded by an operator while its video was handed over; the user "
             "has it free", job.id,
         )  # fmt: skip
-        await k.store.update(job.id, k.clock(), notice=None)
+        await k.store.update(job.id, k.clock(), JobPatch(notice=None))

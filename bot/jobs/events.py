@@ -13,6 +13,7 @@ import functools
 from bot.events import EventKind, JobEvent
 from bot.jobs.kernel import Kernel, log
 from bot.models import Job
+from bot.storage.base import JobPatch
 
 
 async def emit(
@@ -45,4 +46,4 @@ async def emit(
 
 
 async def notice_seen(k: Kernel, job_id: str) -> None:
-    await k.store.update(job_id, k.clock(), notice=None)
+    await k.store.update(job_id, k.clock(), JobPatch(notice=None))

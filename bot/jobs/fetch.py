@@ -13,6 +13,7 @@ from bot.jobs.download import Refusal
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
 from bot.models import Job, JobState, TaskState
+from bot.storage.base import JobPatch
 from bot.vendors.base import VendorClient
 
 
@@ -34,8 +35,10 @@ async def fetch(k: Kernel, job: Job, vendor: VendorClient, state: TaskState) -> 
     async with k.lock(job.id):
         moved = await k.store.transition(
             job.id, (JobState.RUNNING,), JobState.DELIVERING, k.clock(),
-            result_path=str(path), result_url=None if url.startswith("file:") else url,
-            progress=1.0,
+            JobPatch(
+                result_path=str(path), result_url=None if url.startswith("file:") else url,
+                progress=1.0,
+            ),
         )  # fmt: skip
     if moved:
         log.info(

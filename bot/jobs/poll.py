@@ -19,6 +19,7 @@ from bot.jobs.fetch import fetch
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
 from bot.models import Job, TaskState, TaskStatus
+from bot.storage.base import JobPatch
 from bot.vendors.base import VendorClient
 
 DOWNLOAD_RETRIES = 4
@@ -134,7 +135,7 @@ async def progress(k: Kernel, job: Job, vendor: VendorClient, state: TaskState) 
         stored is None or abs(state.progress - stored) >= PROGRESS_STEP
     ):
         job.progress = state.progress
-        await k.store.update(job.id, k.clock(), progress=state.progress)
+        await k.store.update(job.id, k.clock(), JobPatch(progress=state.progress))
     if state.status is TaskStatus.QUEUED:
         text = texts.t(job.locale, "status_queued", vendor=vendor.id)
     else:

@@ -14,6 +14,7 @@ from bot.events import EventKind
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.models import Job, JobState
+from bot.storage.base import JobPatch
 
 
 class CancelResult(enum.Enum):
@@ -38,7 +39,7 @@ async def fail(
     detail = detail or (texts.t("en", reason_key) if reason_key else code)
     if not await k.store.settle(
         job.id, charge=False, state=state, now=k.clock(),
-        error_code=code, error_text=detail[:500], notice=text,
+        patch=JobPatch(error_code=code, error_text=detail[:500], notice=text),
     ):  # fmt: skip
         return False
     job.state, job.error_code = state, code

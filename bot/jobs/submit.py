@@ -28,6 +28,7 @@ from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail
 from bot.models import Job, JobState, VideoRequest
+from bot.storage.base import JobPatch
 from bot.vendors.base import VendorClient
 
 SUBMIT_RETRIES = 3
@@ -49,7 +50,7 @@ async def submit(k: Kernel, job: Job) -> None:
         key = f"{job.id}-{vendor_id}"
         if not await k.store.transition(
             job.id, (JobState.RESERVED,), JobState.SUBMITTING, k.clock(),
-            vendor=vendor_id, idempotency_key=key,
+            JobPatch(vendor=vendor_id, idempotency_key=key),
         ):  # fmt: skip
             return
         outcome = await submit_to(k, job, vendor, req, key)
@@ -57,7 +58,7 @@ async def submit(k: Kernel, job: Job) -> None:
             return  # accepted, or the job was settled
         last = outcome
         await k.store.transition(
-            job.id, (JobState.SUBMITTING,), JobState.RESERVED, k.clock(), vendor=None
+            job.id, (JobState.SUBMITTING,), JobState.RESERVED, k.clock(), JobPatch(vendor=None)
         )
     if isinstance(last, BadRequest):  # the vendor's words go to the stored error only
         await fail(

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage.base import Store
+from bot.storage.base import JobPatch, Store
 from bot.storage.errors import StoreUnavailable
 
-__all__ = ["Store", "StoreUnavailable", "open_store"]
+__all__ = ["JobPatch", "Store", "StoreUnavailable", "open_store"]
 
 
 async def open_store(url: str) -> Store:

@@ -7,8 +7,9 @@ interface assumes SQLite, so a PostgreSQL backend can slot in.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Literal, Protocol, TypeAlias
 
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
@@ -24,6 +25,38 @@ class NewJob:
     chat: ChatAddress
     deadline_at: float
     media: dict[str, Media]
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP  # a patch field left as it is: None is a value a column may take
+Keep: TypeAlias = Literal[_Keep.KEEP]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobPatch:
+    """The job columns one write changes, each typed, so a misspelt column or a wrong value
+    is a type error where it is written rather than a failure at run time. Fields left at
+    KEEP are not touched; `chat` is stored as its adapter's JSON."""
+
+    vendor: str | Keep | None = KEEP
+    vendor_task_id: str | Keep | None = KEEP
+    idempotency_key: str | Keep | None = KEEP
+    progress: float | Keep | None = KEEP
+    error_code: str | Keep | None = KEEP
+    error_text: str | Keep | None = KEEP
+    result_path: str | Keep | None = KEEP
+    result_url: str | Keep | None = KEEP
+    chat: ChatAddress | Keep = KEEP
+    attempt: int | Keep = KEEP
+    deadline_at: float | Keep = KEEP
+    delivered_at: float | Keep | None = KEEP
+    notice: str | Keep | None = KEEP
+
+
+NO_CHANGE: Final = JobPatch()  # a state change that writes no other column
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +129,26 @@ class Store(Protocol):
         ...
 
     async def settle(
-        self, job_id: str, *, charge: bool, state: JobState, now: float, **fields: Any
+        self, job_id: str, *, charge: bool, state: JobState, now: float, patch: JobPatch = NO_CHANGE
     ) -> bool:
-        """Charge (delivered) or refund (failed/cancelled) once; False if already settled."""
+        """Charge (delivered) or refund (failed/cancelled) once, writing `patch` with it;
+        False if already settled."""
         ...
 
     async def transition(
-        self, job_id: str, expect: tuple[JobState, ...], state: JobState, now: float, **fields: Any
+        self,
+        job_id: str,
+        expect: tuple[JobState, ...],
+        state: JobState,
+        now: float,
+        patch: JobPatch = NO_CHANGE,
     ) -> bool:
-        """Move an unsettled job from one of `expect` to `state`, updating `fields`."""
+        """Move an unsettled job from one of `expect` to `state`, writing `patch` with it."""
         ...
 
-    async def update(self, job_id: str, now: float, **fields: Any) -> None: ...
+    async def update(self, job_id: str, now: float, patch: JobPatch) -> None:
+        """Write `patch` to the job, settled or not."""
+        ...
 
     async def get_job(self, job_id: str) -> Job | None: ...
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
 from bot.errors import QuotaError
 from bot.job_request import request_to_json
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
-from bot.storage.base import NewJob, QuotaPolicy
+from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
 from bot.storage.rows import LEDGER_INSERT, assignments, marks
 
@@ -85,9 +84,9 @@ class MoneyOps(Batcher):
         )  # fmt: skip
 
     async def settle(
-        self, job_id: str, *, charge: bool, state: JobState, now: float, **fields: Any
+        self, job_id: str, *, charge: bool, state: JobState, now: float, patch: JobPatch = NO_CHANGE
     ) -> bool:
-        sets, values = assignments(fields)
+        sets, values = assignments(patch)
 
         def settle(db: sqlite3.Connection) -> bool:
             row = db.execute(
@@ -157,9 +156,14 @@ class MoneyOps(Batcher):
     # job state
 
     async def transition(
-        self, job_id: str, expect: tuple[JobState, ...], state: JobState, now: float, **fields: Any
+        self,
+        job_id: str,
+        expect: tuple[JobState, ...],
+        state: JobState,
+        now: float,
+        patch: JobPatch = NO_CHANGE,
     ) -> bool:
-        sets, values = assignments(fields)
+        sets, values = assignments(patch)
         marks = ",".join("?" * len(expect))
         changed = await self._write(
             f"UPDATE jobs SET state = ?, updated_at = ?{sets} "
@@ -168,8 +172,8 @@ class MoneyOps(Batcher):
         )
         return changed == 1
 
-    async def update(self, job_id: str, now: float, **fields: Any) -> None:
-        sets, values = assignments(fields)
+    async def update(self, job_id: str, now: float, patch: JobPatch) -> None:
+        sets, values = assignments(patch)
         await self._write(
             f"UPDATE jobs SET updated_at = ?{sets} WHERE id = ?", (now, *values, job_id)
         )

@@ -4,31 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 from bot.chat import StoredChat
 from bot.job_request import request_from_json
 from bot.models import Job, JobState, UserRef
+from bot.storage.base import KEEP, JobPatch
 
 JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
     "error_code, error_text, result_path, result_url, created_at, updated_at, deadline_at, attempt"
 )
-UPDATABLE = {
-    "vendor",
-    "vendor_task_id",
-    "idempotency_key",
-    "progress",
-    "error_code",
-    "error_text",
-    "result_path",
-    "result_url",
-    "chat",
-    "attempt",
-    "deadline_at",
-    "delivered_at",
-    "notice",
-}
 LEDGER_INSERT = (
     "INSERT INTO ledger (at, user, job_id, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)"
 )
@@ -65,12 +52,16 @@ def marks(items: tuple[Any, ...]) -> str:
     return ",".join("?" * len(items))
 
 
-def assignments(fields: dict[str, Any]) -> tuple[str, list[Any]]:
-    """`, key = ?` for each field (only those a job may change) and the values to bind."""
-    parts, values = [], []
-    for key, value in fields.items():
-        if key not in UPDATABLE:
-            raise ValueError(f"not an updatable job field: {key}")
-        parts.append(f"{key} = ?")
-        values.append(json.dumps(value) if key == "chat" else value)
-    return "".join(f", {p}" for p in parts), values
+PATCH_COLUMNS = tuple(f.name for f in fields(JobPatch))  # read once: writes are the hot path
+
+
+def assignments(patch: JobPatch) -> tuple[str, list[Any]]:
+    """`, column = ?` for each column the patch names, and the values to bind."""
+    sets, values = "", []
+    for column in PATCH_COLUMNS:
+        value = getattr(patch, column)
+        if value is KEEP:
+            continue
+        sets += f", {column} = ?"
+        values.append(json.dumps(value.to_json()) if column == "chat" else value)
+    return sets, values
