@@ -49,6 +49,7 @@ TIMEOUT_MARGIN = 240.0  # seconds past the longest task before a run is declared
 async def bot_role(args: argparse.Namespace) -> dict[str, Any]:
     from adapters.callbacks import CallbackServer
     from bot.bootstrap import build_core
+    from bot.commands import read
     from bot.config import Settings
     from bot.events import EventKind, JobEvent
     from bot.models import Job, Media, UserRef
@@ -106,7 +107,9 @@ async def bot_role(args: argparse.Namespace) -> dict[str, Any]:
     async def sender() -> None:
         for i in commands:
             msg = Incoming(
-                user=UserRef("bench", str(i % 1000)), text=f"/video job {i}", images=[photo]
+                user=UserRef("bench", str(i % 1000)),
+                command=read(f"/video job {i}"),
+                images=[photo],
             )
             reply = await core.service.handle(msg)
             if reply.job is None:

@@ -35,6 +35,8 @@ import httpx
 from adapters.runtime import run_loop
 from bench.common import ROOT, mb, peak_rss_bytes, report, reset_peak_rss, rss_bytes
 from bot.bootstrap import build_core
+from bot.chat import ChatAddress, StoredChat
+from bot.commands import read
 from bot.config import Settings
 from bot.events import JobEvent
 from bot.models import Job, UserRef
@@ -70,9 +72,9 @@ class StreamingUploadSink:
         self.delivered.append((job.id, size))
 
 
-async def deliver_one(core: Any, user: UserRef, text: str, chat: dict[str, Any]) -> float:
+async def deliver_one(core: Any, user: UserRef, text: str, chat: ChatAddress) -> float:
     started = time.monotonic()
-    reply = await core.service.handle(Incoming(user=user, text=text, chat=chat))
+    reply = await core.service.handle(Incoming(user=user, command=read(text), chat=chat))
     assert reply.job is not None, reply.text
     job_id = reply.job.id
     while True:
@@ -104,11 +106,13 @@ async def run(
 
         adapter = TelegramAdapter(core, TelegramSettings(_env_file=None), poll_timeout=1)
         await adapter.start()
-        user, chat = UserRef("telegram", "1001"), {"chat_id": 1001}
+        from adapters.telegram.chat import TelegramChat
+
+        user, chat = UserRef("telegram", "1001"), TelegramChat(chat_id=1001, chat_type="private")
     else:
         sink = StreamingUploadSink(f"{vendor_url}/_bench/upload")
         core.engine.subscribe("bench", sink)
-        user, chat = UserRef("bench", "1"), {}
+        user, chat = UserRef("bench", "1"), StoredChat()
     await core.start()
     await deliver_one(core, user, "/video warm-up", chat)  # imports, pools, SQLite pages
     before = rss_bytes()

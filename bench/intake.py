@@ -22,6 +22,7 @@ from typing import Any
 from adapters.runtime import run_loop
 from bench.common import CpuMeter, mb, peak_rss_bytes, report, summary
 from bot.bootstrap import build_core
+from bot.commands import read
 from bot.config import Settings
 from bot.models import UserRef
 from bot.service import Incoming
@@ -50,7 +51,9 @@ async def run(commands: int, users: int, concurrency: int, db_dir: Path) -> dict
     await core.start()
     rng = random.Random(1)
     messages = [
-        Incoming(user=UserRef("bench", str(rng.randrange(users))), text=rng.choice(PROMPTS))
+        Incoming(
+            user=UserRef("bench", str(rng.randrange(users))), command=read(rng.choice(PROMPTS))
+        )
         for _ in range(commands)
     ]
     latencies: list[float] = []
