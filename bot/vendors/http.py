@@ -155,7 +155,6 @@ async def call(
     `mapper(status, text, body)` may claim a vendor-specific error before the default mapping.
     Every error raised is scrubbed of secrets (see the module docstring).
     """
-    secrets = compile_secrets(sent_secrets(headers))
     try:
         try:
             if isinstance(http, VendorHTTP):
@@ -179,10 +178,12 @@ async def call(
             cls = UnknownOutcome if create else Transient
             raise cls(f"no answer: {type(exc).__name__}", vendor=vendor) from None
         return _answer(
-            status, raw, response_headers, vendor, create=create, mapper=mapper, secrets=secrets
+            status, raw, response_headers, vendor, create=create, mapper=mapper, sent=headers
         )
     except VendorError as exc:
-        scrub(exc, secrets)
+        # Built only on the way out of a failure: a successful call (nearly every poll)
+        # pays nothing for it.
+        scrub(exc, compile_secrets(sent_secrets(headers)))
         raise
 
 
@@ -194,13 +195,15 @@ def _answer(
     *,
     create: bool,
     mapper: ErrorMapper | None,
-    secrets: re.Pattern[str] | None,
+    sent: Mapping[str, str] | None,
 ) -> Any:
     """The parsed body of a 2xx answer; any other answer raised as a VendorError.
 
     An error body is scrubbed whole before anything quotes it, so no cut leaves a part of a
     secret behind."""
-    if not 200 <= status < 300:
+    ok = 200 <= status < 300
+    secrets = None if ok else compile_secrets(sent_secrets(sent))
+    if not ok:
         raw = redact(raw, secrets)
     try:
         body: Any = json.loads(raw) if raw.strip() else None
@@ -208,7 +211,7 @@ def _answer(
         body = None
         if 200 <= status < 300:
             cls = UnknownOutcome if create else Transient
-            snippet = redact(raw, secrets)[:80]
+            snippet = redact(raw, compile_secrets(sent_secrets(sent)))[:80]
             raise cls(f"malformed body: {snippet!r}", status=status, vendor=vendor) from None
 
     if 200 <= status < 300:
