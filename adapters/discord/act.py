@@ -41,10 +41,10 @@ class ActCog(commands.Cog):
         body: bool = False,
     ) -> None:
         bridge = self.bridge
-        message_id = await bridge.defer(interaction)
-        locale = bridge.locale(interaction)
-        if await bridge.refused(interaction, locale):
+        begun = await bridge.begin(interaction)
+        if begun is None:
             return
+        message_id, locale = begun
         try:
             face = await read_attachment(character, "image", "video")
             motion = await read_attachment(performance, "video")

@@ -82,13 +82,17 @@ class CoreBridge:
             return response.message_id
         return (await interaction.original_response()).id
 
-    async def refused(self, interaction: Interaction, locale: str) -> bool:
-        """Answer a user who cannot start a video now (banned, out of credits, at the job
-        limit) before any media is downloaded; True if so."""
+    async def begin(self, interaction: Interaction) -> tuple[int, str] | None:
+        """Defer a video command and check its user may start one at all; (the "thinking"
+        message's id, the language), or None once a user who cannot (banned, out of
+        credits, at the job limit) was answered, before any media is downloaded."""
+        message_id = await self.defer(interaction)
+        locale = self.locale(interaction)
         refusal = await self.core.service.admit(user_of(interaction.user), locale)
         if refusal is not None:
             await interaction.edit_original_response(content=refusal.text)
-        return refusal is not None
+            return None
+        return message_id, locale
 
     async def start(self, interaction: Interaction, message_id: int, incoming: Incoming) -> Reply:
         """Run a video command whose interaction was deferred; show the answer."""

@@ -51,10 +51,10 @@ class VideoCog(commands.Cog):
         model: str | None = None,
     ) -> None:
         bridge = self.bridge
-        message_id = await bridge.defer(interaction)
-        locale = bridge.locale(interaction)
-        if await bridge.refused(interaction, locale):
+        begun = await bridge.begin(interaction)
+        if begun is None:
             return
+        message_id, locale = begun
         try:
             images = [await bridge.media.image(a) for a in (image, end_image) if a is not None]
         except MediaRefused as exc:

@@ -103,10 +103,10 @@ class MenuCog(commands.Cog):
         ratio: str,
     ) -> None:
         bridge = self.bridge
-        message_id = await bridge.defer(interaction)
-        locale = bridge.locale(interaction)
-        if await bridge.refused(interaction, locale):
+        begun = await bridge.begin(interaction)
+        if begun is None:
             return
+        message_id, locale = begun
         sources = image_sources(message)
         try:
             if not sources:
