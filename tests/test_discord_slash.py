@@ -153,3 +153,13 @@ async def test_values_typed_past_the_suggestions_get_the_cores_answer(h: Harness
     (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
     assert "I don't know the ratio “sideways”" in edit.content
     assert await h.core.store.user_jobs(USER, limit=5) == []
+
+
+async def test_a_banned_users_attachments_are_never_downloaded(h: Harness) -> None:
+    await h.core.store.set_banned(USER, True, 0.0)
+    photo = Upload("photo.jpg", image_bytes(color="red"), "image/jpeg")
+    payload = h.interact(h.fake.slash("video", prompt="make it wave", image=photo))
+    (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
+    assert "can't make videos" in edit.content
+    assert not h.fake.find("GET", r"^/cdn/")  # turned away before the photo was fetched
+    assert await h.core.store.user_jobs(USER, limit=5) == []
