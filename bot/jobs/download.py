@@ -29,7 +29,7 @@ from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.engine")
 
-MAX_DOWNLOADS = 16  # result downloads in flight at once, across every vendor
+MAX_DOWNLOADS = 64  # result downloads in flight at once, across every vendor (1 MB buffer each)
 LOCAL_RETRIES = 3  # tries again after a local write failure, within the deadline
 LOCAL_BACKOFF = 0.5  # seconds before the first of those, doubled each time
 
