@@ -7,6 +7,7 @@ the phases can import the kernel and each other without a loop.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import random
@@ -32,14 +33,14 @@ log = logging.getLogger("videobot.engine")
 MAX_VENDOR_CALLS = 32
 
 
-class Kernel:
+class Kernel(abc.ABC):
     """What the job phases share. One asyncio task per job drives it (`drive`); sleeping
     tasks cost a few KB, so thousands of jobs are cheap."""
 
+    @abc.abstractmethod
     async def drive(self, job_id: str) -> None:
         """Run one job to its end: JobEngine runs the job loop, which the kernel cannot
         import (the loop imports every phase, and every phase imports the kernel)."""
-        raise NotImplementedError
 
     def __init__(
         self,

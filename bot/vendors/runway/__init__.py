@@ -13,9 +13,9 @@ from bot.vendors.runway.protocol import (
     RUNWAY_VERSION,
     RunwayFamilyClient,
     RunwayValidationError,
-    parse_task,
 )
 from bot.vendors.runway.resellers import GptgeClient, OpenAIHKClient
+from bot.vendors.runway.tasks import parse_task
 
 __all__ = [
     "GEN3_PIXELS",

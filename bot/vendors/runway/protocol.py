@@ -27,23 +27,12 @@ from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
 from bot.vendors.runway.models import IMAGE_REFERENCE_MODELS, WATERMARK_MODELS, pixels
+from bot.vendors.runway.tasks import parse_task
 from bot.vendors.runway.uploads import upload_oversized
 
 log = logging.getLogger(__name__)
 
 RUNWAY_VERSION = "2024-11-06"
-
-_STATUS = {
-    "PENDING": TaskStatus.QUEUED,
-    "THROTTLED": TaskStatus.QUEUED,  # over the org's concurrency limit: stored, not refused
-    "RUNNING": TaskStatus.RUNNING,
-    "SUCCEEDED": TaskStatus.SUCCEEDED,
-    "FAILED": TaskStatus.FAILED,
-    "CANCELLED": TaskStatus.CANCELLED,
-}
-
-# failureCode prefixes that mean the content was refused (§2.6); never retried.
-_MODERATION_CODES = ("SAFETY.", "INPUT_PREPROCESSING.SAFETY.")
 
 # Words in an OpenAI-style gateway envelope that mean the reseller balance is empty.
 _ENVELOPE_CREDIT_WORDS = ("quota", "balance", "credit", "insufficient", "额度", "余额")
@@ -80,41 +69,6 @@ def _need(media: Media | None, what: str) -> Media:
     if media is None:
         raise ValueError(f"request needs {what}")
     return media
-
-
-def parse_task(body: Any, vendor: str) -> TaskState | None:
-    """Normalise one task JSON (GET answer or callback); None when it is not a task."""
-    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
-        return None
-    raw = body["status"]
-    status = _STATUS.get(raw.strip().upper())
-    if status is None:
-        # Unknown words are non-terminal on purpose: the deadline ends a stuck task, a guess
-        # that it failed would refund a video the vendor may still deliver.
-        log.warning(
-            "%s task %s: unknown status %r, treating as running", vendor, body.get("id"), raw
-        )
-        status = TaskStatus.RUNNING
-    state = TaskState(status=status, raw_status=raw)
-    progress = body.get("progress")
-    if isinstance(progress, int | float) and not isinstance(progress, bool):
-        state.progress = min(1.0, max(0.0, float(progress)))
-    output = body.get("output")
-    if isinstance(output, str):
-        output = [output]
-    if isinstance(output, list):
-        state.video_urls = [u for u in output if isinstance(u, str) and u]
-    if status is TaskStatus.SUCCEEDED:
-        state.progress = 1.0
-    if status is TaskStatus.FAILED:
-        failure = body.get("failure")
-        code = body.get("failureCode")
-        state.failure = failure if isinstance(failure, str) else None
-        state.failure_code = code if isinstance(code, str) else None
-        state.moderated = bool(state.failure_code) and str(state.failure_code).upper().startswith(
-            _MODERATION_CODES
-        )
-    return state
 
 
 class RunwayFamilyClient(VendorClient):
@@ -241,6 +195,10 @@ class RunwayFamilyClient(VendorClient):
             body["watermark"] = req.watermark  # gen4 and later have no watermark (§9.19)
         if callback_url and self.accepts_notify_hook:
             body["notify_hook"] = callback_url
+        return self.reshape(body, req, spec)
+
+    def reshape(self, body: dict[str, Any], req: VideoRequest, spec: ModelSpec) -> dict[str, Any]:
+        """A reseller's own spelling of the body its document gives; Runway's as it is."""
         return body
 
     # the VendorClient interface

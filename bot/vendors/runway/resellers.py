@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from bot.errors import BadRequest
@@ -58,14 +57,7 @@ class GptgeClient(RunwayFamilyClient):
         super().__init__(**kwargs)
         self._gen4_sizes: set[str] = set()  # models a 400 proved to want the gen4 sizes
 
-    def build(
-        self,
-        req: VideoRequest,
-        spec: ModelSpec,
-        callback_url: str | None,
-        uploads: Mapping[int, str] | None = None,
-    ) -> dict[str, Any]:
-        body = super().build(req, spec, callback_url, uploads)
+    def reshape(self, body: dict[str, Any], req: VideoRequest, spec: ModelSpec) -> dict[str, Any]:
         sizes = GEN4_PIXELS if spec.name in self._gen4_sizes else GEN3_PIXELS
         body["ratio"] = sizes[req.ratio]
         return body
@@ -107,14 +99,7 @@ class OpenAIHKClient(RunwayFamilyClient):
     accepts_notify_hook = True
     capabilities = runway_capabilities(GEN4_TURBO, GEN3A, ALEPH, ACT_TWO)
 
-    def build(
-        self,
-        req: VideoRequest,
-        spec: ModelSpec,
-        callback_url: str | None,
-        uploads: Mapping[int, str] | None = None,
-    ) -> dict[str, Any]:
-        body = super().build(req, spec, callback_url, uploads)
+    def reshape(self, body: dict[str, Any], req: VideoRequest, spec: ModelSpec) -> dict[str, Any]:
         image = body.get("promptImage")
         if isinstance(image, str):
             body["promptImage"] = [{"uri": image, "position": "first"}]
