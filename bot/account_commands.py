@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
+from bot.jobs import JobEngine
 from bot.models import ACTIVE_STATES
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
@@ -15,10 +16,12 @@ from bot.storage.base import Store
 
 
 class AccountCommands:
-    """Mixed into VideoService, which provides the settings, the store and the clock."""
+    """Mixed into VideoService, which provides the settings, the store, the engine and the
+    clock."""
 
     settings: Settings
     store: Store
+    engine: JobEngine
     clock: Callable[[], float]
 
     async def _quota(self, msg: Incoming, cmd: QuotaCommand, locale: str) -> Reply:
@@ -51,6 +54,8 @@ class AccountCommands:
             state = texts.t(locale, f"state_{job.state.value}")
             if job.state in ACTIVE_STATES and job.progress:
                 state += f" {round(job.progress * 100)}%"
+            if job.state in ACTIVE_STATES and (where := self.engine.status_line(job)):
+                state += f" · {where}"
             lines.append(
                 texts.t(
                     locale,

@@ -2,7 +2,8 @@
 downloaded or decoded.
 
 Decoding a photo costs far more than a database read, so a banned user, one out of credits
-or one at the job limit is turned away first. This is advisory: `Store.reserve` stays the
+or one at the job limit (MAX_JOBS_PER_USER at a vendor plus MAX_QUEUED_PER_USER waiting in
+the bot's queue) is turned away first. This is advisory: `Store.reserve` stays the
 atomic money gate, and checks the same things again.
 """
 
@@ -13,6 +14,11 @@ from bot.errors import QuotaError
 from bot.models import UserRef
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
+
+
+def active_limit(settings: Settings) -> int:
+    """A user's jobs at once, at a vendor or waiting in the bot's queue."""
+    return settings.max_jobs_per_user + settings.max_queued_per_user
 
 
 def cheapest_cost(settings: Settings, vendors: list[VendorClient]) -> int | None:
@@ -35,7 +41,7 @@ async def check_admission(
         raise QuotaError("err_banned")
     if settings.is_admin(user):
         return
-    limit = settings.max_jobs_per_user
+    limit = active_limit(settings)
     if balance.active >= limit:
         raise QuotaError("err_too_many_jobs", active=balance.active, limit=limit)
     cheapest = cheapest_cost(settings, vendors)

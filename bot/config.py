@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -103,6 +103,22 @@ class Settings(EnvSettings):
     log_level: str = "INFO"
     log_format: str = "text"
 
+    # The bot's queue and routing (README: "Queue, limits, ETA and routing").
+    max_queued_per_user: int = Field(5, ge=0)  # waiting in the bot's queue, beyond those above
+    video_queue_timeout: float = Field(3600.0, gt=0)  # longest wait in the bot's queue
+    video_routing: Literal["order", "fastest"] = "order"
+    video_breaker_failures: int = Field(5, ge=1)  # failed creates in a row that open a breaker
+    video_breaker_cooldown: float = Field(120.0, gt=0)  # seconds skipped before a probe job
+    # <ID>_MAX_CONCURRENT: tasks at once at that vendor (per model where it limits per model);
+    # unset: what the vendor reports, else DEFAULT_MAX_CONCURRENT (bot/routing/capacity.py).
+    runway_max_concurrent: int | None = Field(None, ge=1)
+    gptge_max_concurrent: int | None = Field(None, ge=1)
+    openai_hk_max_concurrent: int | None = Field(None, ge=1)
+    apiframe_max_concurrent: int | None = Field(None, ge=1)
+    aimlapi_max_concurrent: int | None = Field(None, ge=1)
+    useapi_max_concurrent: int | None = Field(None, ge=1)
+    local_max_concurrent: int | None = Field(None, ge=1)
+
     # Prometheus metrics and health endpoints; off unless METRICS_PORT is set.
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"  # this host only, unless the operator opens it up
@@ -170,6 +186,11 @@ class Settings(EnvSettings):
     @property
     def work_dir(self) -> Path:
         return self.data_dir or self.sqlite_path.parent
+
+    def max_concurrent(self, vendor_id: str) -> int | None:
+        """The operator's <ID>_MAX_CONCURRENT for a vendor; None when unset."""
+        value = getattr(self, vendor_id.replace("-", "_") + "_max_concurrent", None)
+        return value if isinstance(value, int) else None
 
     def is_admin(self, user: UserRef) -> bool:
         return str(user) in self.admin_user_ids

@@ -62,7 +62,8 @@ class TaskStatus(StrEnum):
 class JobState(StrEnum):
     """Where a job stands in the engine; persisted, so a restart knows what to do next."""
 
-    RESERVED = "reserved"  # credits held, not yet sent to a vendor
+    QUEUED = "queued"  # credits held, waiting in the bot's queue for a vendor slot
+    RESERVED = "reserved"  # credits held, not yet sent to a vendor (older builds; re-queued)
     SUBMITTING = "submitting"  # a create call may be on the wire: outcome unknown after a crash
     RUNNING = "running"  # the vendor accepted it; we poll
     DELIVERING = "delivering"  # the video is downloaded; handing it to the adapter
@@ -75,7 +76,11 @@ class JobState(StrEnum):
         return self in (JobState.DELIVERED, JobState.FAILED, JobState.CANCELLED)
 
 
-ACTIVE_STATES = (JobState.RESERVED, JobState.SUBMITTING, JobState.RUNNING, JobState.DELIVERING)
+ACTIVE_STATES = (
+    JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTING, JobState.RUNNING, JobState.DELIVERING,
+)  # fmt: skip
+# The states of a job the bot has handed to a vendor: what MAX_JOBS_PER_USER bounds.
+AT_VENDOR_STATES = (JobState.SUBMITTING, JobState.RUNNING, JobState.DELIVERING)
 
 MAX_GRANT_CREDITS = 1_000_000  # per grant; far above any real need, far below overflow
 _PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,15}")
@@ -242,8 +247,9 @@ class Job:
     result_url: str | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
-    deadline_at: float = 0.0
+    deadline_at: float = 0.0  # in the bot's queue: VIDEO_QUEUE_TIMEOUT; then VIDEO_JOB_TIMEOUT
     attempt: int = 0
+    submitted_at: float | None = None  # when it left the bot's queue for a vendor
 
     @property
     def prompt(self) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from bot import texts
 from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
-from bot.admission import check_admission
+from bot.admission import active_limit, check_admission
 from bot.chat import ChatAddress
 from bot.command_types import (
     ADMIN_ONLY,
@@ -37,6 +37,7 @@ from bot.config import Settings
 from bot.errors import InvalidRequest, QuotaError
 from bot.job_request import planned_request
 from bot.jobs import CancelResult, JobEngine
+from bot.jobs.line import line_text
 from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
@@ -200,7 +201,7 @@ class VideoService(AccountCommands, AdminCommands):
         policy = QuotaPolicy(
             day=utc_day(now),
             per_day=self.settings.quota_credits_per_day,
-            max_active=self.settings.max_jobs_per_user,
+            max_active=active_limit(self.settings),
             unlimited=admin,
         )
         new = NewJob(
@@ -210,14 +211,14 @@ class VideoService(AccountCommands, AdminCommands):
             cost=cost,
             locale=locale,
             chat=chat,
-            deadline_at=now + self.settings.video_job_timeout,
+            deadline_at=now + self.settings.video_queue_timeout,  # the job's own time: at submit
             media=media,
         )
         job = await self.store.reserve(new, policy, now)
         log.info(
             "job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, list(request.vendors)
         )
-        self.engine.launch(job.id)
+        standing = self.engine.admit(job)
         if admin:
             left = texts.t(locale, "left_unlimited")
         else:
@@ -228,6 +229,8 @@ class VideoService(AccountCommands, AdminCommands):
             model=model, duration=request.duration, ratio=request.ratio, id=job.short_id,
             left=left, seed=seed_text(request.seed),
         )  # fmt: skip
+        if standing is not None:
+            text += "\n" + line_text(standing, locale)
         return Reply(text, job=job)
 
     async def _cancel(self, msg: Incoming, cmd: CancelCommand, locale: str) -> Reply:

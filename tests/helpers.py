@@ -7,7 +7,7 @@ import io
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -16,6 +16,9 @@ from bot.config import Settings
 from bot.events import EventKind, JobEvent
 from bot.models import Job
 from bot.vendors.base import VendorClient
+
+if TYPE_CHECKING:
+    from tests.emulators.base import VendorEmulator
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
@@ -98,3 +101,9 @@ async def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(step)
+
+
+def task_calls(emu: VendorEmulator) -> list[dict[str, Any]]:
+    """The requests an emulator logged, but for the engine's start-up read of the vendor's
+    limits (GET .../organization): what a test of "no vendor call" means."""
+    return [e for e in emu.log if not e["path"].endswith("/organization")]

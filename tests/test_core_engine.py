@@ -227,10 +227,10 @@ async def test_interrupted_create_is_refunded_not_replayed(
     try:
         launch = core.engine.launch
         core.engine.launch = lambda job_id: None  # type: ignore[method-assign]
-        job_id = await video(core, "/video interrupted")  # reserved, never started
+        job_id = await video(core, "/video interrupted")  # queued, never started
         core.engine.launch = launch  # type: ignore[method-assign]
         assert await core.store.transition(
-            job_id, (JobState.RESERVED,), JobState.SUBMITTING, 0.0, JobPatch(vendor="runway")
+            job_id, (JobState.QUEUED,), JobState.SUBMITTING, 0.0, JobPatch(vendor="runway")
         )
         await start(core)
         assert await finished(core, job_id) is JobState.FAILED

@@ -67,7 +67,7 @@ async def test_an_over_quota_users_images_are_never_decoded(make, decodes) -> No
 
 
 async def test_images_over_the_job_limit_are_never_decoded(make, decodes) -> None:  # type: ignore[no-untyped-def]
-    core = await make(max_jobs_per_user=1)
+    core = await make(max_jobs_per_user=1, max_queued_per_user=0)
     await core.start()
     first = await core.service.handle(Incoming(user=USER, command=read("/video a long one")))
     assert first.job is not None, first.text

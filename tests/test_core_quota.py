@@ -67,11 +67,13 @@ async def test_ten_seconds_costs_two(tmp_path: Path, emu: RunwayEmulator) -> Non
 
 
 async def test_jobs_in_flight_are_limited(tmp_path: Path, emu: RunwayEmulator) -> None:
-    core = await core_with(tmp_path, emu, max_jobs_per_user=2)
+    core = await core_with(tmp_path, emu, max_jobs_per_user=2, max_queued_per_user=1)
     try:
         await ask(core, "/video one")
         await ask(core, "/video two")
-        assert "already have 2 video(s) rendering" in await ask(core, "/video three")
+        assert "1st in line" in await ask(core, "/video three")
+        text = await ask(core, "/video four")
+        assert "already have 3 video(s) rendering or waiting in line (limit 3)" in text
     finally:
         await core.aclose()
 

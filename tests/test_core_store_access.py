@@ -51,7 +51,7 @@ async def test_accounts_hold_every_payment_usage_and_bonus(tmp_path: Path) -> No
         await store.reserve(new_job("b" * 32, "second"), policy, 3.0)
         await store.settle("a" * 32, charge=True, state=JobState.DELIVERED, now=4.0)
         await store.transition(
-            "b" * 32, (JobState.RESERVED,), JobState.RUNNING, 5.0, JobPatch(vendor="x")
+            "b" * 32, (JobState.QUEUED,), JobState.RUNNING, 5.0, JobPatch(vendor="x")
         )
         accounts = await store.accounts()
     finally:

@@ -31,7 +31,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 async def test_a_patch_changes_only_the_columns_it_names(store: Store) -> None:
     assert await store.transition(
-        JOB, (JobState.RESERVED,), JobState.SUBMITTING, 2.0,
+        JOB, (JobState.QUEUED,), JobState.SUBMITTING, 2.0,
         JobPatch(vendor="runway", idempotency_key="key-1"),
     )  # fmt: skip
     await store.update(JOB, 3.0, JobPatch(progress=0.5))
@@ -59,7 +59,7 @@ async def test_an_empty_patch_only_moves_the_clock(store: Store) -> None:
 async def test_none_is_written_when_asked(store: Store) -> None:
     await store.update(JOB, 2.0, JobPatch(vendor="runway", result_url="https://x/v.mp4"))
     assert await store.transition(
-        JOB, (JobState.RESERVED,), JobState.RESERVED, 3.0, JobPatch(vendor=None)
+        JOB, (JobState.QUEUED,), JobState.QUEUED, 3.0, JobPatch(vendor=None)
     )
     await store.update(JOB, 4.0, JobPatch(result_url=None))
     job = await store.get_job(JOB)

@@ -13,7 +13,7 @@ from bot.models import Media, UserRef
 from bot.service import Incoming
 from bot.vendors.runway import GptgeClient
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import image_bytes, make_core
+from tests.helpers import image_bytes, make_core, task_calls
 
 USER = UserRef("test", "1")
 
@@ -55,7 +55,7 @@ async def test_refused_before_any_credit_or_vendor_call(
     assert reply.error and reply.job is None
     assert expected in reply.text, reply.text
     assert await core.store.ledger() == []
-    assert emu.log == []
+    assert task_calls(emu) == []
 
 
 async def test_video_that_is_not_a_video(core: Core, emu: RunwayEmulator) -> None:
@@ -63,7 +63,7 @@ async def test_video_that_is_not_a_video(core: Core, emu: RunwayEmulator) -> Non
         Incoming(user=USER, command=read("/video restyle"), video=Media(b"nope" * 100, "video/mp4"))
     )
     assert reply.error and "isn't a video" in reply.text
-    assert emu.log == []
+    assert task_calls(emu) == []
 
 
 async def test_unsupported_mode_names_what_is_possible(tmp_path, emu: RunwayEmulator) -> None:  # type: ignore[no-untyped-def]

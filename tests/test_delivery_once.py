@@ -26,7 +26,7 @@ async def test_a_hand_over_cut_by_a_crash_is_refunded_not_repeated(tmp_path: Pat
         now = core.engine.clock()
         # What a process killed inside sink.deliver leaves behind:
         assert await core.store.transition(
-            job_id, (JobState.RESERVED,), JobState.DELIVERING, now, JobPatch(result_path=str(video))
+            job_id, (JobState.QUEUED,), JobState.DELIVERING, now, JobPatch(result_path=str(video))
         )
         await core.store.update(job_id, now, JobPatch(attempt=1))
     finally:

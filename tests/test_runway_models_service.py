@@ -16,7 +16,7 @@ from bot.vendors.runway import RunwayClient, RunwayValidationError
 from bot.vendors.runway.uploads import DATA_URI_MAX, data_uri_length
 from tests.emulators.base import Fault, sample_mp4
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import image_bytes, wait_until
+from tests.helpers import image_bytes, task_calls, wait_until
 
 USER = UserRef("test", "1")
 
@@ -82,7 +82,7 @@ async def test_five_second_veo_is_refused_with_the_allowed_values_before_any_cre
     assert reply.error and reply.job is None
     assert "veo3.1" in reply.text and "4 or 6 or 8" in reply.text, reply.text
     assert await core.store.ledger() == []
-    assert emu.log == []
+    assert task_calls(emu) == []
 
 
 async def test_square_text_on_gen45_is_refused_with_its_ratios(
@@ -92,7 +92,7 @@ async def test_square_text_on_gen45_is_refused_with_its_ratios(
     assert reply.error and reply.job is None
     assert "16:9" in reply.text and "9:16" in reply.text, reply.text
     assert await core.store.ledger() == []
-    assert emu.log == []
+    assert task_calls(emu) == []
 
 
 async def test_square_photo_goes_to_gen45_at_its_square_ratio(

@@ -19,7 +19,8 @@ from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
 from bot.models import Job, JobState
-from bot.storage.base import JobPatch
+from bot.routing.history import KEEP
+from bot.storage.base import JobPatch, RenderSample
 
 DELIVERY_RETRIES = 5
 
@@ -116,6 +117,7 @@ async def _charge(k: Kernel, job: Job) -> None:
         patch=JobPatch(delivered_at=k.clock()),
     ):
         job.state = JobState.DELIVERED
+        await _remember_render(k, job)
         log.info(
             "job %s delivered user=%s vendor=%s task=%s charged=%d",
             job.id, job.user, job.vendor, job.vendor_task_id, job.cost,
@@ -129,3 +131,17 @@ async def _charge(k: Kernel, job: Job) -> None:
             "has it free", job.id,
         )  # fmt: skip
         await k.store.update(job.id, k.clock(), JobPatch(notice=None))
+
+
+async def _remember_render(k: Kernel, job: Job) -> None:
+    """Keep how long the job took from submission to delivery, for the queue's estimates."""
+    if job.vendor is None or job.submitted_at is None:
+        return
+    now = k.clock()
+    model = job.request.model_shown or job.request.model or ""
+    sample = RenderSample(job.vendor, model, max(0.0, now - job.submitted_at), now)
+    k.history.add(sample.vendor, sample.model, sample.seconds)
+    try:
+        await k.store.record_render(sample, KEEP)
+    except Exception:  # an estimate is not worth failing a delivered job over
+        log.exception("job %s: could not store its render time", job.id)

@@ -8,6 +8,9 @@ Rules it keeps, each with the phase that carries it out:
 - Money moves only through `store.settle`, exactly once per job: charged when the adapter
   has delivered the video (deliver), refunded on failure, cancel or timeout (settle).
 - One asyncio task per job; sleeping tasks cost a few KB, so thousands of jobs are cheap.
+- A job waits in the bot's own queue until its user and a vendor have a free slot, taken
+  in fair turns (queue, line); where it stands and when it should be ready are estimated
+  from recent render times (standing).
 """
 
 from __future__ import annotations
@@ -15,13 +18,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from bot import texts
 from bot.events import EventKind, JobEvent, JobSink
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
+from bot.jobs.line import line_text
 from bot.jobs.operator import watch_operator_refunds
+from bot.jobs.poll import left
 from bot.jobs.run import run_job
 from bot.jobs.settle import CancelResult
 from bot.jobs.settle import cancel as cancel_job
+from bot.jobs.standing import Standing
+from bot.jobs.vendor_health import learn_limits, watch_vendors
+from bot.models import AT_VENDOR_STATES, Job, JobState
+from bot.routing.history import KEEP
 
 NOTICE_REPLAY_SECONDS = 86_400.0  # older unseen refund notices are not worth a message
 
@@ -43,7 +53,16 @@ class JobEngine(Kernel):
     async def start(self) -> int:
         """Resume every job that was in flight, and show again the refund notices that a
         stop cut off; returns how many jobs were resumed."""
-        jobs = await self.store.active_jobs()
+        self.queue.closed = False
+        self.history.load(await self.store.render_history(KEEP))
+        await learn_limits(self)
+        jobs = sorted(await self.store.active_jobs(), key=lambda j: (j.created_at, j.id))
+        for job in jobs:  # the queue as it stood: slots held, then the line in age order
+            admin = self.settings.is_admin(job.user)
+            if job.state in AT_VENDOR_STATES:
+                self.queue.hold(job, admin)
+            elif job.state is JobState.QUEUED:
+                self.queue.enqueue(job, admin)
         for job in jobs:
             self.launch(job.id)
         self.started.set()
@@ -57,10 +76,30 @@ class JobEngine(Kernel):
             log.info("showing %d refund notice(s) that a stop cut off", len(notices))
         shown = {job.id for job, _ in notices}
         self.spawn(watch_operator_refunds(self, now, shown), "operator-refunds")
+        self.spawn(watch_vendors(self), "vendor-health")
         return len(jobs)
+
+    def admit(self, job: Job) -> Standing | None:
+        """Put a just reserved job in line and start driving it; where it stands, for the
+        reply that accepts it."""
+        self.queue.enqueue(job, self.settings.is_admin(job.user))
+        self.launch(job.id)
+        return self.standings.of(job.id)
+
+    def status_line(self, job: Job) -> str | None:
+        """The job's place in line and ETA while it waits, or its time left at the vendor
+        (for /jobs); None once it is being delivered or has ended."""
+        if job.state is JobState.QUEUED:
+            standing = self.standings.of(job.id)
+            return line_text(standing, job.locale) if standing is not None else None
+        if job.state in (JobState.SUBMITTING, JobState.RUNNING):
+            eta = texts.eta_text(left(self, job), job.locale)
+            return texts.t(job.locale, "status_left", eta=eta).removeprefix(" · ")
+        return None
 
     async def stop(self) -> None:
         """Stop working without touching job states; a later start() resumes them."""
+        self.queue.closed = True  # the jobs stopping here free no slot for another to take
         tasks = [*self.tasks.values(), *self.helpers]
         for task in tasks:
             task.cancel()

@@ -21,6 +21,10 @@ from bot.config import Settings
 from bot.errors import VendorError
 from bot.events import JobEvent, JobSink
 from bot.jobs.download import ResultFetcher
+from bot.jobs.queue import Dispatcher
+from bot.jobs.standing import Standings
+from bot.routing.breaker import Breakers
+from bot.routing.history import RenderHistory
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
 
@@ -65,6 +69,14 @@ class Kernel(abc.ABC):
         self.observers: list[Callable[[JobEvent], None]] = []
         self.helpers: set[asyncio.Task[None]] = set()
         self.started = asyncio.Event()
+        self.breakers = Breakers(
+            settings.video_breaker_failures, settings.video_breaker_cooldown, lambda: self.clock()
+        )
+        self.history = RenderHistory()
+        self.queue = Dispatcher(
+            settings, vendors, self.breakers, self.history, lambda: self.clock()
+        )
+        self.standings = Standings(self.queue)
 
     def launch(self, job_id: str) -> None:
         """Drive a job to its end, unless this process already is."""

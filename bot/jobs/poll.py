@@ -19,6 +19,7 @@ from bot.jobs.fetch import fetch
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
 from bot.models import Job, TaskState, TaskStatus
+from bot.routing.history import time_left
 from bot.storage.base import JobPatch
 from bot.vendors.base import VendorClient
 
@@ -125,6 +126,7 @@ async def poll(k: Kernel, job: Job) -> None:
                 await progress(k, job, vendor, state)
     finally:
         k.by_task.pop((vendor.id, task_id), None)
+        k.queue.vendor_done(job.id)  # the task ended there (or is abandoned): its slot frees
 
 
 async def progress(k: Kernel, job: Job, vendor: VendorClient, state: TaskState) -> None:
@@ -141,7 +143,16 @@ async def progress(k: Kernel, job: Job, vendor: VendorClient, state: TaskState) 
     else:
         bar = texts.progress_bar(state.progress)
         text = texts.t(job.locale, "status_running", bar=bar).rstrip(" …") + ("" if bar else "…")
+    text += texts.t(job.locale, "status_left", eta=texts.eta_text(left(k, job), job.locale))
     await emit(k, EventKind.PROGRESS, job, text, state.progress)
+
+
+def left(k: Kernel, job: Job) -> float:
+    """Seconds until a job at its vendor should be delivered, for its status and /jobs."""
+    model = job.request.model_shown or job.request.model or ""
+    estimate = k.history.estimate(job.vendor or "", model, job.request.duration)
+    elapsed = k.clock() - (job.submitted_at or job.updated_at)
+    return time_left(estimate, elapsed, job.progress)
 
 
 async def vendor_failed(k: Kernel, job: Job, state: TaskState) -> None:

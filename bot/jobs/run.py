@@ -1,9 +1,10 @@
 """The loop that drives one job, step by step, from the state persisted in the store.
 
 Every step starts from the stored state, so a process killed at any moment resumes where
-it stood: RESERVED is submitted, SUBMITTING is recovered, RUNNING is polled, DELIVERING is
-delivered again. A job whose step crashes is refunded; if the store refuses even that,
-the job is run again shortly, so none stays active undriven.
+it stood: QUEUED waits its turn in line (a RESERVED job of an older build joins it),
+SUBMITTING is recovered, RUNNING is polled, DELIVERING is delivered again. A job whose step
+crashes is refunded; if the store refuses even that, the job is run again shortly, so none
+stays active undriven.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ import asyncio
 
 from bot.jobs.deliver import deliver
 from bot.jobs.kernel import Kernel, log
+from bot.jobs.line import take_turn
 from bot.jobs.poll import poll
-from bot.jobs.settle import fail, timeout
-from bot.jobs.submit import recover_submit, submit
+from bot.jobs.settle import fail, queue_timeout, timeout
+from bot.jobs.submit import recover_submit
 from bot.models import JobState
+from bot.storage.base import JobPatch
+
+WAITING = (JobState.QUEUED, JobState.RESERVED)
 
 RELAUNCH_SECONDS = 30.0  # wait before rerunning a job whose refund the store refused
 
@@ -27,11 +32,14 @@ async def run_job(k: Kernel, job_id: str) -> None:
             if job is None or job.state.terminal:
                 return
             if job.state is not JobState.DELIVERING and k.clock() >= job.deadline_at:
-                await timeout(k, job)
+                await (queue_timeout if job.state in WAITING else timeout)(k, job)
                 return
-            if job.state is JobState.RESERVED:
-                async with k.lock(job_id):
-                    await submit(k, job)
+            if job.state is JobState.RESERVED:  # an older build's: never sent, so queue it
+                await k.store.transition(
+                    job_id, (JobState.RESERVED,), JobState.QUEUED, k.clock(), JobPatch(vendor=None)
+                )
+            elif job.state is JobState.QUEUED:
+                await take_turn(k, job)
             elif job.state is JobState.SUBMITTING:
                 async with k.lock(job_id):
                     await recover_submit(k, job)
@@ -53,6 +61,8 @@ async def run_job(k: Kernel, job_id: str) -> None:
             k.spawn(_relaunch(k, job_id), f"relaunch-{job_id[:8]}")
     finally:
         k.locks.pop(job_id, None)
+        k.queue.remove(job_id)  # its place in line, or the slots it held, go to the next
+        k.queue.release(job_id)
 
 
 async def _relaunch(k: Kernel, job_id: str) -> None:

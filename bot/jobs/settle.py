@@ -59,6 +59,13 @@ async def timeout(k: Kernel, job: Job) -> None:
     await fail(k, job, "timeout", "failed_timeout")
 
 
+async def queue_timeout(k: Kernel, job: Job) -> None:
+    """The job waited VIDEO_QUEUE_TIMEOUT in the bot's queue without a slot: refund."""
+    k.queue.remove(job.id)
+    log.warning("job %s waited in the queue past its limit; refunding", job.id)
+    await fail(k, job, "queue_timeout", "failed_queue_timeout")
+
+
 async def cancel(k: Kernel, job_id: str) -> CancelResult:
     """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""
     async with k.lock(job_id):

@@ -1,10 +1,12 @@
-"""Creating a job's task at a vendor, with failover to the next vendor.
+"""Creating a job's task at the vendor the queue granted, with failover to the next vendor.
 
 - A job a vendor has accepted is never submitted again. A create whose outcome is unknown
   (SUBMITTING after a crash, or a dropped connection) is replayed only where the vendor
   honours an idempotency key; otherwise the job fails with a refund and an operator log line.
 - A vendor that refuses the job (auth, credits, bad request, rate limit or errors that go
-  on) sends it on to the next vendor the job lists; nothing was created there.
+  on) sends it back in line for the next vendor the job lists; nothing was created there.
+- Every create's outcome feeds the vendor's breaker (bot/routing/breaker.py): errors that
+  may pass count towards opening it; out of credits or a refused key hold it for an operator.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from bot.jobs.accepted import record_accepted
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail
+from bot.jobs.turns import Ticket
+from bot.jobs.vendor_health import vendor_held
 from bot.models import Job, JobState, VideoRequest
 from bot.storage.base import JobPatch
 from bot.vendors.base import VendorClient
@@ -39,27 +43,34 @@ def request_from(job: Job, media: dict[str, Any]) -> VideoRequest:
     return job.request.with_media(media)
 
 
-async def submit(k: Kernel, job: Job) -> None:
-    """Submit a RESERVED job to its vendors in order; refund when none takes it."""
+async def submit(k: Kernel, job: Job, ticket: Ticket) -> None:
+    """Submit a QUEUED job to the vendor its turn granted; when that vendor refuses it, put
+    it back in line for the next vendor it lists, or refund it when none is left."""
+    vendor_id = ticket.granted or ""
+    vendor = k.vendors[vendor_id]
+    now = k.clock()
+    key = f"{job.id}-{vendor_id}"
+    deadline = now + k.settings.video_job_timeout  # the job's own time starts here
+    if not await k.store.transition(
+        job.id, (JobState.QUEUED,), JobState.SUBMITTING, now,
+        JobPatch(vendor=vendor_id, idempotency_key=key, submitted_at=now, deadline_at=deadline),
+    ):  # fmt: skip
+        return  # settled meanwhile; run_job's end frees the slot
+    job.state, job.vendor, job.submitted_at, job.deadline_at = (
+        JobState.SUBMITTING, vendor_id, now, deadline,
+    )  # fmt: skip
     req = request_from(job, await k.store.media(job.id))
-    last: VendorError | None = None
-    for vendor_id in job.request.vendors:
-        vendor = k.vendors.get(vendor_id)
-        if vendor is None:
-            continue
-        key = f"{job.id}-{vendor_id}"
-        if not await k.store.transition(
-            job.id, (JobState.RESERVED,), JobState.SUBMITTING, k.clock(),
-            JobPatch(vendor=vendor_id, idempotency_key=key),
-        ):  # fmt: skip
-            return
-        outcome = await submit_to(k, job, vendor, req, key)
-        if outcome is None:
-            return  # accepted, or the job was settled
-        last = outcome
-        await k.store.transition(
-            job.id, (JobState.SUBMITTING,), JobState.RESERVED, k.clock(), JobPatch(vendor=None)
+    last = await submit_to(k, job, vendor, req, key)
+    if last is None:
+        return  # accepted, or the job was settled
+    if [v for v in k.queue.left_to_try(ticket) if v != vendor_id]:
+        back = k.clock()
+        wait = JobPatch(
+            vendor=None, submitted_at=None, deadline_at=back + k.settings.video_queue_timeout
         )
+        if await k.store.transition(job.id, (JobState.SUBMITTING,), JobState.QUEUED, back, wait):
+            k.queue.requeue(ticket, vendor_id)
+        return
     if isinstance(last, BadRequest):  # the vendor's words go to the stored error only
         await fail(
             k, job, "bad_request", "failed_vendor", reason_key="reason_request", detail=str(last)
@@ -81,6 +92,7 @@ async def submit_to(
                     req, idempotency_key=key, callback_url=k.callback_url(vendor.id)
                 )
         except UnknownOutcome as exc:
+            k.breakers.failed(vendor.id)
             if vendor.supports_idempotency and tries < SUBMIT_RETRIES:
                 tries += 1
                 log.warning("job %s: %s; replaying with its idempotency key", job.id, exc)
@@ -95,29 +107,34 @@ async def submit_to(
             return None
         except Moderated as exc:
             log.info("job %s: %s", job.id, exc)
+            k.breakers.succeeded(vendor.id)
             await fail(k, job, "moderated", "failed_moderated")
             return None
         except (AuthError, OutOfCredits) as exc:
             log.error("job %s: vendor %s needs the operator: %s", job.id, vendor.id, exc)
+            await vendor_held(k, vendor.id, exc)
             return exc
         except BadRequest as exc:
             log.warning("job %s: %s", job.id, exc)
             return exc
         except RateLimited as exc:
+            k.breakers.failed(vendor.id)
             wait = exc.retry_after if exc.retry_after is not None else k.backoff(tries + 1)
-            if tries >= SUBMIT_RETRIES or wait > 60:
+            if tries >= SUBMIT_RETRIES or wait > 60 or not k.breakers.allows(vendor.id):
                 log.warning("job %s: %s; trying the next vendor", job.id, exc)
                 return exc
             tries += 1
             await asyncio.sleep(wait)
             continue
         except VendorError as exc:  # Transient and anything unforeseen: nothing created
-            if tries >= SUBMIT_RETRIES - 1:
+            k.breakers.failed(vendor.id)
+            if tries >= SUBMIT_RETRIES - 1 or not k.breakers.allows(vendor.id):
                 log.warning("job %s: %s; trying the next vendor", job.id, exc)
                 return exc
             tries += 1
             await asyncio.sleep(k.backoff(tries))
             continue
+        k.breakers.succeeded(vendor.id)
         await _accepted(k, job, vendor, task_id)
         return None
 

@@ -54,6 +54,7 @@ class JobPatch:
     deadline_at: float | Keep = KEEP
     delivered_at: float | Keep | None = KEEP
     notice: str | Keep | None = KEEP
+    submitted_at: float | Keep | None = KEEP
 
 
 NO_CHANGE: Final = JobPatch()  # a state change that writes no other column
@@ -105,6 +106,16 @@ class JobAccount:
     vendor: str | None
     vendor_task_id: str | None
     error_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSample:
+    """How long one delivered job took from its submission to its delivery."""
+
+    vendor: str
+    model: str
+    seconds: float
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +202,14 @@ class Store(Protocol):
 
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""
+        ...
+
+    async def record_render(self, sample: RenderSample, keep: int) -> None:
+        """Remember a render time, keeping the newest `keep` of its vendor and model."""
+        ...
+
+    async def render_history(self, keep: int) -> list[RenderSample]:
+        """The newest `keep` render times of each vendor and model, oldest first."""
         ...
 
     async def schema_version(self) -> int: ...

@@ -95,6 +95,18 @@ MIGRATIONS: list[str] = [
         UPDATE credit_totals SET total = total + NEW.amount WHERE kind = NEW.kind;
     END;
     """,
+    # 4: the bot's own queue: when a job left it for a vendor, and the recent render times
+    # per vendor and model that estimates are made from (so a restart keeps them)
+    """
+    ALTER TABLE jobs ADD COLUMN submitted_at REAL;
+    CREATE TABLE render_times (
+        vendor TEXT NOT NULL,
+        model TEXT NOT NULL,
+        at REAL NOT NULL,
+        seconds REAL NOT NULL CHECK (seconds >= 0)
+    );
+    CREATE INDEX render_times_recent ON render_times (vendor, model, at);
+    """,
 ]
 
 

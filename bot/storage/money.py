@@ -63,7 +63,7 @@ class MoneyOps(Batcher):
                 "quota_day, locale, chat, created_at, updated_at, deadline_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    job.id, user, JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
+                    job.id, user, JobState.QUEUED.value, json.dumps(request_to_json(job.request)),
                     job.cost, paid_daily, paid_bonus, policy.day, job.locale,
                     json.dumps(job.chat.to_json()), now, now, job.deadline_at,
                 ),
@@ -78,7 +78,7 @@ class MoneyOps(Batcher):
 
         await self._transaction(reserve)
         return Job(
-            id=job.id, user=job.user, state=JobState.RESERVED, request=job.request, cost=job.cost,
+            id=job.id, user=job.user, state=JobState.QUEUED, request=job.request, cost=job.cost,
             locale=job.locale, chat=job.chat, created_at=now, updated_at=now,
             deadline_at=job.deadline_at,
         )  # fmt: skip

@@ -61,3 +61,20 @@ def duration_text(seconds: float, locale: str | None) -> str:
     if norm_locale(locale) == "zh":
         return f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
     return f"{hours}h {minutes}m" if hours else f"{minutes}m"
+
+
+def ordinal(n: int, locale: str | None) -> str:
+    """1st, 2nd, 3rd, 11th ... in English; the number alone in Chinese ("第 {place} 位")."""
+    if norm_locale(locale) == "zh":
+        return str(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def eta_text(seconds: float, locale: str | None) -> str:
+    """A wait as a person says it, rounded up to the minute: "4 min", "1 h 20 min"."""
+    minutes = max(1, -(-int(seconds) // 60))
+    hours, minutes = divmod(minutes, 60)
+    if norm_locale(locale) == "zh":
+        return f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

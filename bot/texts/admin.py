@@ -42,4 +42,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Credits must be a whole number from -{max} to {max}, e.g. /grant telegram:12345 5",
         "zh": "点数必须是 -{max} 到 {max} 之间的整数,例如 /grant telegram:12345 5",
     },
+    "vendor_held": {
+        "en": "⚠️ The video service {vendor} refused new videos: {reason}. It is skipped until "
+        "that is fixed (top up its credits or fix its key, then restart the bot; a balance it "
+        "reports is checked every few minutes). Other services take the jobs meanwhile.",
+        "zh": "⚠️ 视频服务 {vendor} 拒绝了新任务:{reason}。在修复之前将跳过它(充值或更换密钥后"
+        "重启机器人;若该服务报告余额,每隔几分钟会自动检查)。其间由其他服务接单。",
+    },
 }

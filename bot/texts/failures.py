@@ -12,6 +12,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⌛ The video took too long and was stopped. Your {cost} credit(s) were refunded.",
         "zh": "⌛ 视频生成超时,已停止。已退还 {cost} 点额度。",
     },
+    "failed_queue_timeout": {
+        "en": "⌛ Your video waited in line too long without a free slot, so it was taken out. "
+        "Your {cost} credit(s) were refunded; please try again later.",
+        "zh": "⌛ 你的视频排队太久仍未轮到,已移出队列。已退还 {cost} 点额度,请稍后再试。",
+    },
     "failed_vendor": {
         "en": "⚠️ The video could not be made ({reason}). Your {cost} credit(s) were refunded.",
         "zh": "⚠️ 视频生成失败({reason})。已退还 {cost} 点额度。",

@@ -9,9 +9,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "💳 额度不足:此视频需要 {cost} 点,你今天还剩 {left} 点。{reset} 后重置;5 秒视频更便宜。",
     },
     "err_too_many_jobs": {
-        "en": "⏳ You already have {active} video(s) rendering (limit {limit}). "
+        "en": "⏳ You already have {active} video(s) rendering or waiting in line (limit {limit}). "
         "Wait for one to finish, or /cancel one.",
-        "zh": "⏳ 你已有 {active} 个视频在生成(上限 {limit})。请等待完成,或用 /cancel 取消。",
+        "zh": "⏳ 你已有 {active} 个视频在生成或排队(上限 {limit})。请等待完成,或用 /cancel 取消。",
     },
     "err_banned": {
         "en": "🚫 You can't make videos with this bot.",

@@ -12,6 +12,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "notice_header": {"en": "🎬 “{prompt}” · job {id}", "zh": "🎬 “{prompt}” · 任务 {id}"},
     "left_unlimited": {"en": "unlimited", "zh": "不限"},
     "status_queued": {"en": "⏳ Queued at {vendor}…", "zh": "⏳ 正在 {vendor} 排队…"},
+    "status_in_line": {
+        "en": "⏳ {place} in line · ready in about {eta}",
+        "zh": "⏳ 排在第 {place} 位 · 预计约 {eta} 后完成",
+    },
+    "status_starting": {
+        "en": "⏳ Starting · ready in about {eta}",
+        "zh": "⏳ 即将开始 · 预计约 {eta} 后完成",
+    },
+    "status_left": {"en": " · about {eta} left", "zh": " · 约剩 {eta}"},
     "status_running": {"en": "🎨 Rendering… {bar}", "zh": "🎨 正在渲染… {bar}"},
     "status_delivering": {"en": "📤 Uploading the video…", "zh": "📤 正在上传视频…"},
     "status_done": {"en": "✅ Done.", "zh": "✅ 完成。"},
@@ -44,6 +53,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{id} · {state} · seed {seed} · {prompt}",
         "zh": "{id} · {state} · 种子 {seed} · {prompt}",
     },
+    "state_queued": {"en": "in line", "zh": "排队中"},
     "state_reserved": {"en": "starting", "zh": "准备中"},
     "state_submitting": {"en": "starting", "zh": "准备中"},
     "state_running": {"en": "rendering", "zh": "生成中"},

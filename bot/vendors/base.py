@@ -17,6 +17,7 @@ import httpx
 # ASPECTS is re-exported: the vendor clients declare their ratios with it.
 from bot.models import ASPECTS as ASPECTS
 from bot.models import SEED_MAX, SEED_MIN, Mode, TaskState, VideoRequest
+from bot.vendors.limits import VendorLimits
 from bot.vendors.transport import VendorHTTP
 
 
@@ -144,6 +145,11 @@ class VendorClient(ABC):
         """Check the key with the vendor's cheapest authenticated call; None when it has none.
 
         Raises the same VendorError taxonomy as every call (AuthError for a rejected key)."""
+        return None
+
+    async def limits(self) -> VendorLimits | None:
+        """How many tasks the vendor runs at once for this account; None when it does not
+        say. Raises the VendorError taxonomy like every call."""
         return None
 
     def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:

@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from bot.errors import NotFound, VendorError
 from bot.vendors.base import Account
+from bot.vendors.limits import VendorLimits
+from bot.vendors.runway.limits import organization_limits
 from bot.vendors.runway.models import OFFICIAL_SPECS, runway_capabilities
 from bot.vendors.runway.protocol import RunwayFamilyClient
 from bot.vendors.runway.uploads import DATA_URI_MAX
@@ -29,6 +31,9 @@ class RunwayClient(RunwayFamilyClient):
         body = await self._call("GET", "/organization")
         credits = body.get("creditBalance") if isinstance(body, dict) else None
         return Account(credits=credits if isinstance(credits, int | float) else None)
+
+    async def limits(self) -> VendorLimits:
+        return organization_limits(await self._call("GET", "/organization"))
 
     async def cancel(self, task_id: str) -> bool:
         """DELETE cancels a live task (refunded only while PENDING/THROTTLED) and answers 204."""

@@ -1,0 +1,95 @@
+"""Where each waiting job stands and when it should be ready: place in line and ETA.
+
+One pass plays the queue forward as the dispatcher would take it (round-robin, bot/jobs/
+queue.py): every vendor pool starts with the slots its jobs hold, each busy until its
+recent render time is up, and each waiting job takes the first slot free for its vendor
+and for its user, for its model's recent render time. Played once with the median render
+times (the estimate shown) and once with the 90th percentile (the range's upper end).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+from bot.jobs.queue import Dispatcher, Holder
+from bot.routing.history import MEDIAN, NEAR_DONE, UPPER
+
+DELIVERY_SECONDS = 5.0  # a job whose vendor task has ended is taken to free its user soon
+FRESH_SECONDS = 5.0  # an estimate is played again when older than this, queue moved or not
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    place: int  # 1 = next in line
+    starts_now: bool  # a slot is free for it: it leaves the line at the next turn
+    eta: float  # seconds to delivery, by median render times
+    upper: float  # the same by 90th-percentile render times
+
+
+def _holder_end(d: Dispatcher, h: Holder, now: float, q: float) -> float:
+    if h.vendor is None or h.pool is None:
+        return now + DELIVERY_SECONDS
+    render = d.history.estimate(h.vendor, h.model, h.duration, q)
+    return max(h.since + render, now + NEAR_DONE * render)
+
+
+def play(d: Dispatcher, now: float, q: float) -> dict[str, tuple[int, float, float]]:
+    """job id -> (place among the jobs that wait, start, delivery time) with render times
+    at quantile `q`."""
+    pools: dict[tuple[str, str], list[float]] = {}
+    users: dict[str, list[float]] = {}
+    for h in d.holders.values():
+        end = _holder_end(d, h, now, q)
+        if h.pool is not None:
+            pools.setdefault(h.pool, []).append(end)
+        if not h.admin:
+            users.setdefault(h.user, []).append(end)
+    for heap in (*pools.values(), *users.values()):
+        heapq.heapify(heap)
+    per_user = d.settings.max_jobs_per_user
+    out: dict[str, tuple[int, float, float]] = {}
+    ahead = 0  # jobs ahead that wait too (those with a free slot leave the line at once)
+    for ticket in d.in_turn_order():
+        vendor, _ = d.route(ticket)
+        vendor = vendor or next(iter(d.left_to_try(ticket)), None)
+        if vendor is None:
+            ahead += 1
+            out[ticket.job_id] = (ahead, now, now)
+            continue
+        cap = d.capacity[vendor]
+        pool = pools.setdefault((vendor, cap.pool(ticket.model)), [])
+        limit = cap.limit_of(ticket.model)
+        start = now if len(pool) < limit else pool[0]
+        mine = users.setdefault(ticket.user, [])
+        if not ticket.admin and len(mine) >= per_user:
+            start = max(start, mine[0])
+        end = start + d.history.estimate(vendor, ticket.model, ticket.duration, q)
+        (heapq.heappush if len(pool) < limit else heapq.heapreplace)(pool, end)
+        if not ticket.admin:
+            (heapq.heappush if len(mine) < per_user else heapq.heapreplace)(mine, end)
+        if start > now:
+            ahead += 1
+        out[ticket.job_id] = (max(1, ahead), start, end)
+    return out
+
+
+class Standings:
+    """Every waiting job's standing, played again when the queue moved or time passed."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.d = dispatcher
+        self._at = -1e18
+        self._version = -1
+        self._cache: dict[str, Standing] = {}
+
+    def of(self, job_id: str) -> Standing | None:
+        now = self.d.clock()
+        if self._version != self.d.version or now - self._at > FRESH_SECONDS:
+            median, upper = play(self.d, now, MEDIAN), play(self.d, now, UPPER)
+            self._cache = {
+                job: Standing(place, start <= now, end - now, upper[job][2] - now)
+                for job, (place, start, end) in median.items()
+            }
+            self._at, self._version = now, self.d.version
+        return self._cache.get(job_id)
