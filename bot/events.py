@@ -54,3 +54,6 @@ class JobSink(Protocol):
 
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         """Send the finished video; raise DeliveryError when it could not be sent."""
+
+    # Optional: `async def tell(self, user: UserRef, text: str) -> None` messages one user
+    # directly; the engine uses it to tell the admins that a vendor needs the operator.

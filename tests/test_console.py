@@ -66,6 +66,15 @@ async def test_piped_video_makes_a_playable_mp4_and_costs_one_credit(tmp_path: P
     assert ledger(tmp_path / "data" / "videobot.db") == [("reserve", 1), ("charge", 1)]
 
 
+async def test_the_console_prints_the_place_in_line(tmp_path: Path) -> None:
+    code, out, err = await run_bot(
+        tmp_path, b"/video one boat\n/video two boats\n", bot_env(MAX_JOBS_PER_USER="1")
+    )
+    assert code == 0, err
+    assert "⏳ 1st in line · ready in about" in out  # the second, while the first renders
+    assert len(set(re.findall(r"✅ video: (\S+\.mp4)", out))) == 2
+
+
 async def test_help_and_bad_input_in_the_console(tmp_path: Path) -> None:
     code, out, _ = await run_bot(
         tmp_path, b"/help\n/video --ratio 7:3 x\nhello\n/video --image missing.jpg x\n", bot_env()

@@ -151,6 +151,9 @@ class ConsoleAdapter:
             self._shown[event.job.id] = step
         self._print(f"{tag} {event.text}")
 
+    async def tell(self, user: UserRef, text: str) -> None:
+        self._print(text)  # the operator at the terminal is the one to know
+
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         result = f"[{job.short_id}] ✅ video: {await asyncio.to_thread(video.resolve)}"
         self._results[job.id] = result

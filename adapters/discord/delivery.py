@@ -24,7 +24,7 @@ from adapters.discord.targets import MESSAGE_MAX, TOKEN_GONE, Targets, delivery_
 from adapters.discord.translate import text
 from adapters.discord.views import result_view
 from bot.events import DeliveryError, JobEvent
-from bot.models import Job
+from bot.models import Job, UserRef
 
 log = logging.getLogger("videobot.discord")
 
@@ -62,6 +62,11 @@ class DiscordSink:
 
     async def on_event(self, event: JobEvent) -> None:
         self.board.update(event)
+
+    async def tell(self, user: UserRef, text: str) -> None:
+        """A direct message to one user (notices to admins)."""
+        member = await self.targets.client.fetch_user(int(user.id))
+        await member.send(text[:2000])
 
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         chat = self.board.status(job).chat

@@ -33,7 +33,7 @@ from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import CAPTION_LIMIT, button, clip, redact, retry_seconds
 from bot import texts
 from bot.events import DeliveryError, JobEvent
-from bot.models import Job
+from bot.models import Job, UserRef
 
 log = logging.getLogger("videobot.telegram")
 
@@ -60,6 +60,10 @@ class TelegramSink:
     async def on_event(self, event: JobEvent) -> None:
         if not self.closed:
             self.board.update(event)
+
+    async def tell(self, user: UserRef, text: str) -> None:
+        """A message to one user in their private chat with the bot (notices to admins)."""
+        await self.bot.send_message(int(user.id), clip(text))
 
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         if self.closed:

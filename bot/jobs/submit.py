@@ -85,7 +85,10 @@ async def submit_to(
     """Create the task at one vendor. None when done with the job; else the error that
     sends it on to the next vendor (nothing was created here)."""
     tries = 0
+    last: VendorError | None = None
     while True:
+        if last is not None and not k.breakers.allows(vendor.id):
+            return last  # other jobs' failures opened its breaker while this one waited
         try:
             async with k.slot(vendor.id):
                 task_id = await vendor.submit(
@@ -93,6 +96,7 @@ async def submit_to(
                 )
         except UnknownOutcome as exc:
             k.breakers.failed(vendor.id)
+            last = None  # it may exist there now: replay under its key, never go elsewhere
             if vendor.supports_idempotency and tries < SUBMIT_RETRIES:
                 tries += 1
                 log.warning("job %s: %s; replaying with its idempotency key", job.id, exc)
@@ -119,6 +123,7 @@ async def submit_to(
             return exc
         except RateLimited as exc:
             k.breakers.failed(vendor.id)
+            last = exc
             wait = exc.retry_after if exc.retry_after is not None else k.backoff(tries + 1)
             if tries >= SUBMIT_RETRIES or wait > 60 or not k.breakers.allows(vendor.id):
                 log.warning("job %s: %s; trying the next vendor", job.id, exc)
@@ -128,6 +133,7 @@ async def submit_to(
             continue
         except VendorError as exc:  # Transient and anything unforeseen: nothing created
             k.breakers.failed(vendor.id)
+            last = exc
             if tries >= SUBMIT_RETRIES - 1 or not k.breakers.allows(vendor.id):
                 log.warning("job %s: %s; trying the next vendor", job.id, exc)
                 return exc

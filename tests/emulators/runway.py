@@ -266,8 +266,11 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
     `cancel_keeps_task` makes a cancelled task answer CANCELLED instead of 404; `disabled_models`
     refuses model names (e.g. a reseller that only knows `gen4a_turbo`); `openai_errors` answers
     auth failures with an OpenAI-style envelope, as gateways in front of resellers do;
-    `fail_code` is the failureCode of a `[fail]` task.
+    `fail_code` is the failureCode of a `[fail]` task; `tier_models` (set on the instance) is
+    the per-model tier GET /v1/organization reports.
     """
+
+    tier_models: dict[str, dict[str, int]] = {}  # noqa: RUF012 - replaced, never mutated
 
     def __init__(
         self,
@@ -409,9 +412,10 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         refused = self._refuse(request)
         if refused is not None:
             return refused
-        return web.json_response(
-            {"creditBalance": 1000, "tier": {"maxMonthlyCreditSpend": 10000}, "usage": {}}
-        )
+        tier: dict[str, Any] = {"maxMonthlyCreditSpend": 10000}
+        if self.tier_models:  # per model: {"maxConcurrentGenerations": n, ...}
+            tier["models"] = self.tier_models
+        return web.json_response({"creditBalance": 1000, "tier": tier, "usage": {}})
 
     async def _delete(self, request: web.Request) -> web.StreamResponse:
         fault = self.take_fault("cancel")
