@@ -66,6 +66,10 @@ async def bot_role(args: argparse.Namespace) -> dict[str, Any]:
         video_job_timeout=900,
         quota_credits_per_day=10**9,
         max_jobs_per_user=10**9,
+        # Every job goes through the bot's queue; the emulator runs any number of tasks at
+        # once, so the vendor's capacity is set to match rather than the default of 10.
+        runway_max_concurrent=args.jobs,
+        openai_hk_max_concurrent=args.jobs,
     )
     cls = OpenAIHKClient if args.flavour == "openai-hk" else RunwayClient
     vendor = cls(api_key="bench-key", base_url=args.vendor_url)

@@ -82,8 +82,11 @@ class JobEngine(Kernel):
     def admit(self, job: Job) -> Standing | None:
         """Put a just reserved job in line and start driving it; where it stands, for the
         reply that accepts it."""
-        self.queue.enqueue(job, self.settings.is_admin(job.user))
+        ticket = self.queue.enqueue(job, self.settings.is_admin(job.user))
+        self.queue.pump()  # now, so a job with a free slot is told so without a replay
         self.launch(job.id)
+        if ticket.granted is not None:
+            return self.standings.starting(ticket.granted, ticket.model, ticket.duration)
         return self.standings.of(job.id)
 
     def status_line(self, job: Job) -> str | None:

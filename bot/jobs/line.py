@@ -7,6 +7,8 @@ job's own VIDEO_JOB_TIMEOUT starts only when it is sent to a vendor (submit).
 
 from __future__ import annotations
 
+import asyncio
+
 from bot import texts
 from bot.events import EventKind
 from bot.jobs.events import emit
@@ -18,6 +20,7 @@ from bot.jobs.submit import submit
 from bot.models import Job
 
 STATUS_REFRESH = 30.0  # the estimate is looked at again this often while the line stands
+SETTLE_SECONDS = 0.2
 
 
 def line_text(standing: Standing, locale: str) -> str:
@@ -48,6 +51,10 @@ async def take_turn(k: Kernel, job: Job) -> None:
             shown = text
             await emit(k, EventKind.PROGRESS, job, text)
         await nap(ticket.wake, min(left, STATUS_REFRESH))
+        if ticket.granted is None:
+            # The line moves in bursts (a slot frees, several turns are taken): let it
+            # settle, so the standings are played once per burst rather than per move.
+            await asyncio.sleep(SETTLE_SECONDS)
         ticket.wake.clear()
     async with k.lock(job.id):
         await submit(k, job, ticket)

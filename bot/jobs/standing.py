@@ -83,6 +83,14 @@ class Standings:
         self._version = -1
         self._cache: dict[str, Standing] = {}
 
+    def starting(self, vendor: str, model: str, duration: int) -> Standing:
+        """The standing of a job that leaves the line at once for `vendor`."""
+        history = self.d.history
+        return Standing(
+            0, True, history.estimate(vendor, model, duration, MEDIAN),
+            history.estimate(vendor, model, duration, UPPER),
+        )  # fmt: skip
+
     def of(self, job_id: str) -> Standing | None:
         now = self.d.clock()
         if self._version != self.d.version or now - self._at > FRESH_SECONDS:
