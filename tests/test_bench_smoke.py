@@ -16,3 +16,17 @@ from bench.intake import run  # noqa: E402
 async def test_intake_accepts_every_command(tmp_path: Path) -> None:
     row = await run(commands=50, users=5, concurrency=5, db_dir=tmp_path)
     assert row["accepted"] == row["jobs_in_db"] == 50, row["refusals"]
+
+
+async def test_fairness_runs_small() -> None:
+    import argparse
+
+    from bench.fairness import run as fairness
+
+    args = argparse.Namespace(
+        scale=0.01, slots=2, light=4, heavy_jobs=3, warmup=2, seed=1, no_fifo=True
+    )
+    mixed, alone = await fairness(args)
+    assert (mixed["jobs"], alone["jobs"]) == (7, 4)
+    assert 0 < mixed["jain (light waits)"] <= 1 and 0 <= mixed["before upper"] <= 1
+    assert mixed["light wait max s"] >= 0 and len(mixed["waits"]) == 7

@@ -43,6 +43,20 @@ def at_vendor(emu: RunwayEmulator) -> int:
     return sum(1 for t in emu.tasks.values() if t.phase(now)[0] in ("queued", "running"))
 
 
+async def peak_until_delivered(core: Core, emu: RunwayEmulator, job_ids: list[str]) -> int:
+    """Wait until every job is delivered; the most tasks the vendor had at once meanwhile."""
+    most = 0
+
+    async def all_done() -> bool:
+        nonlocal most
+        most = max(most, at_vendor(emu))
+        jobs = [await core.store.get_job(j) for j in job_ids]
+        return all(j is not None and j.state is JobState.DELIVERED for j in jobs)
+
+    await wait_until(all_done, timeout=30, step=0.01)
+    return most
+
+
 async def ask(core: Core, text: str, user: UserRef = USER, locale: str | None = None) -> str:
     return (await core.service.handle(Incoming(user=user, command=read(text), locale=locale))).text
 
@@ -61,17 +75,8 @@ async def test_five_at_once_wait_their_turn_two_at_a_time(
             "⏳ 1st in line", "⏳ 2nd in line", "⏳ 3rd in line",
         ]  # fmt: skip
         assert all("ready in about" in w for w in waiting)
-        most = 0
         job_ids = [r.job.id for r in replies if r.job is not None]
-
-        async def all_done() -> bool:
-            nonlocal most
-            most = max(most, at_vendor(emu))
-            jobs = [await core.store.get_job(j) for j in job_ids]
-            return all(j is not None and j.state is JobState.DELIVERED for j in jobs)
-
-        await wait_until(all_done, timeout=30, step=0.01)
-        assert most == 2
+        assert await peak_until_delivered(core, emu, job_ids) == 2
         assert len(sink.delivered) == 5 and creates(emu) == 5  # each submitted once
         prompts = sorted(t.prompt for t in emu.tasks.values())
         assert prompts == [f"fox {i}" for i in range(5)]

@@ -19,7 +19,8 @@ from bot.service import Incoming
 from bot.vendors.runway import GptgeClient, RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import RecordingSink, image_bytes, make_core, wait_until
+from tests.helpers import RecordingSink, image_bytes, make_core
+from tests.test_core_engine import finished
 
 USER = UserRef("test", "1")
 ADMIN = UserRef("test", "99")
@@ -72,16 +73,9 @@ async def deliver(core: Core, text: str) -> str:
     command = read(text.replace("/video", "/video --model gen4_turbo --ratio 16:9", 1))
     reply = await core.service.handle(Incoming(user=USER, command=command, images=[photo]))
     assert reply.job is not None, reply.text
-    job_id = reply.job.id
-
-    async def done() -> bool:
-        job = await core.store.get_job(job_id)
-        return job is not None and job.state.terminal
-
-    await wait_until(done, timeout=20)
-    job = await core.store.get_job(job_id)
-    assert job is not None and job.state is JobState.DELIVERED, job
-    return job.vendor or ""
+    assert await finished(core, reply.job.id) is JobState.DELIVERED
+    job = await core.store.get_job(reply.job.id)
+    return job.vendor or "" if job is not None else ""
 
 
 async def test_a_vendor_failing_five_creates_is_skipped_then_probed_after_its_cool_down(

@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 
 from bot.commands import read
-from bot.models import JobState, UserRef
+from bot.models import UserRef
 from bot.routing.capacity import DEFAULT_MAX_CONCURRENT, Capacity, resolve
 from bot.service import Incoming
 from bot.vendors.limits import VendorLimits
 from bot.vendors.runway.limits import organization_limits
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import wait_until
 from tests.test_core_engine import _core, start
-from tests.test_queue import at_vendor
+from tests.test_queue import peak_until_delivered
 
 pytestmark = pytest.mark.emulator(run_seconds=0.4)
 
@@ -61,15 +60,6 @@ async def test_jobs_beyond_the_tier_wait_in_the_bots_queue(
         )  # fmt: skip
         ids = [r.job.id for r in replies if r.job is not None]
         assert len(ids) == 4
-        seen = 0
-
-        async def done() -> bool:
-            nonlocal seen
-            seen = max(seen, at_vendor(emu))
-            jobs = [await core.store.get_job(j) for j in ids]
-            return all(j is not None and j.state is JobState.DELIVERED for j in jobs)
-
-        await wait_until(done, timeout=20, step=0.01)
-        assert seen == most
+        assert await peak_until_delivered(core, emu, ids) == most
     finally:
         await core.aclose()

@@ -58,7 +58,7 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser(
         "jobs",
         help="list jobs, newest first",
-        description="List jobs, newest first. --status takes job states (reserved, "
+        description="List jobs, newest first. --status takes job states (queued, reserved, "
         "submitting, running, delivering, delivered, failed, cancelled), comma separated or "
         "repeated; `active` means every unfinished state.",
     )

@@ -56,5 +56,6 @@ async def take_turn(k: Kernel, job: Job) -> None:
             # settle, so the standings are played once per burst rather than per move.
             await asyncio.sleep(SETTLE_SECONDS)
         ticket.wake.clear()
+    k.queue.picked(job.id)
     async with k.lock(job.id):
         await submit(k, job, ticket)

@@ -86,7 +86,7 @@ class Dispatcher:
     def requeue(self, ticket: Ticket, refused_by: str) -> None:
         """A vendor refused the job: back in line, at its old place, never to that vendor."""
         self.release(ticket.job_id)
-        ticket.tried.add(refused_by)
+        ticket.tried += (refused_by,)
         ticket.granted = None
         ticket.wake.clear()
         self.tickets[ticket.job_id] = ticket
@@ -116,6 +116,13 @@ class Dispatcher:
         since = job.submitted_at or job.updated_at
         self._take(job.id, Holder(str(job.user), job.vendor, pool, model, job.request.duration,
                                   since, admin))  # fmt: skip
+
+    def picked(self, job_id: str) -> None:
+        """The job's task has its granted ticket: the holder need not keep it (10,000 jobs
+        in flight would keep 10,000 tickets and their events)."""
+        holder = self.holders.get(job_id)
+        if holder is not None:
+            holder.ticket = None
 
     def vendor_done(self, job_id: str) -> None:
         """The job's task ended at the vendor: its vendor slot is free (not yet its user's)."""

@@ -4,7 +4,7 @@ One pass plays the queue forward as the dispatcher would take it (round-robin, b
 queue.py): every vendor pool starts with the slots its jobs hold, each busy until its
 recent render time is up, and each waiting job takes the first slot free for its vendor
 and for its user, for its model's recent render time. Played once with the median render
-times (the estimate shown) and once with the 90th percentile (the range's upper end).
+times (the estimate shown) and once with the 95th percentile (the range's upper end).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Standing:
     place: int  # 1 = next in line
     starts_now: bool  # a slot is free for it: it leaves the line at the next turn
     eta: float  # seconds to delivery, by median render times
-    upper: float  # the same by 90th-percentile render times
+    upper: float  # the same by 95th-percentile render times
 
 
 def _holder_end(d: Dispatcher, h: Holder, now: float, q: float) -> float:

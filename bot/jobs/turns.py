@@ -33,7 +33,7 @@ class Ticket:
     duration: int
     vendors: tuple[str, ...]
     admin: bool
-    tried: set[str] = field(default_factory=set)  # vendors that refused it
+    tried: tuple[str, ...] = ()  # vendors that refused it
     granted: str | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -14,7 +14,7 @@ from collections import deque
 from bot.storage.base import RenderSample
 
 KEEP = 50  # render times kept per vendor and model
-MEDIAN, UPPER = 0.5, 0.9  # the estimate shown, and the end of its range
+MEDIAN, UPPER = 0.5, 0.95  # the estimate shown, and the upper end of its range
 # Seconds with no history: generous for a 5 s clip, and longer for the slow model families.
 DEFAULT_SECONDS = 240.0
 PER_SECOND_OF_VIDEO = 24.0  # above 5 s
@@ -28,14 +28,14 @@ def default_seconds(model: str, duration: int) -> float:
     return seconds * (SLOW_FACTOR if any(s in model.lower() for s in SLOW_MODELS) else 1.0)
 
 
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
+def quantile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 class RenderHistory:
     def __init__(self) -> None:
         self.samples: dict[tuple[str, str], deque[float]] = {}
+        self._sorted: dict[tuple[str, str], list[float]] = {}  # read on every estimate
 
     def load(self, samples: list[RenderSample]) -> None:
         for sample in samples:
@@ -43,16 +43,20 @@ class RenderHistory:
 
     def add(self, vendor: str, model: str, seconds: float) -> None:
         self.samples.setdefault((vendor, model), deque(maxlen=KEEP)).append(seconds)
+        self._sorted.pop((vendor, model), None)
 
     def known(self, vendor: str, model: str) -> bool:
         return bool(self.samples.get((vendor, model)))
 
     def estimate(self, vendor: str, model: str, duration: int, q: float = MEDIAN) -> float:
         """Seconds from submission to delivery, at quantile `q` of the recent ones."""
-        seen = self.samples.get((vendor, model))
-        if not seen:
-            return default_seconds(model, duration)
-        return quantile(list(seen), q)
+        ordered = self._sorted.get((vendor, model))
+        if ordered is None:
+            seen = self.samples.get((vendor, model))
+            if not seen:
+                return default_seconds(model, duration)
+            ordered = self._sorted[(vendor, model)] = sorted(seen)
+        return quantile(ordered, q)
 
 
 def time_left(estimate: float, elapsed: float, progress: float | None) -> float:
