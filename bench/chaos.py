@@ -241,6 +241,10 @@ class Chaos:
             VIDEO_JOB_TIMEOUT=str(self.cfg.job_timeout),
             QUOTA_CREDITS_PER_DAY="1000",
             MAX_JOBS_PER_USER="50",
+            # The run is minutes long: a vendor's breaker cools down, and a job waits in the
+            # bot's queue, on the same compressed clock as everything else.
+            VIDEO_BREAKER_COOLDOWN=str(max(2.0, self.cfg.spread * 0.1)),
+            VIDEO_QUEUE_TIMEOUT=str(self.cfg.job_timeout * 2),
             DATABASE_URL=f"sqlite:///{self.db}",
             CALLBACK_BASE_URL=f"http://127.0.0.1:{port}",
             CALLBACK_LISTEN=f"127.0.0.1:{port}",
@@ -318,8 +322,10 @@ class Chaos:
             self.inject(tg, vendors)
 
     async def outage(self, runway: BenchEmulator) -> None:
-        """Runway refuses every create for a stretch: photo jobs move to openai-hk, text
-        jobs (which only runway can do) are refunded as unavailable."""
+        """Runway refuses every create for a stretch: photo jobs move to openai-hk; text
+        jobs (which only runway can do) wait in the bot's queue while its breaker is open
+        and go when a probe finds it back, or are refunded (unavailable, or past the queue's
+        time limit)."""
         await asyncio.sleep(self.cfg.spread * 0.4)
         runway.faults["create"] = [Fault(503)] * 100_000
         self.faults["vendor outage (runway creates 503)"] += 1
