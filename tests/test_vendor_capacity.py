@@ -12,7 +12,8 @@ from bot.commands import read
 from bot.models import UserRef
 from bot.routing.capacity import DEFAULT_MAX_CONCURRENT, Capacity, resolve
 from bot.service import Incoming
-from bot.vendors.limits import VendorLimits
+from bot.vendors.base import VendorClient
+from bot.vendors.limits import VendorLimits, useapi_accounts_limits
 from bot.vendors.runway.limits import organization_limits
 from tests.emulators.runway import RunwayEmulator
 from tests.test_core_engine import _core, start
@@ -35,6 +36,13 @@ def test_organization_limits_are_read_per_model() -> None:
     assert limits.per_model == {"gen4.5": 2} and limits.per_day == {"gen4.5": 50}
     assert organization_limits({"tier": {}}) == VendorLimits()
     assert organization_limits(None) == VendorLimits()
+
+
+@pytest.mark.emulator("useapi", max_jobs=3)
+async def test_useapi_reports_its_accounts_max_jobs(client: VendorClient) -> None:
+    assert await client.limits() == VendorLimits(total=3)
+    assert useapi_accounts_limits({"a": {"maxJobs": 2}, "b": {"maxJobs": 4}}).total == 6
+    assert useapi_accounts_limits({"a": {"maxJobs": True}}) == VendorLimits()
 
 
 def test_the_setting_wins_over_the_report_and_the_default_comes_last() -> None:

@@ -30,6 +30,7 @@ from bot.errors import (
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ASPECTS, Account, Capabilities, ModelSpec, VendorClient
 from bot.vendors.http import call
+from bot.vendors.limits import VendorLimits, useapi_accounts_limits
 from bot.vendors.reseller import (
     bearer,
     clamp_seed,
@@ -174,6 +175,12 @@ class UseapiClient(VendorClient):
             body = {}
         # The answer holds the Runway accounts' passwords and session tokens: only count them.
         return Account(runway_accounts=len(body) if isinstance(body, dict) else 0)
+
+    async def limits(self) -> VendorLimits:
+        try:
+            return useapi_accounts_limits(await self._call("GET", "/accounts"))
+        except NotFound:
+            return VendorLimits()
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """`call()` plus useapi's 429 advice: wait 10..30 s when no Retry-After is given."""
