@@ -44,6 +44,9 @@ async def run(commands: int, users: int, concurrency: int, db_dir: Path) -> dict
         video_vendors=["runway"],
         quota_credits_per_day=1_000_000,
         max_jobs_per_user=1_000_000,
+        # No job is run here (launch is a no-op), so none would ever free a vendor slot:
+        # the queue takes them all at once, as with a vendor of unbounded capacity.
+        runway_max_concurrent=commands,
     )
     vendor = RunwayClient(api_key="unused", base_url="http://127.0.0.1:9")  # never called
     core = await build_core(settings, vendors=[vendor])

@@ -4,6 +4,7 @@ chats, oldest first within a user, admins exempt from the per-user limit only.""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from bot.chat import StoredChat
@@ -85,3 +86,20 @@ async def test_admins_skip_the_limit_but_not_the_turns(tmp_path: Path) -> None:
     d.release(first[0])
     d.pump()
     assert [j for j in d.holders] == [job(3, "x").id]  # the other user's turn came first
+
+
+async def test_a_long_line_stays_linear(tmp_path: Path) -> None:
+    """Thousands waiting: each join looks at the newcomers only, and the standings are
+    played at most twice a second, so a burst costs time in proportion to its size."""
+    d = dispatcher(tmp_path, slots=1, max_jobs_per_user=1)
+    standings = Standings(d)
+    started = time.perf_counter()
+    jobs = [job(i, str(i % 500)) for i in range(1, 3001)]
+    for j in jobs:
+        d.enqueue(j, admin=False)
+        d.pump()
+        assert standings.of(j.id) is not None or j.id in d.holders
+    assert time.perf_counter() - started < 5.0  # quadratic, this was minutes
+    assert len(d.holders) == 1 and len(d.tickets) == 2999
+    last = standings.of(jobs[-1].id)
+    assert last is not None and 1 <= last.place <= 2999

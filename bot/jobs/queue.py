@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -68,6 +68,12 @@ class Dispatcher:
         self.closed = False
         self._pump_soon = False
         self._woken = 0  # the version the waiting jobs were last woken for
+        # A full scan of the line costs time in proportion to it. One that granted nothing
+        # stays true until a slot frees (`freed`) or a vendor's health changes (`poke`):
+        # until then a pump looks only at the tickets that joined since (`fresh`).
+        self.freed = 0
+        self._scanned = -1
+        self._fresh: list[Ticket] = []
 
     # the queue
 
@@ -80,6 +86,7 @@ class Dispatcher:
         if ticket is None:
             ticket = self.tickets[job.id] = Ticket.of(job, admin)
             self.line.add(ticket)
+            self._fresh.append(ticket)
             self._changed()
         return ticket
 
@@ -91,6 +98,7 @@ class Dispatcher:
         ticket.wake.clear()
         self.tickets[ticket.job_id] = ticket
         self.line.add(ticket)
+        self._fresh.append(ticket)
         self._changed()
 
     def left_to_try(self, ticket: Ticket) -> list[str]:
@@ -130,6 +138,7 @@ class Dispatcher:
         if holder is not None and holder.pool is not None:
             self.pool_busy[holder.pool] -= 1
             holder.pool = None
+            self.freed += 1
             self._changed()
 
     def release(self, job_id: str) -> None:
@@ -141,6 +150,7 @@ class Dispatcher:
         self.user_busy[holder.user] -= 1
         if holder.probe and holder.vendor is not None:
             self.breakers.abandoned(holder.vendor)
+        self.freed += 1
         self._changed()
 
     def _take(self, job_id: str, holder: Holder) -> None:
@@ -178,21 +188,40 @@ class Dispatcher:
     def _user_free(self, ticket: Ticket) -> bool:
         return ticket.admin or self.user_busy[ticket.user] < self.settings.max_jobs_per_user
 
-    def pump(self) -> None:
-        """Grant every ticket that can go now, one turn per chat and user at a time."""
+    def poke(self) -> None:
+        """A vendor's health or capacity changed: look at the whole line again."""
+        self.freed += 1
+        self._changed()
+
+    def pump(self, force: bool = False) -> None:
+        """Grant every ticket that can go now, one turn per chat and user at a time
+        (`force`: scan the whole line even if nothing freed, as a breaker's cool-down
+        ends on its own clock)."""
         self._pump_soon = False
-        while not self.closed and self._grant_one():
-            pass
+        if force or self.freed != self._scanned:
+            while not self.closed and self._grant_one(self.line.users()):
+                pass
+            self._scanned = self.freed
+        else:  # nothing freed since a full scan found nothing: only newcomers may go
+            fresh = [deque([t]) for t in self._fresh if t.job_id in self.tickets]
+            while not self.closed and self._grant_one(iter(fresh)):
+                fresh = [w for w in fresh if w[0].job_id in self.tickets]
+        self._fresh.clear()
         if self.version != self._woken:  # the line moved: each job shows its new place
             self._woken = self.version
             self.wake_all()
 
-    def _grant_one(self) -> bool:
-        for waiting in self.line.users():
+    def _grant_one(self, users: Iterator[deque[Ticket]]) -> bool:
+        routes: dict[tuple[object, ...], tuple[str | None, bool]] = {}  # alike tickets, once
+        for waiting in users:
             for ticket in waiting:
                 if not self._user_free(ticket):
                     break
-                vendor, room = self.route(ticket)
+                key = (ticket.vendors, ticket.tried, ticket.model, ticket.duration)
+                found = routes.get(key)
+                if found is None:
+                    found = routes[key] = self.route(ticket)
+                vendor, room = found
                 if vendor is not None and room:
                     self._grant(ticket, vendor)
                     return True

@@ -17,6 +17,8 @@ from bot.routing.history import MEDIAN, NEAR_DONE, UPPER
 
 DELIVERY_SECONDS = 5.0  # a job whose vendor task has ended is taken to free its user soon
 FRESH_SECONDS = 5.0  # an estimate is played again when older than this, queue moved or not
+BIG_LINE = 200  # waiting jobs beyond which the line is played at most every REPLAY_GAP
+REPLAY_GAP = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +77,20 @@ def play(d: Dispatcher, now: float, q: float) -> dict[str, tuple[int, float, flo
 
 
 class Standings:
-    """Every waiting job's standing, played again when the queue moved or time passed."""
+    """Every waiting job's standing, played again when the queue moved or time passed.
+
+    A play costs time in proportion to the line. A long line (over BIG_LINE) is played at
+    most every REPLAY_GAP seconds, however often it moves: a job that joined it since is
+    given a bound until the next play (its place at most the line's length, its ETA at
+    most the longest of the last play), so a burst of thousands of jobs stays linear.
+    """
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.d = dispatcher
         self._at = -1e18
         self._version = -1
         self._cache: dict[str, Standing] = {}
+        self._last = Standing(1, False, 0.0, 0.0)  # the longest of the last play
 
     def starting(self, vendor: str, model: str, duration: int) -> Standing:
         """The standing of a job that leaves the line at once for `vendor`."""
@@ -93,11 +102,21 @@ class Standings:
 
     def of(self, job_id: str) -> Standing | None:
         now = self.d.clock()
-        if self._version != self.d.version or now - self._at > FRESH_SECONDS:
-            median, upper = play(self.d, now, MEDIAN), play(self.d, now, UPPER)
-            self._cache = {
-                job: Standing(place, start <= now, end - now, upper[job][2] - now)
-                for job, (place, start, end) in median.items()
-            }
-            self._at, self._version = now, self.d.version
-        return self._cache.get(job_id)
+        stale = self._version != self.d.version or now - self._at > FRESH_SECONDS
+        if stale and (len(self.d.tickets) <= BIG_LINE or now - self._at >= REPLAY_GAP):
+            self._play(now)
+        found = self._cache.get(job_id)
+        if found is not None or job_id not in self.d.tickets:
+            return found
+        last = self._last
+        return Standing(len(self.d.tickets), False, last.eta, last.upper)
+
+    def _play(self, now: float) -> None:
+        median, upper = play(self.d, now, MEDIAN), play(self.d, now, UPPER)
+        self._cache = {
+            job: Standing(place, start <= now, end - now, upper[job][2] - now)
+            for job, (place, start, end) in median.items()
+        }
+        self._at, self._version = now, self.d.version
+        if self._cache:
+            self._last = max(self._cache.values(), key=lambda s: s.upper)

@@ -140,7 +140,8 @@ async def submit_to(
             tries += 1
             await asyncio.sleep(k.backoff(tries))
             continue
-        k.breakers.succeeded(vendor.id)
+        if k.breakers.succeeded(vendor.id):
+            k.queue.poke()  # the jobs waiting for it may go now
         await _accepted(k, job, vendor, task_id)
         return None
 

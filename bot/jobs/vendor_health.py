@@ -37,7 +37,7 @@ async def learn_limits(k: Kernel) -> None:
         k.queue.capacity[vendor_id] = cap = resolve(configured, reported)
         if reported is not None:
             log.info("vendor %s: %s", vendor_id, cap)
-    k.queue.pump()
+    k.queue.poke()
 
 
 async def vendor_held(k: Kernel, vendor_id: str, exc: VendorError) -> None:
@@ -62,7 +62,7 @@ async def watch_vendors(k: Kernel) -> None:
     checked = k.clock()
     while True:
         await asyncio.sleep(WATCH_SECONDS)
-        k.queue.pump()
+        k.queue.pump(force=True)
         if k.clock() - checked < k.settings.video_breaker_cooldown:
             continue
         checked = k.clock()
@@ -75,4 +75,4 @@ async def watch_vendors(k: Kernel) -> None:
                 continue
             if account is not None and account.credits is not None and account.credits > 0:
                 k.breakers.release(vendor_id)
-                k.queue.pump()
+                k.queue.poke()

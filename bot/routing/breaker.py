@@ -69,11 +69,14 @@ class Breakers:
         """A probe job ended without a create (cancelled, timed out): probe with another."""
         self._of(vendor).probing = False
 
-    def succeeded(self, vendor: str) -> None:
+    def succeeded(self, vendor: str) -> bool:
+        """A create went through; True when that closed an open breaker."""
         h = self._of(vendor)
-        if h.open_until:
+        reopened = bool(h.open_until)
+        if reopened:
             log.info("vendor %s answers again; its breaker is closed", vendor)
         h.failures, h.open_until, h.probing = 0, 0.0, False
+        return reopened
 
     def failed(self, vendor: str) -> None:
         """A create failed in a way that may pass; enough in a row open the breaker."""

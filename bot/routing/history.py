@@ -9,6 +9,7 @@ disappoints nobody.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 
 from bot.storage.base import RenderSample
@@ -23,6 +24,7 @@ SLOW_FACTOR = 1.5
 NEAR_DONE = 0.1  # a job past its estimate is taken to need this share of it again
 
 
+@functools.lru_cache(maxsize=256)
 def default_seconds(model: str, duration: int) -> float:
     seconds = DEFAULT_SECONDS + PER_SECOND_OF_VIDEO * max(0, duration - 5)
     return seconds * (SLOW_FACTOR if any(s in model.lower() for s in SLOW_MODELS) else 1.0)
