@@ -6,6 +6,7 @@ documents every one of them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,11 +14,9 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import costs
 from bot.models import UserRef
 from bot.vendors import VENDORS
-
-# Credits per (model or "*", duration). A 10 s video costs twice a 5 s one by default.
-DEFAULT_COSTS = {"*:5": 1, "*:10": 2}
 
 
 def comma_list(value: Any) -> Any:
@@ -66,7 +65,8 @@ class Settings(EnvSettings):
     video_download_timeout: float = Field(600.0, gt=0)  # one result download, in all
 
     quota_credits_per_day: int = Field(10, ge=0)
-    quota_costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))
+    # Prices by model and length (bot.costs); models it leaves out cost what Runway charges.
+    quota_costs: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_jobs_per_user: int = Field(2, ge=1)
 
@@ -122,6 +122,16 @@ class Settings(EnvSettings):
             raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
         return ids or ["local"]
 
+    @field_validator("quota_costs", mode="before")
+    @classmethod
+    def _cost_table(cls, value: Any) -> dict[str, float]:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not JSON ({exc.msg} at character {exc.pos})") from None
+        return costs.check_table(value)
+
     @field_validator("database_url")
     @classmethod
     def _sqlite_url(cls, value: str) -> str:
@@ -175,7 +185,5 @@ class Settings(EnvSettings):
         return str(user) in self.admin_user_ids
 
     def cost(self, model: str, duration: int) -> int:
-        for key in (f"{model}:{duration}", f"*:{duration}"):
-            if key in self.quota_costs:
-                return self.quota_costs[key]
-        return max(1, round(duration / 5))
+        """Credits for a `duration`-second video of `model` (bot.costs)."""
+        return costs.cost(self.quota_costs, model, duration)

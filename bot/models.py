@@ -216,6 +216,9 @@ class TaskState:
     failure_code: str | None = None
     raw_status: str = ""
     moderated: bool = False  # the vendor refused the content
+    # The vendor's own credits for the task where it reports them: its estimate while the
+    # task runs, the final charge once it ends (Runway's estimatedCost / cost).
+    vendor_cost: float | None = None
 
     @property
     def video_url(self) -> str | None:
@@ -244,6 +247,7 @@ class Job:
     updated_at: float = 0.0
     deadline_at: float = 0.0
     attempt: int = 0
+    vendor_cost: float | None = None  # the vendor's credits for the task, as last reported
 
     @property
     def prompt(self) -> str:

@@ -226,7 +226,7 @@ class VideoService(AccountCommands, AdminCommands):
             locale, "accepted",
             prompt=clip(request.prompt) if request.prompt else "🎭",
             model=model, duration=request.duration, ratio=request.ratio, id=job.short_id,
-            left=left, seed=seed_text(request.seed),
+            cost=cost, left=left, seed=seed_text(request.seed),
         )  # fmt: skip
         return Reply(text, job=job)
 

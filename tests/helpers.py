@@ -14,7 +14,7 @@ from PIL import Image
 from bot.bootstrap import Core, build_core
 from bot.config import Settings
 from bot.events import EventKind, JobEvent
-from bot.models import Job
+from bot.models import Job, JobState
 from bot.vendors.base import VendorClient
 
 
@@ -24,6 +24,9 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "database_url": f"sqlite:///{tmp_path / 'videobot.db'}",
         "video_poll_interval": 0.05,
         "video_job_timeout": 30,
+        # Every model at 1 credit per 5 s, so money tests count in round numbers whatever
+        # model a vendor defaults to; test_costs checks the real default prices.
+        "quota_costs": {"*:per_second": 0.2},
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -98,3 +101,16 @@ async def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(step)
+
+
+async def finished(core: Core, job_id: str) -> JobState:
+    """The state a job ends in, once it has ended."""
+
+    async def done() -> bool:
+        job = await core.store.get_job(job_id)
+        return job is not None and job.state.terminal
+
+    await wait_until(done)
+    job = await core.store.get_job(job_id)
+    assert job is not None
+    return job.state

@@ -156,7 +156,8 @@ async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None
         assert out.count("✅ video:") == 1, out
         assert emu.count("POST", "/v1/") == 1  # resumed by polling, never resubmitted
         db = tmp_path / "data" / "videobot.db"
-        assert ledger(db) == [("reserve", 1), ("charge", 1)]
+        # 5 s of gen4.5 at the default price (Runway's 12 credits a second): 3 credits
+        assert ledger(db) == [("reserve", 3), ("charge", 3)]
         with sqlite3.connect(db) as conn:
             assert list(conn.execute("SELECT state FROM jobs")) == [("delivered",)]
 

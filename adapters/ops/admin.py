@@ -200,13 +200,22 @@ async def jobs(
             job.vendor or "-",
             job.vendor_task_id or "-",
             str(job.cost),
+            vendor_credits(job.vendor_cost),
             job.error_code or "",
             clip(job.prompt, 40),
         ]
         for job in found
     ]
-    header = ["JOB", "CREATED (UTC)", "USER", "STATUS", "VENDOR", "TASK", "COST", "ERROR", "PROMPT"]
+    header = ["JOB", "CREATED (UTC)", "USER", "STATUS", "VENDOR", "TASK", "COST",
+              "VENDOR COST", "ERROR", "PROMPT"]  # fmt: skip
     print_table(header, rows, out, empty="no jobs")
+
+
+def vendor_credits(value: float | None) -> str:
+    """The vendor's credits for a job (`-` where it reports none): what the operator pays."""
+    if value is None:
+        return "-"
+    return f"{value:g}"
 
 
 async def refund(store: Store, ref: str, out: TextIO) -> None:

@@ -95,6 +95,11 @@ MIGRATIONS: list[str] = [
         UPDATE credit_totals SET total = total + NEW.amount WHERE kind = NEW.kind;
     END;
     """,
+    # 4: the vendor's own credits for the job's task (its estimate, then its final charge),
+    # the operator's real cost beside the user's credits
+    """
+    ALTER TABLE jobs ADD COLUMN vendor_cost REAL;
+    """,
 ]
 
 

@@ -14,7 +14,8 @@ from bot.storage.base import KEEP, JobPatch
 
 JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
-    "error_code, error_text, result_path, result_url, created_at, updated_at, deadline_at, attempt"
+    "error_code, error_text, result_path, result_url, created_at, updated_at, deadline_at, "
+    "attempt, vendor_cost"
 )
 LEDGER_INSERT = (
     "INSERT INTO ledger (at, user, job_id, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)"
@@ -25,6 +26,7 @@ def row_to_job(row: Iterable[Any]) -> Job:
     (
         jid, user, state, request, cost, locale, chat, vendor, task_id, progress,
         error_code, error_text, result_path, result_url, created, updated, deadline, attempt,
+        vendor_cost,
     ) = row  # fmt: skip
     return Job(
         id=jid,
@@ -45,6 +47,7 @@ def row_to_job(row: Iterable[Any]) -> Job:
         updated_at=updated,
         deadline_at=deadline,
         attempt=attempt,
+        vendor_cost=vendor_cost,
     )
 
 

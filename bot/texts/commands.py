@@ -16,7 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "--model NAME  --watermark (also ratio=9:16 duration=10 before the prompt). "
             'A prompt in quotes is taken word for word: /video "a sign that says --seed 5"\n\n'
             "/quota — your credits · /jobs — your videos · /cancel ID — stop one\n"
-            "A 5 s video costs {cost5} credit(s), a 10 s video {cost10}. "
+            "Prices in credits: {prices}. "
             "You get {daily} credits a day (UTC). Failed videos are refunded."
         ),
         "zh": (
@@ -31,7 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "--model 模型  --watermark(也可在描述前写 ratio=9:16 duration=10)。"
             '加引号的描述会原样使用:/video "写着 --seed 5 的招牌"\n\n'
             "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消\n"
-            "5 秒视频消耗 {cost5} 点,10 秒消耗 {cost10} 点。"
+            "价格:{prices}。"
             "每天(UTC){daily} 点额度,生成失败会自动退还。"
         ),
     },

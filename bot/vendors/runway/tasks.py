@@ -48,6 +48,7 @@ def parse_task(body: Any, vendor: str) -> TaskState | None:
         output = [output]
     if isinstance(output, list):
         state.video_urls = [u for u in output if isinstance(u, str) and u]
+    state.vendor_cost = _credits(body, "cost" if status.terminal else "estimatedCost")
     if status is TaskStatus.SUCCEEDED:
         state.progress = 1.0
     if status is TaskStatus.FAILED:
@@ -59,3 +60,12 @@ def parse_task(body: Any, vendor: str) -> TaskState | None:
             _MODERATION_CODES
         )
     return state
+
+
+def _credits(body: dict[str, Any], key: str) -> float | None:
+    """`{key: {"credits": n}}` (Runway's estimatedCost while running, cost once ended)."""
+    value = body.get(key)
+    credits = value.get("credits") if isinstance(value, dict) else None
+    if isinstance(credits, int | float) and not isinstance(credits, bool) and credits >= 0:
+        return float(credits)
+    return None
