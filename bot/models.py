@@ -43,6 +43,7 @@ class Mode(StrEnum):
     FIRST_LAST = "first_last"  # first and last frame
     VIDEO = "video"  # video-to-video
     ACT = "act"  # character performance
+    UPSCALE = "upscale"  # a finished video made larger (bot.upscale)
 
 
 class TaskStatus(StrEnum):
@@ -168,6 +169,7 @@ class VideoRequest:
     video: Media | None = None  # source video (VIDEO) or performance (ACT)
     character: Media | None = None  # ACT: the image or video to animate
     body_control: bool = False  # ACT: carry gestures, not only the face
+    source_url: str | None = None  # UPSCALE: where the video to upscale can be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +188,7 @@ class JobRequest:
     watermark: bool = False
     body_control: bool = False
     vendors: tuple[str, ...] = ()  # the vendors that accept it, in order of preference
+    source_url: str | None = None  # UPSCALE: the earlier result to upscale
 
     def with_media(self, media: Mapping[str, Media]) -> VideoRequest:
         """The request to submit: this record plus the media stored with the job."""
@@ -198,6 +201,7 @@ class JobRequest:
             seed=self.seed,
             watermark=self.watermark,
             body_control=self.body_control,
+            source_url=self.source_url,
             first_frame=media.get("first_frame"),
             last_frame=media.get("last_frame"),
             video=media.get("video"),

@@ -1,10 +1,12 @@
-"""What the videos of the configured vendors' default models cost, for /quota and /help."""
+"""What the videos of the configured vendors' default models cost, for /quota and /help,
+and an upscale of a 5 s or 10 s video where a vendor serves it."""
 
 from __future__ import annotations
 
 from bot import texts
 from bot.config import Settings
 from bot.models import Mode
+from bot.upscale import upscalers
 from bot.vendors.base import ModelSpec, VendorClient
 
 
@@ -22,13 +24,16 @@ def default_specs(vendors: list[VendorClient]) -> list[ModelSpec]:
 def price_list(settings: Settings, vendors: list[VendorClient], locale: str) -> str:
     """`gen4.5: 2 s = 1, 10 s = 5 · veo3.1_fast: 4 s = 3, 8 s = 5`: each default model's
     shortest and longest video, as the cost table prices them."""
-    parts = []
+    rows: list[tuple[str, str, list[int]]] = []  # (label, model, lengths shown)
     for spec in default_specs(vendors):
         lengths = sorted(set(spec.durations))
-        shown = sorted({lengths[0], lengths[-1]}) if lengths else []
+        rows.append((spec.name, spec.name, sorted({lengths[0], lengths[-1]}) if lengths else []))
+    rows += [(f"⤴ {v.upscaler}", v.upscaler or "", [5, 10]) for v in upscalers(vendors)[:1]]
+    parts = []
+    for label, model, shown in rows:
         prices = ", ".join(
-            texts.t(locale, "price_length", seconds=s, credits=settings.cost(spec.name, s))
+            texts.t(locale, "price_length", seconds=s, credits=settings.cost(model, s))
             for s in shown
         )
-        parts.append(texts.t(locale, "price_model", model=spec.name, prices=prices))
+        parts.append(texts.t(locale, "price_model", model=label, prices=prices))
     return " · ".join(parts)

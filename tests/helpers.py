@@ -103,14 +103,22 @@ async def wait_until(
         await asyncio.sleep(step)
 
 
-async def finished(core: Core, job_id: str) -> JobState:
+async def finished(core: Core, job_id: str, timeout: float = 10.0) -> JobState:
     """The state a job ends in, once it has ended."""
 
     async def done() -> bool:
         job = await core.store.get_job(job_id)
         return job is not None and job.state.terminal
 
-    await wait_until(done)
+    await wait_until(done, timeout)
     job = await core.store.get_job(job_id)
     assert job is not None
     return job.state
+
+
+async def runway_core(tmp_path: Path, base_url: str, **overrides: Any) -> Core:
+    """A core whose one vendor is the official Runway client, pointed at `base_url`."""
+    from bot.vendors.runway import RunwayClient
+
+    client = RunwayClient(api_key="test-key", base_url=base_url)
+    return await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **overrides)

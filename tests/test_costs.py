@@ -14,10 +14,9 @@ from bot.commands import read
 from bot.config import Settings
 from bot.models import JobState, TaskStatus, UserRef
 from bot.service import Incoming, utc_day
-from bot.vendors.runway import RunwayClient
 from bot.vendors.runway.tasks import parse_task
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import RecordingSink, finished, make_core
+from tests.helpers import RecordingSink, finished, runway_core
 
 pytestmark = pytest.mark.emulator(run_seconds=0.1)
 
@@ -95,8 +94,7 @@ def test_the_table_is_read_from_the_environment(
 
 
 async def core_with(tmp_path: Path, emu: RunwayEmulator, **kw: object) -> Core:
-    client = RunwayClient(api_key="test-key", base_url=emu.base_url)
-    core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **kw)
+    core = await runway_core(tmp_path, emu.base_url, **kw)
     core.engine.subscribe("test", RecordingSink())
     await core.start()
     return core
@@ -139,6 +137,7 @@ async def test_quota_and_help_show_the_default_models_prices(
             "veo3.1_fast: 4 s = 3, 8 s = 5",
             "aleph2: 5 s = 3",
             "act_two: 5 s = 1",
+            "⤴ magnific_video_upscaler_creative: 5 s = 3, 10 s = 6",
         ):
             assert shown in quota.text
         help_text = await core.service.handle(Incoming(user=USER, command=read("/help")))

@@ -15,7 +15,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|portrait|landscape|square  --seed N  "
             "--model NAME  --watermark (also ratio=9:16 duration=10 before the prompt). "
             'A prompt in quotes is taken word for word: /video "a sign that says --seed 5"\n\n'
-            "/quota — your credits · /jobs — your videos · /cancel ID — stop one\n"
+            "/quota — your credits · /jobs — your videos · /cancel ID — stop one · "
+            "/upscale ID — a sharper, larger copy of a finished video\n"
             "Prices in credits: {prices}. "
             "You get {daily} credits a day (UTC). Failed videos are refunded."
         ),
@@ -30,7 +31,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|竖屏|横屏|方形  --seed 数字  "
             "--model 模型  --watermark(也可在描述前写 ratio=9:16 duration=10)。"
             '加引号的描述会原样使用:/video "写着 --seed 5 的招牌"\n\n'
-            "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消\n"
+            "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消 · "
+            "/upscale 编号 —— 高清放大已完成的视频\n"
             "价格:{prices}。"
             "每天(UTC){daily} 点额度,生成失败会自动退还。"
         ),

@@ -104,6 +104,8 @@ class VendorClient(ABC):
     poll_interval: ClassVar[float | None] = None
     # Results are local files (file:// URLs) rather than downloads.
     local_results: ClassVar[bool] = False
+    # The model this vendor upscales finished videos with (Mode.UPSCALE); None: it cannot.
+    upscaler: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -145,6 +147,12 @@ class VendorClient(ABC):
 
         Raises the same VendorError taxonomy as every call (AuthError for a rejected key)."""
         return None
+
+    def upscales(self, source: str) -> bool:
+        """Whether this vendor can upscale the video at `source`: an https URL, or one of
+        its own origin (where its results come from)."""
+        own = source.startswith(f"{self.origin}/")
+        return self.upscaler is not None and (source.startswith("https://") or own)
 
     def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:
         """Turn a vendor callback body into (task id, state); None if not understood."""

@@ -77,11 +77,20 @@ _KEYS = {
     "video_to_video": _COMMON_KEYS | {"videoUri", "promptText", "references"},
     "character_performance": _COMMON_KEYS
     | {"character", "reference", "bodyControl", "expressionIntensity"},
-}
+    "video_upscale": {
+        "model", "videoUri", "creativity", "flavor", "fpsBoost", "resolution", "sharpen",
+        "smartGrain",
+    },
+}  # fmt: skip
 # Durations the SDK types as any integer but documents as a range ("from 2 to 10").
 _DOCUMENTED_SECONDS = {"gen4.5": tuple(range(2, 11)), "gen4_turbo": tuple(range(2, 11))}
 # Nominal credits per second, for `estimatedCost` (§2.9).
-_CREDITS_PER_SECOND = {"gen4.5": 12, "aleph2": 15, "gen4_aleph": 15}
+_CREDITS_PER_SECOND = {
+    "gen4.5": 12,
+    "aleph2": 15,
+    "gen4_aleph": 15,
+    "magnific_video_upscaler_creative": 15,
+}
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,7 @@ def _models(flavour: str) -> dict[str, dict[str, _Model]]:
             },
             "video_to_video": {"aleph2": _Model(ALEPH_RATIOS)},
             "character_performance": {"act_two": _Model(GEN4_RATIOS)},
+            "video_upscale": {"magnific_video_upscaler_creative": _Model(())},
         }
     gen3a = _Model(GEN3_RATIOS, last_frame=True, watermark=True)
     if flavour == "gptge":  # its document: these two names, `1280:768`/`768:1280` for both
@@ -522,7 +532,14 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
                             check.uri(ref.get("uri"), "image", "references", i, "uri")
         elif endpoint == "character_performance":
             self._check_character(check, body)
+        elif endpoint == "video_upscale" and not self._own_result(body.get("videoUri")):
+            check.uri(body.get("videoUri"), "video", "videoUri")
         return check.issues
+
+    def _own_result(self, value: object) -> bool:
+        """A result URL this emulator served: over plain http here, where Runway's CDN
+        answers https (the bot upscales its earlier results by their URL)."""
+        return isinstance(value, str) and value.startswith(f"{self.base_url}/files/")
 
     def _validate_with_sdk(self, endpoint: str, body: Any) -> list[dict[str, Any]]:
         """Runway: the official SDK's request types, then what Runway checks beyond the types
@@ -540,7 +557,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
             uploaded = isinstance(value, str) and value.startswith("runway://")
             if uploaded and value not in self.uploads:
                 check.add("custom", "Unknown runway:// upload", *path)
-            else:
+            elif not self._own_result(value):
                 check.uri(value, kind, *path)
         return check.issues
 

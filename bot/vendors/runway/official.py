@@ -9,6 +9,7 @@ from bot.vendors.base import Account
 from bot.vendors.runway.models import OFFICIAL_SPECS, runway_capabilities
 from bot.vendors.runway.protocol import RunwayFamilyClient
 from bot.vendors.runway.uploads import DATA_URI_MAX
+from bot.vendors.runway.upscale import UPSCALE_MODEL
 
 
 class RunwayClient(RunwayFamilyClient):
@@ -24,6 +25,7 @@ class RunwayClient(RunwayFamilyClient):
     capabilities = runway_capabilities(*OFFICIAL_SPECS)
     # Media whose data URI would pass Runway's limit go through its upload endpoint.
     upload_above = DATA_URI_MAX
+    upscaler = UPSCALE_MODEL  # POST /v1/video_upscale
 
     async def account(self) -> Account:
         body = await self._call("GET", "/organization")

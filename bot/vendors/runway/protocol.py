@@ -20,15 +20,15 @@ from bot.errors import (
     NotFound,
     OutOfCredits,
     Transient,
-    UnknownOutcome,
     VendorError,
 )
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
 from bot.vendors.runway.models import IMAGE_REFERENCE_MODELS, WATERMARK_MODELS, pixels
-from bot.vendors.runway.tasks import parse_task
+from bot.vendors.runway.tasks import parse_task, task_id_of
 from bot.vendors.runway.uploads import upload_oversized
+from bot.vendors.runway.upscale import UPSCALE_PATH, upscale_body
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,9 @@ class RunwayFamilyClient(VendorClient):
         self, req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
     ) -> str:
         """Create the task. Runway has no idempotency key, so `idempotency_key` is unused."""
+        if req.mode is Mode.UPSCALE:  # its own endpoint and body (upscale.py)
+            answer = await self._call("POST", UPSCALE_PATH, body=upscale_body(req), create=True)
+            return task_id_of(answer, self.id)
         spec = self.spec_for(req)
         uploads = await upload_oversized(self, req, self.upload_above)
         body = self.build(req, spec, callback_url, uploads)
@@ -222,9 +225,7 @@ class RunwayFamilyClient(VendorClient):
             body["model"] = alias
             answer = await self._call("POST", path, body=body, create=True)
             self._alias_used[spec.name] = alias
-        task_id = answer.get("id") if isinstance(answer, dict) else None
-        if not isinstance(task_id, str) or not task_id:
-            raise UnknownOutcome("create answered without a task id", status=200, vendor=self.id)
+        task_id = task_id_of(answer, self.id)
         log.debug("%s created task %s (%s, %s)", self.id, task_id, spec.name, req.mode)
         return task_id
 

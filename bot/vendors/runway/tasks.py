@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.errors import UnknownOutcome
 from bot.models import TaskState, TaskStatus
 
 log = logging.getLogger(__name__)
@@ -69,3 +70,11 @@ def _credits(body: dict[str, Any], key: str) -> float | None:
     if isinstance(credits, int | float) and not isinstance(credits, bool) and credits >= 0:
         return float(credits)
     return None
+
+
+def task_id_of(answer: Any, vendor: str) -> str:
+    """The task id of a create answer; UnknownOutcome when it has none (a task may exist)."""
+    task_id = answer.get("id") if isinstance(answer, dict) else None
+    if not isinstance(task_id, str) or not task_id:
+        raise UnknownOutcome("create answered without a task id", status=200, vendor=vendor)
+    return task_id
