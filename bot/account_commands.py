@@ -9,9 +9,11 @@ from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
 from bot.models import ACTIVE_STATES
+from bot.offers import help_text
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import Store
+from bot.vendors.base import VendorClient
 
 
 class AccountCommands:
@@ -19,6 +21,7 @@ class AccountCommands:
 
     settings: Settings
     store: Store
+    vendors: list[VendorClient]
     clock: Callable[[], float]
 
     async def _quota(self, msg: Incoming, cmd: QuotaCommand, locale: str) -> Reply:
@@ -69,6 +72,9 @@ class AccountCommands:
             cost5=self.settings.cost("*", 5), cost10=self.settings.cost("*", 10),
             daily=self.settings.quota_credits_per_day,
         )  # fmt: skip
+        models = help_text(((v.id, v.capabilities) for v in self.vendors), locale)
+        if models:
+            text += "\n\n" + models
         if self.settings.is_admin(msg.user):
             text += "\n\n" + texts.t(locale, "admin_help")
         return Reply(text)

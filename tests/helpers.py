@@ -14,7 +14,7 @@ from PIL import Image
 from bot.bootstrap import Core, build_core
 from bot.config import Settings
 from bot.events import EventKind, JobEvent
-from bot.models import Job
+from bot.models import Job, JobState
 from bot.vendors.base import VendorClient
 
 
@@ -98,3 +98,16 @@ async def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(step)
+
+
+async def finished(core: Core, job_id: str) -> JobState:
+    """The job's state once it is terminal (fails the test if it never gets there)."""
+
+    async def done() -> bool:
+        job = await core.store.get_job(job_id)
+        return job is not None and job.state.terminal
+
+    await wait_until(done)
+    job = await core.store.get_job(job_id)
+    assert job is not None
+    return job.state

@@ -13,7 +13,7 @@ from bot.storage.base import JobPatch
 from bot.vendors.runway import RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import RecordingSink, image_bytes, make_core, wait_until
+from tests.helpers import RecordingSink, finished, image_bytes, make_core, wait_until
 
 USER = UserRef("test", "1")
 
@@ -35,17 +35,6 @@ async def video(core: Core, text: str, **kw: object) -> str:
     reply = await core.service.handle(Incoming(user=USER, command=read(text), **kw))  # type: ignore[arg-type]
     assert reply.job is not None, reply.text
     return reply.job.id
-
-
-async def finished(core: Core, job_id: str) -> JobState:
-    async def done() -> bool:
-        job = await core.store.get_job(job_id)
-        return job is not None and job.state.terminal
-
-    await wait_until(done)
-    job = await core.store.get_job(job_id)
-    assert job is not None
-    return job.state
 
 
 async def used(core: Core) -> int:

@@ -17,6 +17,7 @@ import httpx
 # ASPECTS is re-exported: the vendor clients declare their ratios with it.
 from bot.models import ASPECTS as ASPECTS
 from bot.models import SEED_MAX, SEED_MIN, Mode, TaskState, VideoRequest
+from bot.vendors.names import friendly, model_key
 from bot.vendors.transport import VendorHTTP
 
 
@@ -35,10 +36,27 @@ class ModelSpec:
     wire: str = ""
     # Runway counts UTF-16 code units, so an emoji counts twice.
     utf16_prompt: bool = True
+    # False for a model whose API has no seed field: no seed is picked, shown or sent.
+    seeded: bool = True
+    # Optional request fields the vendor types for this model beyond prompt, media, ratio,
+    # duration and seed (`audio`, `negativePrompt`, `contentModeration`, ...): the catalogue
+    # lists them; the bodies send only those the bot has values for.
+    options: frozenset[str] = frozenset()
 
     @property
     def wire_name(self) -> str:
         return self.wire or self.name
+
+    @property
+    def title(self) -> str:
+        """The friendly name users read ("Veo 3.1 Fast")."""
+        return friendly(self.name)
+
+    def answers_to(self, typed: str) -> bool:
+        """Whether `typed` names this model: its API name, wire name or friendly name, in any
+        case and with or without spaces, dots, dashes and underscores."""
+        key = model_key(typed)
+        return key in {model_key(self.name), model_key(self.wire_name), model_key(self.title)}
 
     def prompt_length(self, prompt: str) -> int:
         if self.utf16_prompt:
@@ -59,7 +77,7 @@ class Capabilities:
     def model(self, name: str, mode: Mode | None = None) -> ModelSpec | None:
         """The spec named `name`; with `mode`, preferably the one that does `mode` (a model
         whose limits differ by mode declares one spec per mode under the same name)."""
-        named = [s for s in self.models if s.name == name or s.wire_name == name]
+        named = [s for s in self.models if s.answers_to(name)]
         if mode is not None:
             named = [s for s in named if mode in s.modes] or named
         return named[0] if named else None
@@ -118,6 +136,9 @@ class VendorClient(ABC):
         self._own_http = http is None
         # httpx's API with aiohttp's cheaper wire work (see transport.py)
         self.http = http or VendorHTTP(timeout=httpx.Timeout(timeout, connect=10.0), limit=64)
+        # Models the vendor said this account may not use (ModelUnavailable): routing sends
+        # them elsewhere for the life of the process, as a tier changes rarely.
+        self.refused_models: set[str] = set()
 
     @property
     def origin(self) -> str:
@@ -162,6 +183,10 @@ class VendorClient(ABC):
             await self.http.aclose()
 
     # helpers shared by the clients
+
+    def can_use(self, model: str) -> bool:
+        """False once the vendor has refused `model` to this account."""
+        return model not in self.refused_models
 
     def spec_for(self, req: VideoRequest) -> ModelSpec:
         spec = self.capabilities.pick(req.mode, req.model)
