@@ -235,3 +235,15 @@ async def test_the_duration_refusal_speaks_chinese_too(core: Core, emu: RunwayEm
     cmd = read("/video --model veo3.1_fast --duration 5 灯塔")
     reply = await core.service.handle(Incoming(user=USER, command=cmd, locale="zh"))
     assert reply.error and "Veo 3.1 Fast 支持的时长为 4、6 或 8 秒" in reply.text, reply.text
+
+
+async def test_help_lists_the_configured_vendors_models_with_their_durations(
+    core: Core, emu: RunwayEmulator
+) -> None:
+    reply = await ask(core, "/help")
+    assert "🎞 Models at runway:" in reply.text
+    assert "• Veo 3.1 Fast (veo3.1_fast): text, photo, first+last · 4, 6 or 8 s" in reply.text
+    assert "• Gen-4.5 (gen4.5): text, photo · 2–10 s" in reply.text
+    assert "• Aleph 2 (aleph2): video · input's length" in reply.text
+    assert "apiframe" not in reply.text  # not configured here
+    assert len(reply.text) < 4096  # one Telegram message
