@@ -16,11 +16,13 @@ from bot.bootstrap import Core
 from bot.commands import read
 from bot.errors import AuthError, BadRequest, ModelUnavailable
 from bot.events import EventKind
-from bot.models import JobState, Media, UserRef
+from bot.models import JobState, Media, Mode, UserRef, VideoRequest
 from bot.service import Incoming
+from bot.vendors.apiframe import ApiframeClient
 from bot.vendors.model_access import model_refusal
 from bot.vendors.runway import OpenAIHKClient, RunwayClient
-from bot.vendors.runway.models import GEN4_TURBO
+from tests.emulators.apiframe import ApiframeEmulator
+from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, finished, image_bytes, make_core
 
@@ -106,8 +108,27 @@ async def test_alone_the_job_is_refunded_with_the_reason_and_the_next_refused_un
         (AuthError("Invalid API key", status=403), False),  # no model, no tier
         (BadRequest("Invalid option: expected one of 'gen4.5'", status=400), False),
         (AuthError("No access to gen4_turbo", status=401), False),  # 401 is the key
+        (AuthError("This key lacks permission: modality disabled", status=403), True),
     ],
 )
 def test_what_reads_as_a_model_the_account_cannot_use(error: Exception, refused: bool) -> None:
-    found = model_refusal(error, GEN4_TURBO)  # type: ignore[arg-type]
+    found = model_refusal(error, "gen4_turbo")  # type: ignore[arg-type]
     assert isinstance(found, ModelUnavailable) is refused
+
+
+async def test_apiframe_reads_its_403_for_a_disabled_modality_the_same_way() -> None:
+    """apiframe's documented 403 "key inactive / lacks permission / modality disabled"."""
+    async with ApiframeEmulator("af-key") as emu:
+        client = ApiframeClient(api_key="af-key", base_url=emu.base_url)
+        try:
+            body = {"error": "This API key lacks permission: video modality disabled"}
+            emu.fail_next("create", Fault(403, body))
+            req = VideoRequest(prompt="a city", mode=Mode.TEXT, model="gen4_turbo")
+            with pytest.raises(ModelUnavailable):
+                await client.submit(req, idempotency_key="k1")
+            assert not client.can_use("gen4_turbo") and client.can_use("gen4.5")
+            emu.fail_next("create", Fault(403, {"error": "API key inactive"}))
+            with pytest.raises(AuthError):  # a dead key is the operator's, not the model's
+                await client.submit(VideoRequest(prompt="x", mode=Mode.TEXT), idempotency_key="k2")
+        finally:
+            await client.aclose()

@@ -41,6 +41,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🎲 The seed must be a whole number from {min} to {max}.",
         "zh": "🎲 种子必须是 {min} 到 {max} 之间的整数。",
     },
+    "err_duration_format": {
+        "en": "⏱ “{duration}” isn't a number of seconds. Write it like --duration 6; "
+        "/help lists each model's lengths.",
+        "zh": "⏱ “{duration}”不是秒数。请写成 --duration 6;/help 列出各模型支持的时长。",
+    },
     "err_seed_unsupported": {
         "en": "🎲 {model} takes no seed, so its videos can't be repeated. "
         "Leave out --seed, or pick a model that takes one.",

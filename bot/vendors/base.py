@@ -7,6 +7,7 @@ is the engine's job, written once.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,11 +15,16 @@ from typing import Any, ClassVar
 
 import httpx
 
+from bot.errors import ModelUnavailable, VendorError
+
 # ASPECTS is re-exported: the vendor clients declare their ratios with it.
 from bot.models import ASPECTS as ASPECTS
 from bot.models import SEED_MAX, SEED_MIN, Mode, TaskState, VideoRequest
+from bot.vendors.model_access import model_refusal
 from bot.vendors.names import friendly, model_key
 from bot.vendors.transport import VendorHTTP
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +193,16 @@ class VendorClient(ABC):
     def can_use(self, model: str) -> bool:
         """False once the vendor has refused `model` to this account."""
         return model not in self.refused_models
+
+    def refusal(self, exc: VendorError, spec: ModelSpec) -> ModelUnavailable | None:
+        """The ModelUnavailable a create's error means when the vendor refused the model to
+        this account (remembered, so routing skips the model here); None otherwise."""
+        refused = model_refusal(exc, spec.name, (spec.wire_name,))
+        if refused is None:
+            return None
+        log.warning("%s: this account may not use %s: %s", self.id, spec.name, exc)
+        self.refused_models.add(spec.name)
+        return refused
 
     def spec_for(self, req: VideoRequest) -> ModelSpec:
         spec = self.capabilities.pick(req.mode, req.model)

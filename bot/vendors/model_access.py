@@ -4,13 +4,15 @@ Runway answers a model outside the organisation's tier with 403 (the SDK's
 `PermissionDeniedError`) or 400 and an `{"error": "..."}` sentence naming the model; neither
 is the key's fault (the key works for other models) nor the body's. Read as ModelUnavailable,
 the job goes on to the next vendor that serves the model, and the client remembers the model
-so routing skips this vendor for it from then on.
+so routing skips this vendor for it from then on (`VendorClient.refusal`). apiframe's
+403 "lacks permission / modality disabled" is read the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from bot.errors import AuthError, BadRequest, ModelUnavailable, VendorError
-from bot.vendors.base import ModelSpec
 
 # Words of an access refusal; a validation error ("Invalid option") has none of them.
 _ACCESS_WORDS = (
@@ -26,16 +28,19 @@ _ACCESS_WORDS = (
 )
 
 
-def model_refusal(exc: VendorError, spec: ModelSpec) -> ModelUnavailable | None:
-    """The ModelUnavailable `exc` means, or None when it is some other refusal."""
+def model_refusal(
+    exc: VendorError, model: str, names: Collection[str] = ()
+) -> ModelUnavailable | None:
+    """The ModelUnavailable `exc` means for `model` (also known as `names` on the wire), or
+    None when it is some other refusal."""
     if not isinstance(exc, AuthError | BadRequest) or exc.status not in (400, 403):
         return None
     if getattr(exc, "fields", None):  # a schema validation issue list: the body's fault
         return None
     text = exc.message.lower()
-    names = {spec.name.lower(), spec.wire_name.lower()}
-    if not any(n in text for n in names) and "model" not in text:
+    named = any(n.lower() in text for n in (model, *names))
+    if not named and "model" not in text and "modality" not in text:
         return None
     if not any(word in text for word in _ACCESS_WORDS):
         return None
-    return ModelUnavailable(exc.message, model=spec.name, status=exc.status, vendor=exc.vendor)
+    return ModelUnavailable(exc.message, model=model, status=exc.status, vendor=exc.vendor)

@@ -26,7 +26,6 @@ from bot.errors import (
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
-from bot.vendors.model_access import model_refusal
 from bot.vendors.runway.tasks import parse_task
 from bot.vendors.runway.uploads import upload_oversized
 from bot.vendors.runway.wire import wire_rules
@@ -216,12 +215,10 @@ class RunwayFamilyClient(VendorClient):
         body = self.build(req, spec, callback_url, uploads)
         try:
             answer = await self._create(_ENDPOINTS[req.mode], body, spec)
-        except (AuthError, BadRequest) as exc:
-            refused = model_refusal(exc, spec)
+        except VendorError as exc:
+            refused = self.refusal(exc, spec)
             if refused is None:
                 raise
-            log.warning("%s: this account may not use %s: %s", self.id, spec.name, exc)
-            self.refused_models.add(spec.name)
             raise refused from exc
         task_id = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(task_id, str) or not task_id:
