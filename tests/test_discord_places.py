@@ -177,6 +177,21 @@ async def test_video_offers_the_models_of_every_configured_vendor(
         assert aleph == []  # video-to-video only: not a /video choice
 
 
+async def test_help_lists_every_model_across_messages_discord_takes(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu) as h:
+        payload = h.interact(h.fake.slash("help"))
+        first = (await answer(h, payload))["content"]
+        (follow, *more) = await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
+        parts = [first, follow.json["content"], *(m.json["content"] for m in more)]
+        assert all(len(p) <= 2000 for p in parts)
+        whole = "\n".join(parts)
+        assert "/video" in first and "🎞 Models at runway:" in whole
+        assert "• Veo 3.1 Fast (veo3.1_fast): text, photo, first+last · 4, 6 or 8 s" in whole
+        assert "• H3 Max (h3_max)" in whole  # the last row arrives too
+
+
 async def test_no_suggestions_where_the_bot_is_not_enabled(
     tmp_path: Path, emu: RunwayEmulator
 ) -> None:
