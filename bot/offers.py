@@ -114,13 +114,13 @@ def help_text(vendors: Iterable[tuple[str, Capabilities]], locale: str | None) -
 def markdown_table(vendors: Iterable[tuple[str, Capabilities]]) -> str:
     """The README's table of models per vendor (a test keeps the README equal to it)."""
     rows = [
-        "| vendor | model | `--model` | does | seconds | ratios |",
-        "|---|---|---|---|---|---|",
+        "| vendor | model | `--model` | does | seconds | ratios | optional fields |",
+        "|---|---|---|---|---|---|---|",
     ]
     for o in offers(vendors):
         seconds = seconds_values(o.durations) if o.durations else "input's length"
         rows.append(
             f"| `{o.vendor}` | {o.title} | `{o.name}` | {does_text(o.modes)} | {seconds} "
-            f"| {', '.join(o.ratios)} |"
+            f"| {', '.join(o.ratios)} | {', '.join(sorted(o.options)) or '—'} |"
         )
     return "\n".join(rows)

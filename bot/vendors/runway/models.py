@@ -52,10 +52,26 @@ def spec(
 
 # Older Runway models that only the resellers still serve. Runway accepted 5 or 10 s for them;
 # Aleph and Act-Two follow the input video's length, 5 is the nominal value for pricing.
-GEN3A = spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, GEN3_RATIOS)
-GEN4_TURBO = spec("gen4_turbo", {Mode.IMAGE}, GEN4_RATIOS)
-ALEPH = spec("gen4_aleph", {Mode.VIDEO}, GEN4_RATIOS, durations=(5,), prompt_required=True)
-ACT_TWO = spec("act_two", {Mode.ACT}, GEN4_RATIOS, durations=(5,))
+# Their optional fields are those openai-hk's document gives them (its seed, lines 246-248
+# and 331-368), the reseller these tables are written for.
+_MODERATION = frozenset({"contentModeration"})
+GEN3A = spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, GEN3_RATIOS, options=_MODERATION)
+GEN4_TURBO = spec("gen4_turbo", {Mode.IMAGE}, GEN4_RATIOS, options=_MODERATION)
+ALEPH = spec(
+    "gen4_aleph",
+    {Mode.VIDEO},
+    GEN4_RATIOS,
+    durations=(5,),
+    prompt_required=True,
+    options=_MODERATION,
+)
+ACT_TWO = spec(
+    "act_two",
+    {Mode.ACT},
+    GEN4_RATIOS,
+    durations=(5,),
+    options=_MODERATION | {"expressionIntensity"},
+)
 # Models whose wire body carries `watermark` (gen4 and later have none).
 WATERMARK_MODELS = frozenset({"gen3a_turbo"})
 # Video-to-video models that take one image as a style `references` entry.
