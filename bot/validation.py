@@ -108,7 +108,9 @@ async def plan(
     elif not visible(cmd.prompt):
         raise InvalidRequest("err_prompt_invisible")
 
-    offered = [(v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model))]
+    offered = [
+        (v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model, v.refused_models))
+    ]
     capable = [(v, s) for v, s in offered if v.can_use(s.name)]
     if offered and not capable:  # every vendor of the model said this account can't use it
         raise InvalidRequest("err_model_unavailable", model=offered[0][1].title)

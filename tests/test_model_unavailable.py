@@ -132,3 +132,22 @@ async def test_apiframe_reads_its_403_for_a_disabled_modality_the_same_way() -> 
                 await client.submit(VideoRequest(prompt="x", mode=Mode.TEXT), idempotency_key="k2")
         finally:
             await client.aclose()
+
+
+async def test_without_a_model_named_the_next_model_stands_in_for_a_refused_default(
+    tmp_path: Path,
+) -> None:
+    async with RunwayEmulator("k", run_seconds=0.1, tier_refused={"gen4.5"}) as emu:
+        client = RunwayClient(api_key="k", base_url=emu.base_url)
+        core = await make_core(tmp_path, vendors=[client], video_vendors=["runway"])
+        core.engine.subscribe("test", RecordingSink())
+        try:
+            await core.start()
+            first = await ask(core, "/video a fox")  # a photo: gen4.5 is the default
+            assert await finished(core, first.job.id) is JobState.FAILED  # type: ignore[attr-defined]
+            second = await ask(core, "/video a fox")
+            assert second.job.request.model is None  # type: ignore[attr-defined]
+            assert await finished(core, second.job.id) is JobState.DELIVERED  # type: ignore[attr-defined]
+            assert creates(emu) == ["gen4.5", "gen4_turbo"]
+        finally:
+            await core.aclose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -91,15 +91,19 @@ class Capabilities:
     def modes(self) -> set[Mode]:
         return {m for spec in self.models for m in spec.modes}
 
-    def pick(self, mode: Mode, model: str | None) -> ModelSpec | None:
-        """The model this vendor would use for `mode`, or None if it cannot do it."""
+    def pick(
+        self, mode: Mode, model: str | None, refused: Collection[str] = ()
+    ) -> ModelSpec | None:
+        """The model this vendor would use for `mode`, or None if it cannot do it. Without a
+        model named, the default unless the account was `refused` it, then the next one."""
         if model:
             spec = self.model(model, mode)
             return spec if spec and mode in spec.modes else None
         name = self.defaults.get(mode)
-        if name:
+        if name and name not in refused:
             return self.model(name, mode)
-        return next((s for s in self.models if mode in s.modes), None)
+        able = [s for s in self.models if mode in s.modes]
+        return next((s for s in able if s.name not in refused), able[0] if able else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +209,7 @@ class VendorClient(ABC):
         return refused
 
     def spec_for(self, req: VideoRequest) -> ModelSpec:
-        spec = self.capabilities.pick(req.mode, req.model)
+        spec = self.capabilities.pick(req.mode, req.model, self.refused_models)
         if spec is None:  # the router only sends requests a vendor declared it can do
             raise ValueError(f"{self.id} cannot do {req.mode} with {req.model}")
         return spec
