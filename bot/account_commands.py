@@ -9,6 +9,7 @@ from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
 from bot.models import ACTIVE_STATES
+from bot.offers import help_text
 from bot.prices import price_list
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
@@ -72,6 +73,9 @@ class AccountCommands:
             prices=price_list(self.settings, self.vendors, locale),
             daily=self.settings.quota_credits_per_day,
         )  # fmt: skip
+        models = help_text(((v.id, v.capabilities) for v in self.vendors), locale)
+        if models:
+            text += "\n\n" + models
         if self.settings.is_admin(msg.user):
             text += "\n\n" + texts.t(locale, "admin_help")
         return Reply(text)

@@ -72,7 +72,7 @@ class VideoCog(commands.Cog):
     async def _models(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return suggest.models(self.bridge.core, current)
+        return suggest.models(self.bridge.core, current, self.bridge.locale(interaction))
 
     @video.autocomplete("duration")
     async def _durations(

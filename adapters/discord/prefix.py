@@ -19,6 +19,7 @@ from adapters.discord.media import (
     read_attachment,
     video_attachments,
 )
+from adapters.discord.targets import message_parts
 from adapters.discord.translate import channel_ids, guild_id_of, message_chat
 from bot.commands import read
 from bot.models import Media
@@ -48,7 +49,8 @@ class PrefixCog(commands.Cog):
         if command not in ("video", "act", "upscale"):
             chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
             reply = await bridge.core.service.handle(Incoming(user, read(line), locale, chat))
-            await message.reply(reply.text, mention_author=False, allowed_mentions=QUIET)
+            for part in message_parts(reply.text):  # 2000 characters a message
+                await message.reply(part, mention_author=False, allowed_mentions=QUIET)
             return
         images: list[Media] = []
         video = character = None
