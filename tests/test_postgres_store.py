@@ -71,6 +71,44 @@ async def test_the_password_never_shows_in_errors_or_logs(
     assert PASSWORD not in out.getvalue()
 
 
+def test_database_urls_and_the_data_folder() -> None:
+    def settings(url: str, **kw: object) -> Settings:
+        return Settings(_env_file=None, database_url=url, **kw)  # type: ignore[arg-type]
+
+    pg = settings("postgres://bot:pw%40x@db.internal:5432/videobot?sslmode=require")
+    assert not pg.uses_sqlite and pg.work_dir == Path("data")
+    assert "pw@x" in pg.secrets() and "pw%40x" in pg.secrets()
+    assert settings("postgresql://db/videobot", data_dir="/srv/v").work_dir == Path("/srv/v")
+    assert settings("sqlite:////var/lib/v/videobot.db").work_dir == Path("/var/lib/v")
+    with pytest.raises(ValueError, match="postgresql://user:password@host"):
+        settings("postgresql://")
+
+
+async def test_a_lost_connection_is_one_line_then_the_pool_reconnects(
+    fresh_postgres_url: str,
+) -> None:
+    store = await open_store(with_password(fresh_postgres_url))
+    admin = await asyncpg.connect(fresh_postgres_url)
+    try:
+        await asyncio.gather(*(store.list_jobs() for _ in range(5)))  # several in the pool
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        failures = []
+        for _ in range(12):  # each dead connection fails its call once, then is replaced
+            try:
+                assert await store.list_jobs() == []
+            except StoreUnavailable as exc:
+                failures.append(str(exc))
+        assert len(failures) <= 5
+        assert all(PASSWORD not in f and "\n" not in f and ":***@" in f for f in failures)
+        assert await store.list_jobs() == []
+    finally:
+        await admin.close()
+        await store.close()
+
+
 async def test_migrate_command_on_either_backend(
     fresh_postgres_url: str,
     tmp_path: Path,

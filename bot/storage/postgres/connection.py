@@ -33,6 +33,11 @@ CALLER_ERRORS = (
     asyncpg.exceptions.SyntaxOrAccessError,
 )
 RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+# What makes the database unavailable: the server, the network or a broken connection.
+UNAVAILABLE = (
+    asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
+    TimeoutError,
+)  # fmt: skip
 
 
 def problem(exc: BaseException, url: str) -> str:
@@ -50,9 +55,7 @@ def problem(exc: BaseException, url: str) -> str:
 
 def unavailable(exc: BaseException, url: str) -> BaseException:
     """`exc` as the one-line StoreUnavailable, unless it is the caller's own mistake."""
-    if isinstance(exc, CALLER_ERRORS) or not isinstance(
-        exc, (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
-    ):
+    if isinstance(exc, CALLER_ERRORS) or not isinstance(exc, UNAVAILABLE):
         return exc
     if isinstance(exc, StoreUnavailable):
         return StoreUnavailable(f"{display_url(url)}: {exc}")
@@ -82,23 +85,32 @@ class PgBase:
     async def _transaction(self, work: Callable[[Any], Awaitable[T]]) -> T:
         """Run `work(connection)` in one transaction, again when PostgreSQL rolled it back
         for a conflict with another (it then had no effect)."""
+
+        async def transaction(db: Any) -> T:
+            async with db.transaction():
+                return await work(db)
+
         for attempt in range(RETRIES):
             try:
-                async with self.pool.acquire() as db, db.transaction():
-                    return await work(db)
-            except RETRYABLE:
+                return await self._on_connection(transaction)
+            except RETRYABLE as exc:
                 if attempt == RETRIES - 1:
-                    raise
+                    raise self.failure(exc) from None
                 await asyncio.sleep(0.01 * (attempt + 1))
             except Exception as exc:
                 raise self.failure(exc) from None
         raise AssertionError("unreachable")
 
+    async def _on_connection(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """`work(connection)` on a pooled connection (one the server ended is replaced by
+        the pool once it is given back: its call fails, the next one does not)."""
+        async with self.pool.acquire() as db:
+            return await work(db)
+
     async def _run(self, work: Callable[[Any], Awaitable[T]]) -> T:
         """Run `work(connection)` as it is: one statement, or reads that need no snapshot."""
         try:
-            async with self.pool.acquire() as db:
-                return await work(db)
+            return await self._on_connection(work)
         except Exception as exc:
             raise self.failure(exc) from None
 
