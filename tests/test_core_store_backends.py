@@ -79,6 +79,37 @@ async def test_a_job_settled_from_many_places_at_once_is_settled_once(store: Sto
 
 
 @BACKENDS
+async def test_reserves_settles_and_grants_of_one_user_interleaved_keep_the_ledger_whole(
+    store: Store,
+) -> None:
+    """Refunds give credits back while other reserves take them and grants add some: in any
+    order, what the ledger says the user holds is what the balances say."""
+    policy = QuotaPolicy(day=DAY, per_day=20, max_active=1000, unlimited=False)
+    for n in range(20):
+        await store.reserve(job_of(USER, n), policy, 1.0)
+
+    async def settle(n: int) -> bool:
+        return await store.settle(f"{n:032x}", charge=n % 3 == 0, state=JobState.FAILED, now=2.0)
+
+    async def reserve(n: int) -> object:
+        try:
+            return await store.reserve(job_of(USER, n), policy, 3.0)
+        except QuotaError:
+            return None
+
+    await asyncio.gather(
+        *(settle(n) for n in range(20)),
+        *(reserve(n) for n in range(100, 140)),
+        *(store.grant(USER, 1, 4.0) for _ in range(5)),
+    )
+    balance = await store.balance(USER, DAY)
+    held = await ledger_by_user(store)
+    granted = sum(e.amount for e in await store.ledger() if e.kind == "grant")
+    assert held[str(USER)] == balance.used_today + granted - balance.bonus
+    assert balance.used_today <= 20
+
+
+@BACKENDS
 async def test_transitions_only_move_an_unsettled_job_from_an_expected_state(
     store: Store,
 ) -> None:

@@ -130,6 +130,20 @@ async def test_migrate_command_on_either_backend(
     assert f"schema v{len(SQLITE_MIGRATIONS)} (current)" in capsys.readouterr().out
 
 
+async def test_admin_commands_work_on_postgresql(
+    fresh_postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clean_env: None,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", fresh_postgres_url)
+    assert await asyncio.to_thread(main, ["grant", "telegram:7", "4", "--note", "thanks"]) == 0
+    assert await asyncio.to_thread(main, ["users"]) == 0
+    assert await asyncio.to_thread(main, ["export-ledger"]) == 0
+    out = capsys.readouterr().out
+    assert "telegram:7" in out and "grant,4,thanks" in out
+
+
 async def test_doctor_checks_the_connection_and_the_schema(fresh_postgres_url: str) -> None:
     def check(url: str) -> local_checks.Check:
         return local_checks.database_check(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]

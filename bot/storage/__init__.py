@@ -1,7 +1,20 @@
 """Where the bot keeps its state, chosen by DATABASE_URL. Everything above this package
 speaks the `Store` interface and catches `StoreUnavailable`, never a driver's own errors, so
 the backends are interchangeable: SQLite (the embedded default, one process) and
-PostgreSQL (a database server)."""
+PostgreSQL (a database server).
+
+Changing the schema or the interface means doing it on both:
+- a migration: append it to `migrations.MIGRATIONS` (SQLite), then to
+  `postgres/migrations.MIGRATIONS` as `ddl(SQLITE_MIGRATIONS[n - 1])` when it is tables,
+  columns and indexes, or in PostgreSQL's own words otherwise; a test fails while the two
+  lists differ in length;
+- a job column: `rows.JOB_COLUMNS` and `row_to_job` (read), `base.JobPatch` (written): both
+  backends use them;
+- a store method: on `base.Store`, then in the SQLite room and its `postgres/` twin (money,
+  reads or reports), sharing SQL through `rows.py` (`postgres.dialect.pg` numbers its
+  placeholders and quotes `user`); a test of it takes the `store` fixture under
+  `tests.postgres.BACKENDS`, so it runs on both.
+"""
 
 from __future__ import annotations
 
