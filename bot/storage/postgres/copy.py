@@ -22,7 +22,8 @@ from bot.storage.errors import CopyRefused
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.store import PostgresStore
 
-CHUNK = 1_000  # rows read from SQLite and sent to PostgreSQL at a time (media rows included)
+CHUNK = 1_000  # rows read from SQLite and sent to PostgreSQL at a time
+MEDIA_CHUNK = 16  # media rows at a time: each holds an image of up to several MB
 FIRST = ("users", "daily_usage", "jobs")  # the tables others refer to, copied first
 DERIVED = ("credit_totals",)  # kept by the target's own trigger
 # What must agree on both sides afterwards, each as (key..., value) rows.
@@ -87,7 +88,8 @@ async def copy_table(source: sqlite3.Connection, target: Any, table: str, cols: 
     quoted = ", ".join(f'"{c}"' for c in cols)
     cursor = source.execute(f'SELECT {quoted} FROM "{table}"')
     copied = 0
-    while rows := await asyncio.to_thread(cursor.fetchmany, CHUNK):
+    chunk = MEDIA_CHUNK if table == "job_media" else CHUNK
+    while rows := await asyncio.to_thread(cursor.fetchmany, chunk):
         await target.copy_records_to_table(table, records=rows, columns=cols)
         copied += len(rows)
     return copied
