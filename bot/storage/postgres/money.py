@@ -32,7 +32,16 @@ LOCK_USER = (
     'INSERT INTO users ("user", created_at) VALUES ($1, $2) '
     'ON CONFLICT ("user") DO UPDATE SET "user" = EXCLUDED."user" RETURNING bonus, banned'
 )
-
+# What a reserve writes once its payment is known, in one round trip: the day's usage (not
+# for admins, $4), the bonus spent ($5), the job ($6-$18) and its ledger row ($19-$24).
+RESERVE_WRITES = (
+    'WITH usage AS (INSERT INTO daily_usage ("user", day, used) '
+    "SELECT $1::text, $2::text, $3::integer WHERE $4::boolean "
+    'ON CONFLICT ("user", day) DO UPDATE SET used = daily_usage.used + EXCLUDED.used), '
+    'bonus AS (UPDATE users SET bonus = bonus - $5 WHERE "user" = $1 AND $5 > 0), '
+    f"job AS ({pg(JOB_INSERT, 6)}) "
+    f"{pg(LEDGER_INSERT, 19)}"
+)
 REFUND = (
     "WITH usage AS (UPDATE daily_usage SET used = used - $1 "
     'WHERE "user" = $3 AND day = $4 RETURNING used) '
@@ -57,27 +66,18 @@ class PgMoney(PgBase):
             paid_daily, paid_bonus = split_cost(
                 policy, job.cost, bonus=bonus, banned=bool(banned), active=active, used=used or 0
             )
-            if not policy.unlimited:
-                await db.execute(
-                    'INSERT INTO daily_usage ("user", day, used) VALUES ($1, $2, $3) '
-                    'ON CONFLICT ("user", day) DO UPDATE SET used = daily_usage.used + $3',
-                    user, policy.day, paid_daily,
-                )  # fmt: skip
-            if paid_bonus:
-                await db.execute(
-                    'UPDATE users SET bonus = bonus - $1 WHERE "user" = $2', paid_bonus, user
-                )
             values = new_job_values(job, paid_daily, paid_bonus, policy.day, now)
-            await db.execute(pg(JOB_INSERT), *values)
+            await db.execute(
+                RESERVE_WRITES,
+                user, policy.day, paid_daily, not policy.unlimited, paid_bonus, *values,
+                now, user, job.id, "reserve", paid_daily + paid_bonus, "",
+            )  # fmt: skip
             if job.media:
                 await db.executemany(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
                     "VALUES ($1, $2, $3, $4, $5)",
                     [(job.id, r, m.mime, m.filename, m.data) for r, m in job.media.items()],
                 )
-            await db.execute(
-                pg(LEDGER_INSERT), now, user, job.id, "reserve", paid_daily + paid_bonus, ""
-            )
 
         await self._transaction(reserve)
         return reserved_job(job, now)
