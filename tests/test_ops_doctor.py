@@ -264,6 +264,16 @@ async def test_each_missing_or_malformed_setting_is_named(
     assert rows["database"].status == OK and rows["vendor local"].status == OK
 
 
+async def test_a_malformed_database_url_is_shown_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:Hunter2-secret@")  # no host
+    code, rows, out = await run_doctor(capsys)
+    assert code == 1 and rows["config DATABASE_URL"].status == FAIL
+    assert "postgresql://user:password@host" in rows["config DATABASE_URL"].detail
+    assert "bot:***@" in out and "Hunter2" not in out
+
+
 async def test_a_vendor_without_its_key_is_named(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
