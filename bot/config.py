@@ -130,7 +130,12 @@ class Settings(EnvSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         if value.startswith(POSTGRES_SCHEMES):
-            if not urlsplit(value).hostname and "host=" not in value:
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018  # a port that is not a number raises here
+            except ValueError:
+                parts = None
+            if parts is None or (not parts.hostname and "host=" not in value):
                 raise ValueError("expected postgresql://user:password@host:5432/database")
             return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":

@@ -63,6 +63,9 @@ async def test_the_password_never_shows_in_errors_or_logs(
     with pytest.raises(StoreUnavailable) as caught:
         await open_store(closed_port)
     assert PASSWORD not in str(caught.value) and "cannot connect" in str(caught.value)
+    with pytest.raises(StoreUnavailable, match="malformed") as caught:
+        await open_store(with_password("postgresql://postgres@127.0.0.1:5432/x?sslmode=maybe"))
+    assert PASSWORD not in str(caught.value)
 
     settings = Settings(_env_file=None, database_url=missing)  # type: ignore[call-arg]
     out = io.StringIO()
@@ -80,8 +83,9 @@ def test_database_urls_and_the_data_folder() -> None:
     assert "pw@x" in pg.secrets() and "pw%40x" in pg.secrets()
     assert settings("postgresql://db/videobot", data_dir="/srv/v").work_dir == Path("/srv/v")
     assert settings("sqlite:////var/lib/v/videobot.db").work_dir == Path("/var/lib/v")
-    with pytest.raises(ValueError, match="postgresql://user:password@host"):
-        settings("postgresql://")
+    for malformed in ("postgresql://", "postgresql://u:pw@db:port/x"):
+        with pytest.raises(ValueError, match="postgresql://user:password@host"):
+            settings(malformed)
 
 
 async def test_a_lost_connection_is_one_line_then_the_pool_reconnects(

@@ -68,6 +68,8 @@ async def create_pool(url: str, size: int = POOL_SIZE) -> Any:
         return await asyncpg.create_pool(
             url, min_size=1, max_size=size, timeout=CONNECT_TIMEOUT, command_timeout=None
         )
+    except (ValueError, TypeError) as exc:  # asyncpg's reading of the URL refused it
+        raise StoreUnavailable(f"{display_url(url)}: malformed: {problem(exc, url)}") from None
     except Exception as exc:
         raise unavailable(exc, url) from None
 
