@@ -47,8 +47,12 @@ async def test_processes_starting_together_migrate_once(fresh_postgres_url: str)
         await db.execute("UPDATE schema_version SET version = version + 1")
     finally:
         await db.close()
-    with pytest.raises(StoreUnavailable, match="newer than this build"):
+    with pytest.raises(StoreUnavailable) as caught:
         await open_store(fresh_postgres_url)
+    assert str(caught.value) == (
+        f"{fresh_postgres_url}: schema v{len(MIGRATIONS) + 1} is newer than this build's "
+        f"v{len(MIGRATIONS)}; upgrade videobot"
+    )
 
 
 async def test_the_password_never_shows_in_errors_or_logs(

@@ -55,10 +55,10 @@ def problem(exc: BaseException, url: str) -> str:
 
 def unavailable(exc: BaseException, url: str) -> BaseException:
     """`exc` as the one-line StoreUnavailable, unless it is the caller's own mistake."""
+    if isinstance(exc, StoreUnavailable):  # raised by the store itself: name the database
+        return StoreUnavailable(f"{display_url(url)}: {exc}")
     if isinstance(exc, CALLER_ERRORS) or not isinstance(exc, UNAVAILABLE):
         return exc
-    if isinstance(exc, StoreUnavailable):
-        return StoreUnavailable(f"{display_url(url)}: {exc}")
     return StoreUnavailable(f"{display_url(url)}: {problem(exc, url)}")
 
 

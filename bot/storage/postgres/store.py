@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.storage.postgres.connection import create_pool, unavailable
+from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
 from bot.storage.postgres.reads import PgReads
@@ -21,16 +21,15 @@ class PostgresStore(PgMoney, PgReads, PgReports):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
-        """Connect and (unless told not to) migrate; StoreUnavailable, one line naming the
-        database without its password, when it cannot be used."""
+    async def open(cls, url: str) -> PostgresStore:
+        """Connect and migrate; StoreUnavailable, one line naming the database without its
+        password, when it cannot be used."""
         store = cls(await create_pool(url), url)
-        if migrate:
-            try:
-                await store.migrate()
-            except BaseException as exc:
-                await store.pool.close()
-                raise unavailable(exc, url) from None
+        try:
+            await store.migrate()  # its failures are StoreUnavailable already (connection.py)
+        except BaseException:
+            await store.pool.close()
+            raise
         return store
 
     async def migrate(self) -> int:
