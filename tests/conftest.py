@@ -128,14 +128,13 @@ def _postgres_or_skip(found: str | BaseException) -> str:
 
 
 @pytest.fixture
-async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_run_database: str | BaseException
-) -> str:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """DATABASE_URL of an empty store: a SQLite file in `tmp_path` unless parametrised with
-    "postgres" (see tests.postgres.BACKENDS): then this run's PostgreSQL database, emptied."""
+    "postgres" (see tests.postgres.BACKENDS): then this run's PostgreSQL database, emptied
+    (created by the first test that asks for it)."""
     if getattr(request, "param", "sqlite") == "sqlite":
         return f"sqlite:///{tmp_path / 'videobot.db'}"
-    url = _postgres_or_skip(postgres_run_database)
+    url = _postgres_or_skip(request.getfixturevalue("postgres_run_database"))
     await postgres.empty_tables(url)
     return url
 
