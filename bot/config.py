@@ -15,11 +15,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.models import UserRef
+from bot.storage.errors import POSTGRES_SCHEMES
 from bot.vendors import VENDORS
 
 # Credits per (model or "*", duration). A 10 s video costs twice a 5 s one by default.
 DEFAULT_COSTS = {"*:5": 1, "*:10": 2}
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def comma_list(value: Any) -> Any:

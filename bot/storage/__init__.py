@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import POSTGRES_SCHEMES
 from bot.storage.base import JobPatch, Store
-from bot.storage.errors import CopyRefused, StoreUnavailable, display_url
+from bot.storage.errors import POSTGRES_SCHEMES, CopyRefused, StoreUnavailable, display_url
 
 __all__ = [
     "CopyRefused",

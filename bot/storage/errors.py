@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # DATABASE_URLs naming PostgreSQL
+
 
 class StoreUnavailable(Exception):
     """The database cannot be opened, migrated or trusted; the message names the file and

@@ -13,7 +13,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from bot.config import POSTGRES_SCHEMES
+from bot.storage.errors import POSTGRES_SCHEMES
 from bot.storage.health_report import StoreHealth, version_health
 from bot.storage.migrations import MIGRATIONS
 
