@@ -10,18 +10,22 @@ from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.models import ACTIVE_STATES
+from bot.offers import help_text
+from bot.prices import price_list
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import Store
+from bot.vendors.base import VendorClient
 
 
 class AccountCommands:
-    """Mixed into VideoService, which provides the settings, the store, the engine and the
-    clock."""
+    """Mixed into VideoService, which provides the settings, the store, the engine, the
+    vendors and the clock."""
 
     settings: Settings
     store: Store
     engine: JobEngine
+    vendors: list[VendorClient]
     clock: Callable[[], float]
 
     async def _quota(self, msg: Incoming, cmd: QuotaCommand, locale: str) -> Reply:
@@ -39,8 +43,7 @@ class AccountCommands:
                 daily=per_day,
                 bonus=bonus,
                 reset=texts.duration_text(seconds_to_midnight(now), locale),
-                cost5=self.settings.cost("*", 5),
-                cost10=self.settings.cost("*", 10),
+                prices=price_list(self.settings, self.vendors, locale),
                 active=balance.active,
             )
         )
@@ -71,9 +74,12 @@ class AccountCommands:
     async def _help(self, msg: Incoming, cmd: HelpCommand, locale: str) -> Reply:
         text = texts.t(
             locale, "help",
-            cost5=self.settings.cost("*", 5), cost10=self.settings.cost("*", 10),
+            prices=price_list(self.settings, self.vendors, locale),
             daily=self.settings.quota_credits_per_day,
         )  # fmt: skip
+        models = help_text(((v.id, v.capabilities) for v in self.vendors), locale)
+        if models:
+            text += "\n\n" + models
         if self.settings.is_admin(msg.user):
             text += "\n\n" + texts.t(locale, "admin_help")
         return Reply(text)

@@ -48,6 +48,14 @@ class CancelCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class UpscaleCommand:
+    """/upscale [job]: without a job, the user's latest delivered video."""
+
+    job_ref: str = ""
+    name: ClassVar[str] = "upscale"
+
+
+@dataclass(frozen=True, slots=True)
 class HelpCommand:
     name: ClassVar[str] = "help"
 
@@ -94,6 +102,7 @@ Command = (
     | QuotaCommand
     | JobsCommand
     | CancelCommand
+    | UpscaleCommand
     | HelpCommand
     | GrantCommand
     | BanCommand

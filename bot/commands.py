@@ -17,6 +17,7 @@ from bot.command_types import (
     QuotaCommand,
     Refused,
     StatsCommand,
+    UpscaleCommand,
 )
 from bot.errors import InvalidRequest
 from bot.video_options import ASPECT_WORDS, normalise_ratio, typed_video, video_command
@@ -56,6 +57,8 @@ def parse(text: str) -> Command:
         return _admin(name, words)
     if name == "cancel":
         return CancelCommand(words[0] if words else None)
+    if name == "upscale":
+        return UpscaleCommand(words[0] if words else "")
     simple = _SIMPLE.get(name)
     if simple is None:
         raise InvalidRequest("unknown_command")

@@ -6,18 +6,19 @@ documents every one of them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import costs
 from bot.models import UserRef
+from bot.storage.errors import POSTGRES_SCHEMES
 from bot.vendors import VENDORS
-
-# Credits per (model or "*", duration). A 10 s video costs twice a 5 s one by default.
-DEFAULT_COSTS = {"*:5": 1, "*:10": 2}
 
 
 def comma_list(value: Any) -> Any:
@@ -66,12 +67,15 @@ class Settings(EnvSettings):
     video_download_timeout: float = Field(600.0, gt=0)  # one result download, in all
 
     quota_credits_per_day: int = Field(10, ge=0)
-    quota_costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))
+    # Prices by model and length (bot.costs); models it leaves out cost what Runway charges.
+    quota_costs: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_jobs_per_user: int = Field(2, ge=1)
 
+    # sqlite:///path/to/file.db (the default, one process) or postgresql://user:pass@host/db
     database_url: str = "sqlite:///./data/videobot.db"
-    data_dir: Path | None = None  # temporary files and local renders; default beside the db
+    # Downloads and local renders; default: the SQLite file's folder, or ./data on PostgreSQL.
+    data_dir: Path | None = None
 
     # Each vendor's X_API_KEY and X_BASE_URL; its client class names them (key_env,
     # base_url_env) and knows its documented API root.
@@ -138,11 +142,32 @@ class Settings(EnvSettings):
             raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
         return ids or ["local"]
 
+    @field_validator("quota_costs", mode="before")
+    @classmethod
+    def _cost_table(cls, value: Any) -> dict[str, float]:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not JSON ({exc.msg} at character {exc.pos})") from None
+        return costs.check_table(value)
+
     @field_validator("database_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
+    def _database_url(cls, value: str) -> str:
+        if value.startswith(POSTGRES_SCHEMES):
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018  # a port that is not a number raises here
+            except ValueError:
+                parts = None
+            if parts is None or (not parts.hostname and "host=" not in value):
+                raise ValueError("expected postgresql://user:password@host:5432/database")
+            return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError("only SQLite is supported: sqlite:///path/to/file.db")
+            raise ValueError(
+                "expected sqlite:///path/to/file.db or postgresql://user:password@host/database"
+            )
         return value
 
     @field_validator("admin_user_ids")
@@ -168,13 +193,28 @@ class Settings(EnvSettings):
         return getattr(self, env.lower(), None) if env else None
 
     def secrets(self) -> list[str]:
-        """Every configured secret value, for the log redaction filter."""
+        """Every configured secret value, for the log redaction filter: the SecretStr
+        settings and the password inside DATABASE_URL."""
         values = []
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
+        password = self.database_password
+        if password:
+            values += [password, unquote(password)]  # as written, and as sent
         return values
+
+    @property
+    def database_password(self) -> str | None:
+        try:
+            return urlsplit(self.database_url).password
+        except ValueError:
+            return None
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:///")
 
     @property
     def sqlite_path(self) -> Path:
@@ -185,7 +225,11 @@ class Settings(EnvSettings):
 
     @property
     def work_dir(self) -> Path:
-        return self.data_dir or self.sqlite_path.parent
+        """Where downloads and local renders go: DATA_DIR, else beside the SQLite file,
+        else ./data."""
+        if self.data_dir is not None:
+            return self.data_dir
+        return self.sqlite_path.parent if self.uses_sqlite else Path("data")
 
     def max_concurrent(self, vendor_id: str) -> int | None:
         """The operator's <ID>_MAX_CONCURRENT for a vendor; None when unset."""
@@ -196,7 +240,5 @@ class Settings(EnvSettings):
         return str(user) in self.admin_user_ids
 
     def cost(self, model: str, duration: int) -> int:
-        for key in (f"{model}:{duration}", f"*:{duration}"):
-            if key in self.quota_costs:
-                return self.quota_costs[key]
-        return max(1, round(duration / 5))
+        """Credits for a `duration`-second video of `model` (bot.costs)."""
+        return costs.cost(self.quota_costs, model, duration)

@@ -5,6 +5,7 @@
     ├── QuotaError            not enough credits, too many jobs, banned (has a catalogue key)
     └── VendorError           anything a vendor said or failed to say
         ├── BadRequest        the vendor refused the request body (400/422 validation)
+        │   └── ModelUnavailable  the model is not for this account's tier -> next vendor
         ├── AuthError         wrong or missing key (401/403)     -> next vendor, alert operator
         ├── OutOfCredits      vendor account empty (402/412/...) -> next vendor, alert operator
         ├── RateLimited       429; carries retry_after seconds          -> wait and retry
@@ -65,6 +66,17 @@ class VendorError(BotError):
 
 class BadRequest(VendorError):
     code = "bad_request"
+
+
+class ModelUnavailable(BadRequest):
+    """The vendor serves the model, but not to this account (its plan or tier): another
+    vendor may, and nothing was created."""
+
+    code = "model_unavailable"
+
+    def __init__(self, message: str, *, model: str, status: int | None, vendor: str) -> None:
+        super().__init__(message, status=status, vendor=vendor)
+        self.model = model
 
 
 class AuthError(VendorError):

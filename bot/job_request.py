@@ -41,12 +41,13 @@ def request_to_json(request: JobRequest) -> dict[str, Any]:
         "body_control": request.body_control,
         "vendors": list(request.vendors),
         "model_shown": request.model_shown,
-    }
+    } | ({"source_url": request.source_url} if request.source_url else {})
 
 
 def request_from_json(data: Mapping[str, Any]) -> JobRequest:
     """A stored request, also one an earlier version wrote (keys may be missing)."""
     seed = data.get("seed")
+    source = data.get("source_url")
     return JobRequest(
         prompt=str(data.get("prompt") or ""),
         mode=Mode(data.get("mode") or Mode.TEXT),
@@ -58,4 +59,5 @@ def request_from_json(data: Mapping[str, Any]) -> JobRequest:
         watermark=bool(data.get("watermark", False)),
         body_control=bool(data.get("body_control", False)),
         vendors=tuple(str(v) for v in data.get("vendors") or ()),
+        source_url=str(source) if source else None,
     )

@@ -43,6 +43,7 @@ class Mode(StrEnum):
     FIRST_LAST = "first_last"  # first and last frame
     VIDEO = "video"  # video-to-video
     ACT = "act"  # character performance
+    UPSCALE = "upscale"  # a finished video made larger (bot.upscale)
 
 
 class TaskStatus(StrEnum):
@@ -173,6 +174,7 @@ class VideoRequest:
     video: Media | None = None  # source video (VIDEO) or performance (ACT)
     character: Media | None = None  # ACT: the image or video to animate
     body_control: bool = False  # ACT: carry gestures, not only the face
+    source_url: str | None = None  # UPSCALE: where the video to upscale can be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ class JobRequest:
     watermark: bool = False
     body_control: bool = False
     vendors: tuple[str, ...] = ()  # the vendors that accept it, in order of preference
+    source_url: str | None = None  # UPSCALE: the earlier result to upscale
 
     def with_media(self, media: Mapping[str, Media]) -> VideoRequest:
         """The request to submit: this record plus the media stored with the job."""
@@ -203,6 +206,7 @@ class JobRequest:
             seed=self.seed,
             watermark=self.watermark,
             body_control=self.body_control,
+            source_url=self.source_url,
             first_frame=media.get("first_frame"),
             last_frame=media.get("last_frame"),
             video=media.get("video"),
@@ -221,6 +225,9 @@ class TaskState:
     failure_code: str | None = None
     raw_status: str = ""
     moderated: bool = False  # the vendor refused the content
+    # The vendor's own credits for the task where it reports them: its estimate while the
+    # task runs, the final charge once it ends (Runway's estimatedCost / cost).
+    vendor_cost: float | None = None
 
     @property
     def video_url(self) -> str | None:
@@ -250,6 +257,7 @@ class Job:
     deadline_at: float = 0.0  # in the bot's queue: VIDEO_QUEUE_TIMEOUT; then VIDEO_JOB_TIMEOUT
     attempt: int = 0
     submitted_at: float | None = None  # when it left the bot's queue for a vendor
+    vendor_cost: float | None = None  # the vendor's credits for the task, as last reported
 
     @property
     def prompt(self) -> str:

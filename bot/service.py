@@ -31,6 +31,7 @@ from bot.command_types import (
     QuotaCommand,
     Refused,
     StatsCommand,
+    UpscaleCommand,
     VideoCommand,
 )
 from bot.config import Settings
@@ -38,16 +39,17 @@ from bot.errors import InvalidRequest, QuotaError
 from bot.job_request import planned_request
 from bot.jobs import CancelResult, JobEngine
 from bot.jobs.line import line_text
-from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
+from bot.models import ACTIVE_STATES, Job, JobRequest, Media, Mode, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
+from bot.upscale import can_upscale, may_reuse, plan_upscale
 from bot.validation import plan
 from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
-USER_COMMANDS = ("video", "act", "quota", "jobs", "cancel", "help")
+USER_COMMANDS = ("video", "act", "upscale", "quota", "jobs", "cancel", "help")
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
@@ -74,6 +76,7 @@ class VideoService(AccountCommands, AdminCommands):
             QuotaCommand: self._quota,
             JobsCommand: self._jobs,
             CancelCommand: self._cancel,
+            UpscaleCommand: self._upscale,
             HelpCommand: self._help,
             GrantCommand: self._grant,
             BanCommand: self._ban,
@@ -119,18 +122,38 @@ class VideoService(AccountCommands, AdminCommands):
         reused only for its owner or in the chat it was posted in: a button id forged in
         another chat gets the same answer as an unknown job."""
         loc = texts.norm_locale(locale)
-        try:
+
+        async def run() -> Reply:
             old = await self.store.get_job(job_id)
-            if old is None or (old.user != user and not chat.same_place(old.chat)):
+            if old is None or not may_reuse(old, user, chat) or old.request.mode is Mode.UPSCALE:
                 return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
             request = replace(old.request, seed=random.randint(1, 4_294_967_294))
             return await self._start(user, loc, chat, request, media)
-        except (InvalidRequest, QuotaError) as exc:
-            return Reply(self._refusal(exc, loc), error=True)
-        except Exception:
-            log.exception("again failed for %s", user)
-            return Reply(texts.t(loc, "internal_error"), error=True)
+
+        return await self._guarded(user, loc, "again", run)
+
+    async def upscale(
+        self, user: UserRef, job_ref: str, locale: str | None, chat: ChatAddress
+    ) -> Reply:
+        """⤴ Upscale the video of `job_ref` (an id or its prefix; empty: the user's latest)
+        as a new job paid by `user`; who may is Again's rule (bot.upscale)."""
+        loc = texts.norm_locale(locale)
+
+        async def run() -> Reply:
+            now = self.clock()
+            request = await plan_upscale(self.store, self.vendors, user, job_ref, chat, now)
+            return await self._start(user, loc, chat, request, {})
+
+        return await self._guarded(user, loc, "upscale", run)
+
+    def result_buttons(self, job: Job, kept: bool = False) -> tuple[str, ...]:
+        """What may be done with this job's video as it is delivered: `again`, and
+        `upscale` where a configured vendor can read it (its URL, or the file when the
+        platform keeps it); an upscaled video offers neither (its source may be gone)."""
+        if job.request.mode is Mode.UPSCALE:
+            return ()
+        return ("again", "upscale") if can_upscale(job, self.vendors, kept) else ("again",)
 
     async def cancel(self, user: UserRef, job_ref: str, locale: str | None) -> Reply:
         """Cancel a job by id or short id; only its owner or an admin may. Someone else's
@@ -227,7 +250,7 @@ class VideoService(AccountCommands, AdminCommands):
             locale, "accepted",
             prompt=clip(request.prompt) if request.prompt else "🎭",
             model=model, duration=request.duration, ratio=request.ratio, id=job.short_id,
-            left=left, seed=seed_text(request.seed),
+            cost=cost, left=left, seed=seed_text(request.seed),
         )  # fmt: skip
         if standing is not None:
             text += "\n" + line_text(standing, locale)
@@ -244,10 +267,25 @@ class VideoService(AccountCommands, AdminCommands):
         ids = ", ".join(j.short_id for j in active)
         return Reply(texts.t(locale, "cancel_which", ids=ids), error=True)
 
+    async def _upscale(self, msg: Incoming, cmd: UpscaleCommand, locale: str) -> Reply:
+        return await self.upscale(msg.user, cmd.job_ref, locale, msg.chat)
+
     async def _refused(self, msg: Incoming, cmd: Refused, locale: str) -> Reply:
         return Reply(self._refusal(InvalidRequest(cmd.key, **cmd.params), locale), error=True)
 
     # helpers
+
+    async def _guarded(
+        self, user: UserRef, locale: str, what: str, run: Callable[[], Awaitable[Reply]]
+    ) -> Reply:
+        """`run()`'s reply, or the refusal or apology it ends in; never raises."""
+        try:
+            return await run()
+        except (InvalidRequest, QuotaError) as exc:
+            return Reply(self._refusal(exc, locale), error=True)
+        except Exception:
+            log.exception("%s failed for %s", what, user)
+            return Reply(texts.t(locale, "internal_error"), error=True)
 
     def _refusal(self, exc: InvalidRequest | QuotaError, locale: str) -> str:
         params = dict(exc.params)

@@ -17,6 +17,7 @@ from bot.errors import InvalidRequest
 from bot.images import displayed_size, normalise_image
 from bot.media import check_video
 from bot.models import Media, Mode, VideoRequest
+from bot.offers import seconds_values
 from bot.seeds import settle_seed
 from bot.vendors.base import ModelSpec, VendorClient
 
@@ -40,33 +41,27 @@ def mode_of(cmd: VideoCommand, images: list[Media], video: Media | None) -> Mode
     return (Mode.TEXT, Mode.IMAGE, Mode.FIRST_LAST)[len(images)]
 
 
-def _problem(spec: ModelSpec, req: VideoRequest) -> InvalidRequest | None:
+def _problem(spec: ModelSpec, req: VideoRequest, locale: str = "en") -> InvalidRequest | None:
     """Why `spec` cannot take `req`, or None."""
     if req.ratio not in spec.ratios:
         return InvalidRequest(
-            "err_ratio", model=spec.name, ratio=req.ratio, allowed=", ".join(spec.ratios)
+            "err_ratio", model=spec.title, ratio=req.ratio, allowed=", ".join(spec.ratios)
         )
     if req.duration not in spec.durations:
-        allowed = _durations_text(spec.durations)
+        allowed = seconds_values(spec.durations, locale)
         return InvalidRequest(
-            "err_duration", model=spec.name, allowed=allowed, duration=req.duration
+            "err_duration", model=spec.title, allowed=allowed, duration=req.duration
         )
     length = spec.prompt_length(req.prompt)
     if length > spec.prompt_max:
         return InvalidRequest(
-            "err_prompt_too_long", length=length, max=spec.prompt_max, model=spec.name
+            "err_prompt_too_long", length=length, max=spec.prompt_max, model=spec.title
         )
+    if req.seed is not None and not spec.seeded:
+        return InvalidRequest("err_seed_unsupported", model=spec.title)
     if req.seed is not None and not spec.seed_min <= req.seed <= spec.seed_max:
         return InvalidRequest("err_seed", min=spec.seed_min, max=spec.seed_max)
     return None
-
-
-def _durations_text(durations: tuple[int, ...]) -> str:
-    """`2–10` for a run of whole seconds, `4 or 6 or 8` otherwise."""
-    run = tuple(range(durations[0], durations[-1] + 1)) if durations else ()
-    if len(durations) > 2 and durations == run:
-        return f"{durations[0]}–{durations[-1]}"
-    return " or ".join(str(d) for d in durations)
 
 
 def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
@@ -113,7 +108,12 @@ async def plan(
     elif not visible(cmd.prompt):
         raise InvalidRequest("err_prompt_invisible")
 
-    capable = [(v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model))]
+    offered = [
+        (v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model, v.refused_models))
+    ]
+    capable = [(v, s) for v, s in offered if v.can_use(s.name)]
+    if offered and not capable:  # every vendor of the model said this account can't use it
+        raise InvalidRequest("err_model_unavailable", model=offered[0][1].title)
     if not capable:
         _refuse_mode(mode, cmd.model, vendors, locale)
 
@@ -129,18 +129,20 @@ async def plan(
     req = VideoRequest(
         prompt=cmd.prompt,
         mode=mode,
-        model=cmd.model,
+        # the API name, however the user spelled it ("Veo 3.1 Fast", veo-3.1-fast)
+        model=first_spec.name if cmd.model else None,
         duration=duration,
         ratio=ratio,
         seed=cmd.seed,
         watermark=cmd.watermark,
         body_control=cmd.body,
     )
-    problem = _problem(first_spec, req)
+    problem = _problem(first_spec, req, locale)
     if problem is not None:
         raise problem
     accepted = [(v, s) for v, s in capable if _problem(s, req) is None]
-    req.seed, accepted = settle_seed(req.seed, accepted)
+    if first_spec.seeded:  # a model without a seed field gets none, and shows none
+        req.seed, accepted = settle_seed(req.seed, accepted)
 
     # Outputs are at most 1280 px wide: larger frames only cost upload time.
     max_side = min([MAX_FRAME_SIDE] + [v.capabilities.max_image_side for v, _ in accepted])
@@ -172,8 +174,9 @@ async def plan(
 def _refuse_mode(mode: Mode, model: str | None, vendors: list[VendorClient], locale: str) -> None:
     able = [v for v in vendors if mode in v.capabilities.modes()]
     if model and able:
-        models = sorted({s.name for v in able for s in v.capabilities.models if mode in s.modes})
-        raise InvalidRequest("err_model_unknown", model=model, models=", ".join(models))
+        named = {s.name: s.title for v in able for s in v.capabilities.models if mode in s.modes}
+        models = [f"{title} ({name})" if title != name else name for name, title in named.items()]
+        raise InvalidRequest("err_model_unknown", model=model, models=", ".join(sorted(models)))
     modes = sorted({m for v in vendors for m in v.capabilities.modes()}, key=list(Mode).index)
     possible = ", ".join(texts.t(locale, f"what_{m.value}") for m in modes) or "-"
     raise InvalidRequest(

@@ -83,7 +83,7 @@ def normalise_ratio(value: str) -> str:
 def _duration(value: str) -> int:
     match = re.fullmatch(r"(\d{1,3})\s*(s|sec|secs|seconds|秒)?", value.strip().lower())
     if not match:
-        raise InvalidRequest("err_duration", model="this model", allowed="5 or 10", duration=value)
+        raise InvalidRequest("err_duration_format", duration=value[:20])
     return int(match.group(1))
 
 

@@ -37,6 +37,7 @@ from aiohttp import web
 APP_ID = 1100000000000000001
 BOT_ID = APP_ID
 GUILD_ID = 1200000000000000001
+MESSAGE_MAX = 2000  # characters of content Discord takes in one message
 CHANNEL_ID = 1300000000000000001
 DM_CHANNEL_ID = 1300000000000000099
 USER_ID = 1400000000000000001
@@ -559,8 +560,18 @@ class FakeDiscord:
         self.messages[msg_id] = message
         return message
 
+    def _too_long(self, body: dict[str, Any]) -> web.Response | None:
+        """Discord's 400 for message content over 2000 characters."""
+        if len(str(body.get("content") or "")) <= MESSAGE_MAX:
+            return None
+        error = {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}
+        body = {"message": "Invalid Form Body", "code": 50035}
+        return self._json({**body, "errors": {"content": {"_errors": [error]}}}, 400)
+
     async def _callback(self, call: Call, iid: str, token: str) -> web.Response:
         body = call.json or {}
+        if (refused := self._too_long(body.get("data") or {})) is not None:
+            return refused
         kind = int(body.get("type", 0))
         origin = self.tokens.get(token, {"channel_id": CHANNEL_ID})
         info: dict[str, Any] = {"id": iid, "type": 2}
@@ -608,13 +619,15 @@ class FakeDiscord:
         message["edited_timestamp"] = iso()
 
     async def _followup(self, call: Call, token: str) -> web.Response:
-        if (refused := self._expired(token)) is not None:
+        if (refused := self._expired(token) or self._too_long(call.json or {})) is not None:
             return refused
         origin = self.tokens.get(token, {"channel_id": CHANNEL_ID})
         message = self._store(int(origin["channel_id"]), call.json or {}, call.files, webhook=True)
         return self._json(message)
 
     async def _create(self, call: Call, cid: str) -> web.Response:
+        if (refused := self._too_long(call.json or {})) is not None:
+            return refused
         return self._json(self._store(int(cid), call.json or {}, call.files))
 
     async def _channel_message(self, call: Call, cid: str, mid: str) -> web.Response:

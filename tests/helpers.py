@@ -14,7 +14,7 @@ from PIL import Image
 from bot.bootstrap import Core, build_core
 from bot.config import Settings
 from bot.events import EventKind, JobEvent
-from bot.models import Job
+from bot.models import Job, JobState
 from bot.vendors.base import VendorClient
 
 if TYPE_CHECKING:
@@ -27,8 +27,13 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "database_url": f"sqlite:///{tmp_path / 'videobot.db'}",
         "video_poll_interval": 0.05,
         "video_job_timeout": 30,
+        # Every model at 1 credit per 5 s, so money tests count in round numbers whatever
+        # model a vendor defaults to; test_costs checks the real default prices.
+        "quota_costs": {"*:per_second": 0.2},
     }
     values.update(overrides)
+    if not str(values["database_url"]).startswith("sqlite:"):
+        values.setdefault("data_dir", tmp_path)  # renders stay in the test's folder
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
@@ -107,3 +112,24 @@ def task_calls(emu: VendorEmulator) -> list[dict[str, Any]]:
     """The requests an emulator logged, but for the engine's start-up read of the vendor's
     limits (GET .../organization): what a test of "no vendor call" means."""
     return [e for e in emu.log if not e["path"].endswith("/organization")]
+
+
+async def finished(core: Core, job_id: str, timeout: float = 10.0) -> JobState:
+    """The state a job ends in, once it has ended."""
+
+    async def done() -> bool:
+        job = await core.store.get_job(job_id)
+        return job is not None and job.state.terminal
+
+    await wait_until(done, timeout)
+    job = await core.store.get_job(job_id)
+    assert job is not None
+    return job.state
+
+
+async def runway_core(tmp_path: Path, base_url: str, **overrides: Any) -> Core:
+    """A core whose one vendor is the official Runway client, pointed at `base_url`."""
+    from bot.vendors.runway import RunwayClient
+
+    client = RunwayClient(api_key="test-key", base_url=base_url)
+    return await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **overrides)

@@ -49,6 +49,15 @@ async def run_bot(
     return proc.returncode or 0, out.decode(), err.decode()
 
 
+async def start_bot(cwd: Path) -> asyncio.subprocess.Process:
+    """The console bot on the local vendor, its stdin and stdout pipes for the test."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters", "run", cwd=cwd, env=bot_env(),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
 def ledger(db: Path) -> list[tuple[str, int]]:
     with sqlite3.connect(db) as conn:
         return list(conn.execute("SELECT kind, amount FROM ledger ORDER BY id"))
@@ -115,11 +124,7 @@ async def test_sigterm_ends_the_console_bot_whatever_it_is_reading(tmp_path: Pat
     """stdin held open (a blocked read), a FIFO named and a job rendering: SIGTERM ends it."""
     fifo = tmp_path / "photo.jpg"
     os.mkfifo(fifo)
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters", "run", cwd=tmp_path, env=bot_env(),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    bot = await start_bot(tmp_path)
     assert bot.stdin is not None and bot.stdout is not None
     try:
         bot.stdin.write(f"/video a paper boat\n/video --image {fifo} x\n".encode())
@@ -165,7 +170,8 @@ async def test_sigkill_mid_job_resumes_and_delivers_once(tmp_path: Path) -> None
         assert out.count("✅ video:") == 1, out
         assert emu.count("POST", "/v1/") == 1  # resumed by polling, never resubmitted
         db = tmp_path / "data" / "videobot.db"
-        assert ledger(db) == [("reserve", 1), ("charge", 1)]
+        # 5 s of gen4.5 at the default price (Runway's 12 credits a second): 3 credits
+        assert ledger(db) == [("reserve", 3), ("charge", 3)]
         with sqlite3.connect(db) as conn:
             assert list(conn.execute("SELECT state FROM jobs")) == [("delivered",)]
 
@@ -204,3 +210,37 @@ def test_the_bot_runs_on_uvloop_where_it_is_installed() -> None:
 
     expected = "asyncio" if sys.platform == "win32" else "uvloop"
     assert run_loop(loop_kind()).split(".")[0] == expected
+
+
+async def test_the_console_upscales_offline_with_the_local_renderer(tmp_path: Path) -> None:
+    bot = await start_bot(tmp_path)
+    assert bot.stdin is not None and bot.stdout is not None
+    try:
+        bot.stdin.write(b"/video a paper boat --ratio 1:1\n")
+        await bot.stdin.drain()
+        seen = ""
+        while (hint := re.search(r"⤴ (/upscale \w+)", seen)) is None:
+            line = await asyncio.wait_for(bot.stdout.readline(), timeout=120)
+            assert line, seen
+            seen += line.decode()
+        bot.stdin.write(f"{hint.group(1)}\n".encode())
+        bot.stdin.close()
+        out, err = await asyncio.wait_for(bot.communicate(), timeout=120)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+    seen += out.decode()
+    assert bot.returncode == 0, err
+    assert "local_upscale" in seen and "Cost: 1 credit(s)" in seen
+    # each result shows when it arrives and again in the summary at the end
+    small, big = (Path(p) for p in dict.fromkeys(re.findall(r"✅ video: (\S+\.mp4)", seen)))
+
+    def width(path: Path) -> int:
+        frames = imageio_ffmpeg.read_frames(str(path))
+        size = next(frames)["size"]
+        frames.close()
+        return int(size[0])
+
+    assert width(big) == 2 * width(small)
+    assert ledger(tmp_path / "data" / "videobot.db") == [("reserve", 1), ("charge", 1)] * 2

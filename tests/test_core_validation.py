@@ -29,7 +29,10 @@ def noise_png(size: tuple[int, int]) -> bytes:
 REFUSALS = [
     ("/video --ratio 5:4 a fox", [], "can't make 5:4 videos"),
     ("/video --ratio banana a fox", [], "don't know the ratio"),
-    ("/video --duration 11 a fox", [], "2–10 seconds"),
+    ("/video --duration 11 a fox", [], "Gen-4.5 takes 2–10 seconds"),
+    ("/video --duration ten a fox", [], "“ten” isn't a number of seconds"),
+    ("/video --model veo3.1_fast --duration 5 a fox", [], "Veo 3.1 Fast takes 4, 6 or 8 seconds"),
+    ("/video --model hailuo3 --seed 5 a fox", [], "Hailuo 3 takes no seed"),
     ("/video --seed -3 a fox", [], "seed must be a whole number"),
     ("/video --seed 99999999999 a fox", [], "seed must be a whole number"),
     ("/video --colour red a fox", [], "don't know the option"),

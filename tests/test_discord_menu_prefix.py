@@ -114,5 +114,7 @@ async def test_prefix_is_configurable_and_ignored_outside_allowed_channels(
         h.post(h.fake.message("?quota", channel_id=CHANNEL_ID + 1))  # not an allowed channel
         h.post(h.fake.message("!quota"))  # not the prefix
         h.post(h.fake.message("?help"))
-        (reply,) = await h.fake.wait_for("POST", r"^/channels/\d+/messages$")
+        # the help and the models of the configured vendors: two of Discord's messages
+        reply, models = await h.fake.wait_for("POST", r"^/channels/\d+/messages$", count=2)
         assert reply.path == f"/channels/{CHANNEL_ID}/messages" and "/video" in reply.content
+        assert "Veo 3.1 Fast" in reply.content + models.content

@@ -129,14 +129,27 @@ async def test_video_suggests_models_durations_and_ratios_of_the_vendors(
 ) -> None:
     async with harness(tmp_path, emu) as h:
         models = await suggestions(h, "model", "")
-        assert [c["value"] for c in models] == ["gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast"]
-        assert [c["value"] for c in await suggestions(h, "model", "TURBO")] == ["gen4_turbo"]
+        assert len(models) == 25  # Discord's cap; typing narrows the list
+        assert models[:4] == [
+            {"name": "Gen-4.5 · 2–10 s", "value": "gen4.5"},
+            {"name": "Gen-4 Turbo · 2–10 s", "value": "gen4_turbo"},
+            {"name": "Veo 3.1 · 4, 6 or 8 s", "value": "veo3.1"},
+            {"name": "Veo 3.1 Fast · 4, 6 or 8 s", "value": "veo3.1_fast"},
+        ]
+        assert [c["value"] for c in await suggestions(h, "model", "TURBO")] == [
+            "gen4_turbo", "kling2.5_turbo_pro",
+        ]  # fmt: skip
+        assert await suggestions(h, "model", "kling 2.5", locale="zh-CN") == [
+            {"name": "Kling 2.5 Turbo Pro · 5 或 10 秒", "value": "kling2.5_turbo_pro"}
+        ]
         assert [c["value"] for c in await suggestions(h, "model", "veo")] == [
             "veo3.1", "veo3.1_fast",
         ]  # fmt: skip
         durations = await suggestions(h, "duration", "", locale="zh-CN")
-        # gen4.5 and gen4_turbo take 2-10 s, Veo 4, 6 or 8
-        assert durations == [{"name": f"{d} 秒", "value": d} for d in range(2, 11)]
+        # gen4.5 and gen4_turbo take 2-10 s, Veo 4, 6 or 8, Kling 3.0 up to 15
+        assert durations == [{"name": f"{d} 秒", "value": d} for d in range(2, 16)]
+        veo = await suggestions(h, "duration", "", model="Veo 3.1 Fast")
+        assert [c["value"] for c in veo] == [4, 6, 8]
         ratios = [c["value"] for c in await suggestions(h, "ratio", "")]
         assert ratios == ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9"]
         for_model = await suggestions(h, "ratio", "", model="veo3.1")
@@ -146,6 +159,37 @@ async def test_video_suggests_models_durations_and_ratios_of_the_vendors(
         assert [c["value"] for c in await suggestions(h, "ratio", "9", locale="zh-CN")] == [
             "16:9", "9:16", "21:9",
         ]  # fmt: skip
+
+
+async def test_video_offers_the_models_of_every_configured_vendor(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    runway = RunwayClient(api_key="test-key", base_url=emu.base_url)
+    local = LocalVendor(work_dir=tmp_path / "local")
+    async with Harness(tmp_path, [runway, local], video_vendors=["runway", "local"]) as h:
+        assert await suggestions(h, "model", "loc") == [
+            {"name": "Local preview · 5 or 10 s", "value": "local"}
+        ]
+        assert await suggestions(h, "model", "seedance 2 f") == [
+            {"name": "Seedance 2 Fast · 5 or 10 s", "value": "seedance2_fast"}
+        ]
+        aleph = await suggestions(h, "model", "aleph")
+        assert aleph == []  # video-to-video only: not a /video choice
+
+
+async def test_help_lists_every_model_across_messages_discord_takes(
+    tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    async with harness(tmp_path, emu) as h:
+        payload = h.interact(h.fake.slash("help"))
+        first = (await answer(h, payload))["content"]
+        (follow, *more) = await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{payload['token']}$")
+        parts = [first, follow.json["content"], *(m.json["content"] for m in more)]
+        assert all(len(p) <= 2000 for p in parts)
+        whole = "\n".join(parts)
+        assert "/video" in first and "🎞 Models at runway:" in whole
+        assert "• Veo 3.1 Fast (veo3.1_fast): text, photo, first+last · 4, 6 or 8 s" in whole
+        assert "• H3 Max (h3_max)" in whole  # the last row arrives too
 
 
 async def test_no_suggestions_where_the_bot_is_not_enabled(

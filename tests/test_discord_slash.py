@@ -37,7 +37,7 @@ async def test_video_text_only_is_deferred_tracked_and_delivered(h: Harness) -> 
     assert post.json["allowed_mentions"] == {"parse": [], "users": [USER_ID]}
     ((name, _type, data),) = post.files
     assert name.endswith(".mp4") and data[4:8] == b"ftyp"
-    assert post.custom_ids() == [f"videobot:again:{job.id}"]
+    assert post.custom_ids() == [f"videobot:again:{job.id}", f"videobot:upscale:{job.id}"]
 
     edits = h.fake.find("PATCH", rf"/webhooks/{APP_ID}/{token}/messages/")
     assert "On it" in edits[0].content  # the core's accepted text heads the status message
@@ -88,7 +88,7 @@ async def test_options_become_the_core_syntax(h: Harness, emu: RunwayEmulator) -
 async def test_refusal_from_the_core_is_shown_in_the_original_response(h: Harness) -> None:
     payload = h.interact(h.fake.slash("video", prompt="a cat", ratio="4:3", model="gen4.5"))
     (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
-    assert "gen4.5 can't make 4:3 videos" in edit.content
+    assert "Gen-4.5 can't make 4:3 videos" in edit.content
     assert await h.core.store.user_jobs(USER, limit=5) == []
 
 

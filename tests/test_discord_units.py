@@ -10,6 +10,7 @@ import pytest
 
 from adapters.discord import DiscordAdapter, DiscordSettings
 from adapters.discord.media import host_allowed
+from adapters.discord.targets import message_parts
 from adapters.discord.translate import locale_of, text, user_word
 from adapters.runtime import chat_adapters
 from bot.bootstrap import ConfigError
@@ -116,3 +117,18 @@ async def test_a_rejected_token_is_a_configuration_error(
         await adapter.stop()
         await core.aclose()
         await fake.stop()
+
+
+def test_message_parts_cut_between_lines_and_only_inside_an_overlong_one() -> None:
+    assert message_parts("short") == ["short"]
+    lines = "\n".join(f"line {i:03}" for i in range(300))  # 2699 characters
+    parts = message_parts(lines)
+    assert all(len(p) <= 2000 for p in parts) and "\n".join(parts) == lines
+    assert parts[1].startswith("line ")  # cut between lines
+    long = "a" * 4500
+    assert message_parts(f"head\n{long}\ntail") == [
+        "head",
+        "a" * 2000,
+        "a" * 2000,
+        "a" * 500 + "\ntail",
+    ]

@@ -143,7 +143,8 @@ async def test_jobs_lists_and_filters_by_status(
     assert code == 0
     header, *rows = table(out)
     assert header == [
-        "JOB", "CREATED (UTC)", "USER", "STATUS", "VENDOR", "TASK", "COST", "ERROR", "PROMPT"
+        "JOB", "CREATED (UTC)", "USER", "STATUS", "VENDOR", "TASK", "COST", "VENDOR COST",
+        "ERROR", "PROMPT",
     ]  # fmt: skip
     assert [r[0] for r in rows] == [stuck[:8], done[:8]]  # newest first
     assert rows[1][2:5] == ["telegram:1001", "delivered", "runway"]

@@ -62,6 +62,7 @@ async def test_console_sends_the_prompt_as_typed_and_shows_the_seed(tmp_path: Pa
             RUNWAY_BASE_URL=emu.base_url,
             VIDEO_POLL_INTERVAL="0.1",
             MAX_JOBS_PER_USER="20",
+            QUOTA_CREDITS_PER_DAY="100",  # every line, at gen4.5's default 3 credits
         )
         code, out, err = await run_bot(tmp_path, "\n".join(lines).encode() + b"\n", env)
         assert code == 0, err

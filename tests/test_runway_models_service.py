@@ -78,9 +78,9 @@ async def test_durations_each_model_takes_are_accepted(
 async def test_five_second_veo_is_refused_with_the_allowed_values_before_any_credit(
     core: Core, emu: RunwayEmulator
 ) -> None:
-    reply = await ask(core, "/video --model veo3.1 --duration 5 a lighthouse")
+    reply = await ask(core, "/video --model veo3.1_fast --duration 5 a lighthouse")
     assert reply.error and reply.job is None
-    assert "veo3.1" in reply.text and "4 or 6 or 8" in reply.text, reply.text
+    assert "Veo 3.1 Fast takes 4, 6 or 8 seconds" in reply.text, reply.text
     assert await core.store.ledger() == []
     assert task_calls(emu) == []
 
@@ -172,3 +172,78 @@ async def test_a_refused_storage_upload_is_transient_and_creates_nothing(
         assert creates(emu) == [] and emu.tasks == {}
     finally:
         await client.aclose()
+
+
+# every model of the catalogue, reached by its API or friendly name
+
+
+async def test_friendly_names_reach_the_model_in_any_spelling(
+    core: Core, emu: RunwayEmulator
+) -> None:
+    reply = await ask(core, "/video --model VEO-3.1-Fast --duration 6 a lighthouse")
+    assert reply.job is not None, reply.text
+    assert reply.job.request.model == "veo3.1_fast"
+    await wait_until(lambda: bool(creates(emu)))
+    body = creates(emu)[0]["json"]
+    assert (body["model"], body["duration"]) == ("veo3.1_fast", 6)
+
+
+async def test_a_third_party_model_gets_its_own_ratio_and_a_seed_where_it_has_one(
+    core: Core, emu: RunwayEmulator
+) -> None:
+    reply = await ask(core, "/video --model seedance2_fast --ratio 21:9 a fox")
+    assert reply.job is not None, reply.text
+    await wait_until(lambda: bool(creates(emu)))
+    body = creates(emu)[0]["json"]
+    assert (body["model"], body["ratio"], body["duration"]) == ("seedance2_fast", "1470:630", 5)
+    assert body["seed"] == reply.job.request.seed
+
+
+async def test_a_model_without_a_seed_sends_none_and_refuses_one_before_any_credit(
+    core: Core, emu: RunwayEmulator
+) -> None:
+    refused = await ask(core, "/video --model kling2.5_turbo_pro --seed 7 a fox")
+    assert refused.error and "Kling 2.5 Turbo Pro takes no seed" in refused.text
+    assert await core.store.ledger() == [] and emu.log == []
+    reply = await ask(core, "/video --model Kling2.5TurboPro --duration 10 a fox")
+    assert reply.job is not None and reply.job.request.seed is None, reply.text
+    await wait_until(lambda: bool(creates(emu)))
+    body = creates(emu)[0]["json"]
+    assert body == {
+        "model": "kling2.5_turbo_pro",
+        "promptText": "a fox",
+        "ratio": "1280:720",
+        "duration": 10,
+    }
+
+
+async def test_kling_o3_edits_a_video_through_prompt_video(core: Core, emu: RunwayEmulator) -> None:
+    await core.start()
+    video = Media(sample_mp4(), "video/mp4", "v.mp4")
+    reply = await core.service.handle(
+        Incoming(user=USER, command=read("/video --model klingO3_pro make it snow"), video=video)
+    )
+    assert reply.job is not None, reply.text
+    await wait_until(lambda: bool(creates(emu)))
+    body = creates(emu)[0]["json"]
+    assert body["model"] == "klingO3_pro" and body["promptVideo"] == video.data_uri()
+    assert "duration" not in body and "ratio" not in body and "videoUri" not in body
+
+
+async def test_the_duration_refusal_speaks_chinese_too(core: Core, emu: RunwayEmulator) -> None:
+    await core.start()
+    cmd = read("/video --model veo3.1_fast --duration 5 灯塔")
+    reply = await core.service.handle(Incoming(user=USER, command=cmd, locale="zh"))
+    assert reply.error and "Veo 3.1 Fast 支持的时长为 4、6 或 8 秒" in reply.text, reply.text
+
+
+async def test_help_lists_the_configured_vendors_models_with_their_durations(
+    core: Core, emu: RunwayEmulator
+) -> None:
+    reply = await ask(core, "/help")
+    assert "🎞 Models at runway:" in reply.text
+    assert "• Veo 3.1 Fast (veo3.1_fast): text, photo, first+last · 4, 6 or 8 s" in reply.text
+    assert "• Gen-4.5 (gen4.5): text, photo · 2–10 s" in reply.text
+    assert "• Aleph 2 (aleph2): video · input's length" in reply.text
+    assert "apiframe" not in reply.text  # not configured here
+    assert len(reply.text) < 4096  # one Telegram message

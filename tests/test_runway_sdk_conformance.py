@@ -7,7 +7,6 @@ dependencies, generated from Runway's OpenAPI spec) and the SDK's own HTTP clien
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,10 +16,7 @@ import runwayml
 from PIL import Image
 from runwayml.lib import polling
 
-from bot.models import Media, Mode, VideoRequest
-from bot.vendors.base import ModelSpec
-from bot.vendors.runway import RunwayClient
-from bot.vendors.runway.models import CATALOGUE
+from bot.models import Media, Mode
 from tests.emulators import runway_sdk_types as sdk
 from tests.emulators.base import sample_mp4
 from tests.emulators.runway import RunwayEmulator
@@ -43,75 +39,6 @@ def png(color: str = "red") -> Media:
 
 def mp4() -> Media:
     return Media(sample_mp4(), "video/mp4", "v.mp4")
-
-
-def requests_for(spec: ModelSpec, mode: Mode) -> list[VideoRequest]:
-    """Every request the bot can send `spec` in `mode`: each ratio, duration, seed or not,
-    watermark flag, and for Act-Two each character kind and body control."""
-    made = []
-    options = itertools.product(spec.ratios, spec.durations, (None, 4294967295), (False, True))
-    for ratio, duration, seed, flag in options:
-        base: dict[str, Any] = {"mode": mode, "ratio": ratio, "duration": duration, "seed": seed}
-        if mode is Mode.TEXT:
-            made.append(VideoRequest(prompt="a lighthouse", watermark=flag, **base))
-        elif mode is Mode.IMAGE:
-            made.append(VideoRequest(prompt="dolly in", first_frame=png(), watermark=flag, **base))
-        elif mode is Mode.FIRST_LAST:
-            frames = {"first_frame": png(), "last_frame": png("blue")}
-            made.append(VideoRequest(prompt="morph", watermark=flag, **frames, **base))
-        elif mode is Mode.VIDEO:
-            made.append(VideoRequest(prompt="make it rain", video=mp4(), watermark=flag, **base))
-        else:
-            character = png() if flag else mp4()
-            for body in (False, True):
-                made.append(
-                    VideoRequest(
-                        prompt="", character=character, video=mp4(), body_control=body, **base
-                    )
-                )
-    return made
-
-
-CASES = [
-    pytest.param(spec, mode, id=f"{spec.name}-{mode.value}")
-    for spec in RunwayClient.capabilities.models
-    for mode in sorted(spec.modes, key=list(Mode).index)
-]
-
-
-@pytest.mark.parametrize(("spec", "mode"), CASES)
-async def test_every_body_validates_against_the_sdk_types(spec: ModelSpec, mode: Mode) -> None:
-    """Each model × task the client offers, every option set: the SDK's type accepts it
-    (required keys present, no unknown key such as `watermark`, literal values allowed)."""
-    client = RunwayClient(api_key=KEY)
-    try:
-        requests = requests_for(spec, mode)
-        assert requests
-        for req in requests:
-            body = client.build(req, spec, None)
-            assert sdk.issues(ENDPOINT[mode], body) == [], (spec.name, mode, body)
-    finally:
-        await client.aclose()
-
-
-def test_the_catalogue_covers_what_the_issue_names_with_the_sdk_limits() -> None:
-    by_name = {row.name: row for row in CATALOGUE}
-    assert {"gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast", "aleph2", "act_two"} <= set(by_name)
-    for name in ("veo3.1", "veo3.1_fast"):
-        assert by_name[name].durations == (4, 6, 8)
-        assert sdk.allowed_values("image_to_video", name, "duration") == (4, 6, 8)
-        ratios = sdk.allowed_values("image_to_video", name, "ratio") or ()
-        assert set(by_name[name].pixels.values()) <= set(ratios)
-    assert sdk.allowed_values("video_to_video", "aleph2", "duration") == ()
-    assert by_name["gen4.5"].durations == tuple(range(2, 11))
-    defaults = RunwayClient.capabilities.defaults
-    assert defaults == {
-        Mode.TEXT: "gen4.5",
-        Mode.IMAGE: "gen4.5",
-        Mode.FIRST_LAST: "veo3.1_fast",
-        Mode.VIDEO: "aleph2",
-        Mode.ACT: "act_two",
-    }
 
 
 # the SDK's own client against our emulator

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import itertools
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -34,7 +35,8 @@ from bot.vendors.runway import (
     RunwayFamilyClient,
     RunwayValidationError,
 )
-from bot.vendors.runway.models import GEN3A, GEN4_TURBO, pixels, runway_capabilities
+from bot.vendors.runway.models import GEN3A, GEN4_TURBO, runway_capabilities
+from bot.vendors.runway.wire import pixels
 from tests.emulators.base import Fault, sample_mp4
 from tests.emulators.runway import (
     CREDITS_BODY,
@@ -163,8 +165,9 @@ def test_capabilities_are_consistent() -> None:
             spec = caps.model(name, mode)
             assert spec is not None and mode in spec.modes, (cls.id, mode, name)
         for spec in caps.models:
-            for ratio in spec.ratios:  # every aspect a model offers has its pixel pair
-                assert pixels(spec.name, ratio), (cls.id, spec.name, ratio)
+            for ratio, mode in itertools.product(spec.ratios, spec.modes):
+                # every aspect a model offers has its `ratio` value ("": none is sent)
+                assert pixels(spec.name, ratio, mode) is not None, (cls.id, spec.name)
             assert spec.seed_min == 0 and spec.seed_max == 4294967295
     assert Mode.TEXT in RunwayClient.capabilities.modes()
     assert Mode.TEXT not in OpenAIHKClient.capabilities.modes()

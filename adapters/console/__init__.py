@@ -157,7 +157,9 @@ class ConsoleAdapter:
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         result = f"[{job.short_id}] ✅ video: {await asyncio.to_thread(video.resolve)}"
         self._results[job.id] = result
-        self._print(f"{caption}\n{result}")
+        can = "upscale" in self.core.service.result_buttons(job, self.keep_files)
+        upscale = f"\n⤴ /upscale {job.short_id}" if can else ""
+        self._print(f"{caption}\n{result}{upscale}")
 
 
 def _username() -> str:

@@ -17,6 +17,7 @@ from adapters.discord.chat import DiscordChat, stored_change
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.media import Downloader
 from adapters.discord.settings import DiscordSettings
+from adapters.discord.targets import message_parts
 from adapters.discord.translate import channel_ids, interaction_chat, locale_of, text
 from bot.bootstrap import Core
 from bot.command_types import Command
@@ -145,7 +146,10 @@ class CoreBridge:
         reply = await self.core.service.handle(
             Incoming(user=user_of(interaction.user), command=command, locale=locale, chat=chat)
         )
-        await interaction.response.send_message(reply.text, ephemeral=True)
+        first, *more = message_parts(reply.text)
+        await interaction.response.send_message(first, ephemeral=True)
+        for part in more:  # Discord takes 2000 characters a message
+            await interaction.followup.send(part, ephemeral=True)
 
     async def admin(self, interaction: Interaction, command: Command) -> None:
         """An admin command; in a server it may also need Manage Server (settings)."""

@@ -82,7 +82,12 @@ class VideoBot(commands.Bot):
         )
         self.core = core
         self.settings = settings
-        self.sink = DiscordSink(self, clock=clock, interval=progress_interval)
+        self.sink = DiscordSink(
+            self,
+            clock=clock,
+            interval=progress_interval,
+            result_buttons=core.service.result_buttons,
+        )
         self.bridge = CoreBridge(core, settings, self.sink, media_hosts=media_hosts)
         self.button_handler: ButtonHandler | None = None
 

@@ -1,4 +1,4 @@
-"""/video and the buttons under a job's messages (↻ Again, Cancel).
+"""/video, /upscale and the buttons under a job's messages (↻ Again, ⤴ Upscale, Cancel).
 
 /video is declared here with its options; its model, duration and ratio fields are
 suggested from the configured vendors while the user types (see `suggest.py`).
@@ -6,6 +6,7 @@ suggested from the configured vendors while the user types (see `suggest.py`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -16,9 +17,13 @@ from adapters.discord import suggest
 from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.media import MediaRefused
 from adapters.discord.translate import interaction_chat, loc, text
-from bot.models import SEED_MAX, SEED_MIN
+from bot.chat import ChatAddress
+from bot.models import SEED_MAX, SEED_MIN, UserRef
+from bot.replies import Reply
 
 Interaction = discord.Interaction[Any]
+# VideoService.again or .upscale: (user, job, locale, chat) -> the reply
+StartFrom = Callable[[UserRef, str, str | None, ChatAddress], Awaitable[Reply]]
 
 
 class VideoCog(commands.Cog):
@@ -67,7 +72,7 @@ class VideoCog(commands.Cog):
     async def _models(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return suggest.models(self.bridge.core, current)
+        return suggest.models(self.bridge.core, current, self.bridge.locale(interaction))
 
     @video.autocomplete("duration")
     async def _durations(
@@ -83,7 +88,19 @@ class VideoCog(commands.Cog):
 
     # buttons (views.ButtonHandler)
 
+    @app_commands.command(name="upscale", description=loc("cmd_upscale"))
+    @app_commands.describe(job=loc("opt_upscale_job"))
+    async def upscale(self, interaction: Interaction, job: str | None = None) -> None:
+        await self.on_upscale(interaction, (job or "").strip())
+
     async def on_again(self, interaction: Interaction, job_id: str) -> None:
+        await self._build_on(interaction, job_id, self.bridge.core.service.again)
+
+    async def on_upscale(self, interaction: Interaction, job_id: str) -> None:
+        await self._build_on(interaction, job_id, self.bridge.core.service.upscale)
+
+    async def _build_on(self, interaction: Interaction, job_id: str, start: StartFrom) -> None:
+        """A new job from an earlier one (Again, Upscale), in the place it was asked for."""
         bridge = self.bridge
         locale = bridge.locale(interaction)
         if not bridge.allowed(interaction):
@@ -93,8 +110,7 @@ class VideoCog(commands.Cog):
             return
         message_id = await bridge.defer(interaction)
         chat = interaction_chat(interaction, message_id)
-        service = bridge.core.service
-        reply = await service.again(user_of(interaction.user), job_id, locale, chat)
+        reply = await start(user_of(interaction.user), job_id, locale, chat)
         await bridge.show(interaction, reply)
 
     async def on_cancel(self, interaction: Interaction, job_id: str) -> None:

@@ -41,7 +41,9 @@ class DiscordSink:
         *,
         clock: Callable[[], float] = time.time,
         interval: float = 3.0,
+        result_buttons: Callable[[Job, bool], tuple[str, ...]] = lambda job, kept: ("again",),
     ) -> None:
+        self.result_buttons = result_buttons  # the actions under a video (again, upscale)
         self.targets = Targets(client, clock)
         self.board = StatusBoard(self.targets, interval=interval)
 
@@ -119,7 +121,7 @@ class DiscordSink:
     ) -> None:
         content = content[:MESSAGE_MAX]
         mentions = mention_only(job.user.id)
-        view = result_view(job.id, job.locale)
+        view = result_view(job.id, job.locale, self.result_buttons(job, self.keep_files))
         filename = f"{job.short_id}.mp4"
         if hook is not None:
             try:

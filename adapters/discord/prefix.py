@@ -19,6 +19,7 @@ from adapters.discord.media import (
     read_attachment,
     video_attachments,
 )
+from adapters.discord.targets import message_parts
 from adapters.discord.translate import channel_ids, guild_id_of, message_chat
 from bot.commands import read
 from bot.models import Media
@@ -45,20 +46,24 @@ class PrefixCog(commands.Cog):
         locale = bridge.message_locale(message)
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
-        if command not in ("video", "act"):
+        if command not in ("video", "act", "upscale"):
             chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
             reply = await bridge.core.service.handle(Incoming(user, read(line), locale, chat))
-            await message.reply(reply.text, mention_author=False, allowed_mentions=QUIET)
+            for part in message_parts(reply.text):  # 2000 characters a message
+                await message.reply(part, mention_author=False, allowed_mentions=QUIET)
             return
-        refusal = await bridge.core.service.admit(user, locale)
-        if refusal is not None:  # nothing downloaded for who cannot start a video
-            await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)
-            return
-        try:
-            images, video, character = await self._media(message, act=command == "act")
-        except MediaRefused as exc:
-            await message.reply(exc.text(locale), mention_author=False, allowed_mentions=QUIET)
-            return
+        images: list[Media] = []
+        video = character = None
+        if command != "upscale":  # an upscale starts a job too, from no media of its own
+            refusal = await bridge.core.service.admit(user, locale)
+            if refusal is not None:  # nothing downloaded for who cannot start a video
+                await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)
+                return
+            try:
+                images, video, character = await self._media(message, act=command == "act")
+            except MediaRefused as exc:
+                await message.reply(exc.text(locale), mention_author=False, allowed_mentions=QUIET)
+                return
         status = await message.reply("⏳", mention_author=False, allowed_mentions=QUIET)
         limit = (
             message.guild.filesize_limit

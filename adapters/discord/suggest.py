@@ -8,37 +8,29 @@ it can do instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from discord import app_commands
 
 from adapters.discord.translate import RATIO_WORDS, loc, ratio_label
 from bot.bootstrap import Core
 from bot.models import ASPECTS, Mode
+from bot.offers import Offer, model_key, seconds_text
+from bot.offers import offers as vendor_models
 
 CHOICES_MAX = 25  # Discord's limit per answer
+CHOICE_NAME_MAX = 100  # Discord's limit per choice name
 GENERATIVE = frozenset({Mode.TEXT, Mode.IMAGE, Mode.FIRST_LAST})  # what /video can ask for
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """One model /video can use, with what it accepts."""
-
-    name: str
-    durations: tuple[int, ...]
-    ratios: tuple[str, ...]
-
-
 def offers(core: Core, model: object = None) -> list[Offer]:
-    """The models behind /video; only `model`'s when one is picked and known."""
+    """The models behind /video, of the configured vendors; only `model`'s when one is
+    picked and known (by its API or friendly name)."""
     found = [
-        Offer(spec.name, spec.durations, spec.ratios)
-        for vendor in core.vendors
-        for spec in vendor.capabilities.models
-        if spec.modes & GENERATIVE
+        o
+        for o in vendor_models((v.id, v.capabilities) for v in core.vendors)
+        if set(o.modes) & GENERATIVE
     ]
-    wanted = str(model or "").strip().lower()
-    chosen = [o for o in found if o.name.lower() == wanted]
+    wanted = model_key(str(model or ""))
+    chosen = [o for o in found if wanted in (model_key(o.name), model_key(o.title))]
     return chosen or found
 
 
@@ -47,11 +39,24 @@ def _matches(current: object, *words: str) -> bool:
     return not typed or any(typed in w.lower() for w in words)
 
 
-def models(core: Core, current: object) -> list[app_commands.Choice[str]]:
-    names = dict.fromkeys(o.name for o in offers(core))
-    return [app_commands.Choice(name=n, value=n) for n in names if _matches(current, n)][
-        :CHOICES_MAX
-    ]
+def models(
+    core: Core, current: object, locale: str | None = None
+) -> list[app_commands.Choice[str]]:
+    """Each model once, by its friendly name with its durations ("Veo 3.1 Fast · 4, 6 or
+    8 s"); the value sent is the API name."""
+    seen: dict[str, Offer] = {}
+    for offer in offers(core):
+        seen.setdefault(offer.name, offer)
+    return [
+        app_commands.Choice(name=model_label(o, locale), value=o.name)
+        for o in seen.values()
+        if _matches(current, o.name, o.title)
+    ][:CHOICES_MAX]
+
+
+def model_label(offer: Offer, locale: str | None = None) -> str:
+    """A model as the Discord choice shows it, within Discord's 100 characters."""
+    return f"{offer.title} · {seconds_text(offer.durations, locale)}"[:CHOICE_NAME_MAX]
 
 
 def _picked_model(namespace: app_commands.Namespace) -> object:

@@ -20,6 +20,27 @@ MESSAGE_MAX = 2000
 TOKEN_GONE = (401, 404)  # the interaction webhook no longer takes this token
 
 
+def message_parts(text: str, limit: int = MESSAGE_MAX) -> list[str]:
+    """`text` in messages of at most `limit` characters, cut between lines where it can be
+    (a long /help: every model of the configured vendors)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a line longer than a message: cut it where it must be
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) > limit:
+            parts.append(current)
+            joined = line
+        current = joined
+    parts.append(current)
+    return [p for p in parts if p.strip()] or [text[:limit]]
+
+
 def mention_only(user_id: str) -> discord.AllowedMentions:
     return discord.AllowedMentions(
         everyone=False, roles=False, replied_user=False, users=[discord.Object(id=int(user_id))]

@@ -1,6 +1,7 @@
 """Buttons that survive restarts: the job id lives in the custom id, not in memory.
 
     videobot:again:<job id>    ↻ Again: the same request with a new seed, for whoever clicks
+    videobot:upscale:<job id>  ⤴ Upscale: the video made larger, as a new job (core checks who)
     videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
 
 One `DynamicItem` (`JobButton`) registered once in `setup_hook`, so a click on a message sent
@@ -20,11 +21,17 @@ from adapters.discord.translate import locale_of, text
 log = logging.getLogger("videobot.discord")
 
 JOB_ID = r"(?P<job_id>[0-9a-f]{32})"
-_STYLES = {"again": discord.ButtonStyle.secondary, "cancel": discord.ButtonStyle.danger}
+_STYLES = {
+    "again": discord.ButtonStyle.secondary,
+    "upscale": discord.ButtonStyle.secondary,
+    "cancel": discord.ButtonStyle.danger,
+}
 
 
 class ButtonHandler(Protocol):
     async def on_again(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
+
+    async def on_upscale(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
     async def on_cancel(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
@@ -38,9 +45,10 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 class JobButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"videobot:(?P<action>again|cancel):" + JOB_ID,
+    template=r"videobot:(?P<action>again|upscale|cancel):" + JOB_ID,
 ):
-    """↻ Again or Cancel under a job's message: action and job id live in the custom id."""
+    """↻ Again, ⤴ Upscale or Cancel under a job's message: action and job id live in the
+    custom id."""
 
     def __init__(self, action: str, job_id: str, label: str | None = None) -> None:
         super().__init__(
@@ -66,7 +74,8 @@ class JobButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             handler = _handler(interaction)
-            on_click = handler.on_again if self.action == "again" else handler.on_cancel
+            clicks = {"again": handler.on_again, "upscale": handler.on_upscale}
+            on_click = clicks.get(self.action, handler.on_cancel)
             await on_click(interaction, self.job_id)
         except Exception:
             log.exception("the %s button failed", self.action)
@@ -80,10 +89,11 @@ def rendering_view(job_id: str, locale: str) -> discord.ui.View:
     return view
 
 
-def result_view(job_id: str, locale: str) -> discord.ui.View:
-    """Under the finished video."""
+def result_view(job_id: str, locale: str, actions: tuple[str, ...] = ("again",)) -> discord.ui.View:
+    """Under the finished video: ↻ Again, and ⤴ Upscale where a vendor serves it."""
     view = discord.ui.View(timeout=None)
-    view.add_item(JobButton("again", job_id, text(locale, "button_again")))
+    for action in actions:
+        view.add_item(JobButton(action, job_id, text(locale, f"button_{action}")))
     return view
 
 

@@ -108,11 +108,8 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
 async def _with_store(
     settings: Settings, action: Callable[[Store], Awaitable[None]], *, create: bool
 ) -> None:
-    try:
+    if settings.uses_sqlite and not create and not settings.sqlite_path.exists():
         path = settings.sqlite_path
-    except ValueError as exc:
-        raise AdminError(str(exc)) from None
-    if not create and not path.exists():
         raise AdminError(f"no database at {path} (DATABASE_URL); has the bot run here yet?")
     store = await open_store(settings.database_url)
     try:
@@ -200,13 +197,22 @@ async def jobs(
             job.vendor or "-",
             job.vendor_task_id or "-",
             str(job.cost),
+            vendor_credits(job.vendor_cost),
             job.error_code or "",
             clip(job.prompt, 40),
         ]
         for job in found
     ]
-    header = ["JOB", "CREATED (UTC)", "USER", "STATUS", "VENDOR", "TASK", "COST", "ERROR", "PROMPT"]
+    header = ["JOB", "CREATED (UTC)", "USER", "STATUS", "VENDOR", "TASK", "COST",
+              "VENDOR COST", "ERROR", "PROMPT"]  # fmt: skip
     print_table(header, rows, out, empty="no jobs")
+
+
+def vendor_credits(value: float | None) -> str:
+    """The vendor's credits for a job (`-` where it reports none): what the operator pays."""
+    if value is None:
+        return "-"
+    return f"{value:g}"
 
 
 async def refund(store: Store, ref: str, out: TextIO) -> None:

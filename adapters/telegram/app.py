@@ -87,6 +87,7 @@ class TelegramAdapter:
             self.board,
             upload_limit=self.settings.upload_limit_bytes(self.api_url),
             token=self.token,
+            result_buttons=core.service.result_buttons,
         )
         self.handlers = Handlers(
             core,

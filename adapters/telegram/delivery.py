@@ -1,7 +1,8 @@
 """The engine's sink for Telegram: status updates and the finished video.
 
 `deliver` uploads the mp4 from disk with sendVideo (streamable, captioned, replying to the request,
-with an "Again" button), or sends the vendor's link when the file is over the upload limit.
+with "Again" and, where a vendor serves it, "Upscale" buttons), or sends the vendor's link
+when the file is over the upload limit.
 Telegram errors become DeliveryError so the engine can retry or refund:
 RetryAfter -> retry after Telegram's wait; network trouble -> retry; a vanished reply target
 or topic -> sent again without it; a migrated group -> sent to the new chat id;
@@ -13,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, InputFile, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
@@ -30,7 +32,7 @@ from telegram.error import (
 
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.status import StatusBoard
-from adapters.telegram.translate import CAPTION_LIMIT, button, clip, redact, retry_seconds
+from adapters.telegram.translate import CAPTION_LIMIT, buttons, clip, redact, retry_seconds
 from bot import texts
 from bot.events import DeliveryError, JobEvent
 from bot.models import Job, UserRef
@@ -50,8 +52,17 @@ class TelegramSink:
     keep_files = False
     acks_notices = True  # the StatusBoard acknowledges a refund notice once it is shown
 
-    def __init__(self, bot: Bot, board: StatusBoard, *, upload_limit: int, token: str) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        board: StatusBoard,
+        *,
+        upload_limit: int,
+        token: str,
+        result_buttons: Callable[[Job, bool], tuple[str, ...]] = lambda job, kept: ("again",),
+    ) -> None:
         self.bot = bot
+        self.result_buttons = result_buttons  # the actions under a video (again, upscale)
         self.board = board
         self.upload_limit = upload_limit
         self.token = token
@@ -78,7 +89,7 @@ class TelegramSink:
             await self._send_link(job, target, size)
             return
         await self._chat_action(target)
-        markup = button(texts.t(job.locale, "button_again"), "again", job.id)
+        markup = self._markup(job)
 
         async def send(t: _Target) -> Message:
             # A fresh handle per attempt, streamed by the HTTP backend in small pieces:
@@ -114,7 +125,7 @@ class TelegramSink:
             )
         url = job.result_url
         text = texts.t(job.locale, "result_link", size_mb=f"{size / 1_000_000:.0f}", url=url)
-        markup = button(texts.t(job.locale, "button_again"), "again", job.id)
+        markup = self._markup(job)
 
         async def send(t: _Target) -> Message:
             return await self.bot.send_message(
@@ -127,6 +138,13 @@ class TelegramSink:
 
         await self._send(job, target, send)
         log.info("job %s: sent a link instead of a %d-byte upload", job.id, size)
+
+    def _markup(self, job: Job) -> InlineKeyboardMarkup | None:
+        """↻ Again under a video, and ⤴ Upscale where a vendor serves it."""
+        actions = self.result_buttons(job, self.keep_files)
+        if not actions:
+            return None
+        return buttons([(texts.t(job.locale, f"button_{a}"), a) for a in actions], job.id)
 
     async def _send(self, job: Job, target: _Target, send: Any) -> None:
         """Send, adjusting the target once per kind of stale context; map errors."""

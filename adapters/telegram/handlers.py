@@ -1,5 +1,5 @@
 """Telegram updates -> core calls: commands (also in photo captions), replies to media,
-albums, and the Again / Cancel buttons.
+albums, and the Again / Upscale / Cancel buttons.
 
 The adapter only gathers what the user pointed at (the photo replied to, the album, the
 performance video), downloads it, and hands the command (read by the core's parser) and the
@@ -215,7 +215,8 @@ class Handlers:
         full = message if isinstance(message, Message) else None
         thread_id = thread_of(full) if full is not None else None
         chat = TelegramChat(message.chat.id, message.chat.type, message.message_id, thread_id)
-        reply = await self.core.service.again(user, job_id, locale, chat)
+        start = self.core.service.upscale if action == "upscale" else self.core.service.again
+        reply = await start(user, job_id, locale, chat)
         if reply.job is None:
             if len(reply.text) <= ALERT_LIMIT:
                 await self._ack(query, reply.text, alert=True)

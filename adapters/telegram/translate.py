@@ -25,7 +25,7 @@ CAPTION_LIMIT = 1024
 ALERT_LIMIT = 200  # answerCallbackQuery
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
-_CALLBACK = re.compile(r"^(again|cancel):([0-9a-f]{32})$")
+_CALLBACK = re.compile(r"^(again|upscale|cancel):([0-9a-f]{32})$")
 
 
 def addressed_command(text: str | None, bot_username: str, *, private: bool) -> str | None:
@@ -112,9 +112,15 @@ def parse_callback(data: str | None) -> tuple[str, str] | None:
 
 
 def button(label: str, action: str, job_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=callback_data(action, job_id))]]
-    )
+    return buttons([(label, action)], job_id)
+
+
+def buttons(labelled: list[tuple[str, str]], job_id: str) -> InlineKeyboardMarkup:
+    """One row of (label, action) buttons for a job."""
+    row = [
+        InlineKeyboardButton(label, callback_data=callback_data(a, job_id)) for label, a in labelled
+    ]
+    return InlineKeyboardMarkup([row])
 
 
 def retry_seconds(exc: RetryAfter) -> float:

@@ -101,6 +101,9 @@ async def poll(k: Kernel, job: Job) -> None:
                 continue
             errors = 0
             delay = interval * random.uniform(0.9, 1.1)
+            if state.vendor_cost is not None and state.vendor_cost != job.vendor_cost:
+                job.vendor_cost = state.vendor_cost  # the operator's real cost, as it settles
+                await k.store.update(job.id, k.clock(), JobPatch(vendor_cost=state.vendor_cost))
             if state.status is TaskStatus.RUNNING and state.progress is not None:
                 now = k.clock()
                 if first is None or state.progress < first[1]:

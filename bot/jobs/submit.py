@@ -18,6 +18,7 @@ from bot import texts
 from bot.errors import (
     AuthError,
     BadRequest,
+    ModelUnavailable,
     Moderated,
     OutOfCredits,
     RateLimited,
@@ -71,7 +72,9 @@ async def submit(k: Kernel, job: Job, ticket: Ticket) -> None:
         if await k.store.transition(job.id, (JobState.SUBMITTING,), JobState.QUEUED, back, wait):
             k.queue.requeue(ticket, vendor_id)
         return
-    if isinstance(last, BadRequest):  # the vendor's words go to the stored error only
+    if isinstance(last, ModelUnavailable):  # every vendor of the model refused it to us
+        await fail(k, job, last.code, "failed_vendor", reason_key="reason_model", detail=str(last))
+    elif isinstance(last, BadRequest):  # the vendor's words go to the stored error only
         await fail(
             k, job, "bad_request", "failed_vendor", reason_key="reason_request", detail=str(last)
         )

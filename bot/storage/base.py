@@ -54,6 +54,7 @@ class JobPatch:
     deadline_at: float | Keep = KEEP
     delivered_at: float | Keep | None = KEEP
     notice: str | Keep | None = KEEP
+    vendor_cost: float | Keep | None = KEEP
     submitted_at: float | Keep | None = KEEP
 
 

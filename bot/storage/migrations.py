@@ -95,7 +95,12 @@ MIGRATIONS: list[str] = [
         UPDATE credit_totals SET total = total + NEW.amount WHERE kind = NEW.kind;
     END;
     """,
-    # 4: the bot's own queue: when a job left it for a vendor, and the recent render times
+    # 4: the vendor's own credits for the job's task (its estimate, then its final charge),
+    # the operator's real cost beside the user's credits
+    """
+    ALTER TABLE jobs ADD COLUMN vendor_cost REAL;
+    """,
+    # 5: the bot's own queue: when a job left it for a vendor, and the recent render times
     # per vendor and model that estimates are made from (so a restart keeps them)
     """
     ALTER TABLE jobs ADD COLUMN submitted_at REAL;

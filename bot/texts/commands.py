@@ -11,12 +11,13 @@ TEXTS: dict[str, dict[str, str]] = {
             "Two photos (album) with /video … — first and last frame\n"
             "Reply to a video with /video … — restyle the video\n"
             "/act — reply to a performance video with a character photo captioned /act\n\n"
-            "Options, before or after the prompt: --duration 5|10  "
+            "Options, before or after the prompt: --duration N (seconds, per model below)  "
             "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|portrait|landscape|square  --seed N  "
             "--model NAME  --watermark (also ratio=9:16 duration=10 before the prompt). "
             'A prompt in quotes is taken word for word: /video "a sign that says --seed 5"\n\n'
-            "/quota — your credits · /jobs — your videos · /cancel ID — stop one\n"
-            "A 5 s video costs {cost5} credit(s), a 10 s video {cost10}. "
+            "/quota — your credits · /jobs — your videos · /cancel ID — stop one · "
+            "/upscale ID — a sharper, larger copy of a finished video\n"
+            "Prices in credits: {prices}. "
             "You get {daily} credits a day (UTC). Failed videos are refunded."
         ),
         "zh": (
@@ -26,15 +27,28 @@ TEXTS: dict[str, dict[str, str]] = {
             "两张照片(相册)配文 /video … —— 首帧和尾帧\n"
             "回复一段视频并发送 /video … —— 视频风格转换\n"
             "/act —— 用角色照片配文 /act 回复一段表演视频\n\n"
-            "选项(写在描述之前或之后):--duration 5|10  "
+            "选项(写在描述之前或之后):--duration 秒数(见下方模型)  "
             "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|竖屏|横屏|方形  --seed 数字  "
             "--model 模型  --watermark(也可在描述前写 ratio=9:16 duration=10)。"
             '加引号的描述会原样使用:/video "写着 --seed 5 的招牌"\n\n'
-            "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消\n"
-            "5 秒视频消耗 {cost5} 点,10 秒消耗 {cost10} 点。"
+            "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消 · "
+            "/upscale 编号 —— 高清放大已完成的视频\n"
+            "价格:{prices}。"
             "每天(UTC){daily} 点额度,生成失败会自动退还。"
         ),
     },
+    "help_models": {"en": "🎞 Models at {vendor}:", "zh": "🎞 {vendor} 的模型:"},
+    "help_model_line": {
+        "en": "• {title} ({name}): {does} · {seconds}",
+        "zh": "• {title}({name}):{does} · {seconds}",
+    },
+    "help_seconds": {"en": "{n} s", "zh": "{n} 秒"},
+    "help_input_length": {"en": "input's length", "zh": "与输入等长"},
+    "task_text": {"en": "text", "zh": "文字"},
+    "task_image": {"en": "photo", "zh": "照片"},
+    "task_first_last": {"en": "first+last", "zh": "首尾帧"},
+    "task_video": {"en": "video", "zh": "视频"},
+    "task_act": {"en": "performance", "zh": "表演"},
     "cmd_video": {"en": "Make a video from text or a photo", "zh": "用文字或照片生成视频"},
     "cmd_act": {"en": "Animate a character with a performance", "zh": "用表演视频驱动角色"},
     "cmd_quota": {"en": "Your credits today", "zh": "今天的额度"},

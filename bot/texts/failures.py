@@ -52,6 +52,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "the photo; try again or use another photo",
         "zh": "视频服务放弃了生成结果,常见原因是照片里有文字或图形;请重试或换一张照片",
     },
+    "reason_model": {
+        "en": "the video service account here can't use this model; pick another with "
+        "--model (/help lists them)",
+        "zh": "此处的视频服务账户无法使用该模型,请用 --model 换用其他模型(/help 有列表)",
+    },
     "reason_request": {
         "en": "the video service did not accept these settings; try a shorter prompt or "
         "other options",

@@ -34,13 +34,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📐 无法识别比例“{ratio}”。可用 16:9、9:16、1:1、landscape 或 portrait。",
     },
     "err_duration": {
-        "en": "⏱ {model} makes videos of {allowed} seconds; “{duration}” isn't one of them.",
+        "en": "⏱ {model} takes {allowed} seconds; “{duration}” isn't one of them.",
         "zh": "⏱ {model} 支持的时长为 {allowed} 秒,不支持“{duration}”。",
     },
     "err_seed": {
         "en": "🎲 The seed must be a whole number from {min} to {max}.",
         "zh": "🎲 种子必须是 {min} 到 {max} 之间的整数。",
     },
+    "err_duration_format": {
+        "en": "⏱ “{duration}” isn't a number of seconds. Write it like --duration 6; "
+        "/help lists each model's lengths.",
+        "zh": "⏱ “{duration}”不是秒数。请写成 --duration 6;/help 列出各模型支持的时长。",
+    },
+    "err_seed_unsupported": {
+        "en": "🎲 {model} takes no seed, so its videos can't be repeated. "
+        "Leave out --seed, or pick a model that takes one.",
+        "zh": "🎲 {model} 不支持种子,无法复现视频。请去掉 --seed,或换用支持种子的模型。",
+    },
+    "err_model_unavailable": {
+        "en": "🔒 The video service account here can't use {model}. Pick another model "
+        "(/help lists them). Nothing was charged.",
+        "zh": "🔒 此处的视频服务账户无法使用 {model}。请换用其他模型(/help 有列表)。未扣除额度。",
+    },
+    "list_comma": {"en": ", ", "zh": "、"},
+    "list_or": {"en": " or ", "zh": " 或 "},
     "err_model_unknown": {
         "en": "🤖 No configured service offers the model “{model}” for this. Available: {models}.",
         "zh": "🤖 没有已配置的服务为此提供模型“{model}”。可用:{models}。",

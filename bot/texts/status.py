@@ -5,9 +5,9 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "accepted": {
         "en": "🎬 On it: “{prompt}”\n{model} · {duration}s · {ratio} · seed {seed} · job {id}\n"
-        "Credits left today: {left}",
+        "Cost: {cost} credit(s). Credits left today: {left}",
         "zh": "🎬 开始生成:“{prompt}”\n{model} · {duration} 秒 · {ratio} · 种子 {seed} · 任务 {id}\n"
-        "今天剩余额度:{left}",
+        "消耗 {cost} 点 · 今天剩余额度:{left}",
     },
     "notice_header": {"en": "🎬 “{prompt}” · job {id}", "zh": "🎬 “{prompt}” · 任务 {id}"},
     "left_unlimited": {"en": "unlimited", "zh": "不限"},
@@ -35,10 +35,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "quota": {
         "en": "💳 {left} of {daily} credits left today (resets in {reset}).{bonus}\n"
-        "5 s video: {cost5} · 10 s video: {cost10}. Rendering now: {active}.",
+        "Prices: {prices}. Rendering now: {active}.",
         "zh": "💳 今天剩余 {left}/{daily} 点(距重置 {reset})。{bonus}\n"
-        "5 秒视频:{cost5} 点 · 10 秒视频:{cost10} 点。正在生成:{active} 个。",
+        "价格:{prices}。正在生成:{active} 个。",
     },
+    "price_model": {"en": "{model}: {prices}", "zh": "{model}:{prices}"},
+    "price_length": {"en": "{seconds} s = {credits}", "zh": "{seconds} 秒 {credits} 点"},
     "quota_bonus": {"en": " Bonus credits: {bonus}.", "zh": " 奖励额度:{bonus} 点。"},
     "quota_admin": {
         "en": "💳 You are an admin: unlimited credits. Rendering now: {active}.",

@@ -58,6 +58,7 @@ ACT_TWO = ModelSpec(
     modes=frozenset({Mode.ACT}),
     ratios=ASPECTS,
     durations=(5,),  # the performance video sets the real length; nothing is sent
+    options=frozenset({"expression_intensity"}),  # vendor-contracts §6.3
 )
 
 

@@ -142,16 +142,22 @@ class ApiframeClient(VendorClient):
         self, req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
     ) -> str:
         headers = {**self._headers(), "Idempotency-Key": idempotency_header(idempotency_key)}
-        body = await call(
-            self.http,
-            self.id,
-            "POST",
-            f"{self.base_url}/v2/videos/generate",
-            headers=headers,
-            json_body=self.build_body(req, callback_url),
-            create=True,
-            mapper=_errors,
-        )
+        try:
+            body = await call(
+                self.http,
+                self.id,
+                "POST",
+                f"{self.base_url}/v2/videos/generate",
+                headers=headers,
+                json_body=self.build_body(req, callback_url),
+                create=True,
+                mapper=_errors,
+            )
+        except VendorError as exc:  # 403 "lacks permission / modality disabled" (§5.5)
+            refused = self.refusal(exc, self.spec_for(req))
+            if refused is None:
+                raise
+            raise refused from exc
         job_id = body.get("jobId") if isinstance(body, dict) else None
         if not job_id:
             raise UnknownOutcome("accepted without a jobId", vendor=self.id)

@@ -7,18 +7,25 @@ is the engine's job, written once.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
 
+from bot.errors import ModelUnavailable, VendorError
+
 # ASPECTS is re-exported: the vendor clients declare their ratios with it.
 from bot.models import ASPECTS as ASPECTS
 from bot.models import SEED_MAX, SEED_MIN, Mode, TaskState, VideoRequest
 from bot.vendors.limits import VendorLimits
+from bot.vendors.model_access import model_refusal
+from bot.vendors.names import friendly, model_key
 from bot.vendors.transport import VendorHTTP
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +43,27 @@ class ModelSpec:
     wire: str = ""
     # Runway counts UTF-16 code units, so an emoji counts twice.
     utf16_prompt: bool = True
+    # False for a model whose API has no seed field: no seed is picked, shown or sent.
+    seeded: bool = True
+    # Optional request fields the vendor types for this model beyond prompt, media, ratio,
+    # duration and seed (`audio`, `negativePrompt`, `contentModeration`, ...): the catalogue
+    # lists them; the bodies send only those the bot has values for.
+    options: frozenset[str] = frozenset()
 
     @property
     def wire_name(self) -> str:
         return self.wire or self.name
+
+    @property
+    def title(self) -> str:
+        """The friendly name users read ("Veo 3.1 Fast")."""
+        return friendly(self.name)
+
+    def answers_to(self, typed: str) -> bool:
+        """Whether `typed` names this model: its API name, wire name or friendly name, in any
+        case and with or without spaces, dots, dashes and underscores."""
+        key = model_key(typed)
+        return key in {model_key(self.name), model_key(self.wire_name), model_key(self.title)}
 
     def prompt_length(self, prompt: str) -> int:
         if self.utf16_prompt:
@@ -60,7 +84,7 @@ class Capabilities:
     def model(self, name: str, mode: Mode | None = None) -> ModelSpec | None:
         """The spec named `name`; with `mode`, preferably the one that does `mode` (a model
         whose limits differ by mode declares one spec per mode under the same name)."""
-        named = [s for s in self.models if s.name == name or s.wire_name == name]
+        named = [s for s in self.models if s.answers_to(name)]
         if mode is not None:
             named = [s for s in named if mode in s.modes] or named
         return named[0] if named else None
@@ -68,15 +92,19 @@ class Capabilities:
     def modes(self) -> set[Mode]:
         return {m for spec in self.models for m in spec.modes}
 
-    def pick(self, mode: Mode, model: str | None) -> ModelSpec | None:
-        """The model this vendor would use for `mode`, or None if it cannot do it."""
+    def pick(
+        self, mode: Mode, model: str | None, refused: Collection[str] = ()
+    ) -> ModelSpec | None:
+        """The model this vendor would use for `mode`, or None if it cannot do it. Without a
+        model named, the default unless the account was `refused` it, then the next one."""
         if model:
             spec = self.model(model, mode)
             return spec if spec and mode in spec.modes else None
         name = self.defaults.get(mode)
-        if name:
+        if name and name not in refused:
             return self.model(name, mode)
-        return next((s for s in self.models if mode in s.modes), None)
+        able = [s for s in self.models if mode in s.modes]
+        return next((s for s in able if s.name not in refused), able[0] if able else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +133,8 @@ class VendorClient(ABC):
     poll_interval: ClassVar[float | None] = None
     # Results are local files (file:// URLs) rather than downloads.
     local_results: ClassVar[bool] = False
+    # The model this vendor upscales finished videos with (Mode.UPSCALE); None: it cannot.
+    upscaler: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -119,6 +149,9 @@ class VendorClient(ABC):
         self._own_http = http is None
         # httpx's API with aiohttp's cheaper wire work (see transport.py)
         self.http = http or VendorHTTP(timeout=httpx.Timeout(timeout, connect=10.0), limit=64)
+        # Models the vendor said this account may not use (ModelUnavailable): routing sends
+        # them elsewhere for the life of the process, as a tier changes rarely.
+        self.refused_models: set[str] = set()
 
     @property
     def origin(self) -> str:
@@ -152,6 +185,12 @@ class VendorClient(ABC):
         say. Raises the VendorError taxonomy like every call."""
         return None
 
+    def upscales(self, source: str) -> bool:
+        """Whether this vendor can upscale the video at `source`: an https URL, or one of
+        its own origin (where its results come from)."""
+        own = source.startswith(f"{self.origin}/")
+        return self.upscaler is not None and (source.startswith("https://") or own)
+
     def parse_callback(self, body: dict[str, Any]) -> tuple[str, TaskState] | None:
         """Turn a vendor callback body into (task id, state); None if not understood."""
         return None
@@ -169,8 +208,22 @@ class VendorClient(ABC):
 
     # helpers shared by the clients
 
+    def can_use(self, model: str) -> bool:
+        """False once the vendor has refused `model` to this account."""
+        return model not in self.refused_models
+
+    def refusal(self, exc: VendorError, spec: ModelSpec) -> ModelUnavailable | None:
+        """The ModelUnavailable a create's error means when the vendor refused the model to
+        this account (remembered, so routing skips the model here); None otherwise."""
+        refused = model_refusal(exc, spec.name, (spec.wire_name,))
+        if refused is None:
+            return None
+        log.warning("%s: this account may not use %s: %s", self.id, spec.name, exc)
+        self.refused_models.add(spec.name)
+        return refused
+
     def spec_for(self, req: VideoRequest) -> ModelSpec:
-        spec = self.capabilities.pick(req.mode, req.model)
+        spec = self.capabilities.pick(req.mode, req.model, self.refused_models)
         if spec is None:  # the router only sends requests a vendor declared it can do
             raise ValueError(f"{self.id} cannot do {req.mode} with {req.model}")
         return spec

@@ -32,6 +32,7 @@ class DelegatingClient(VendorClient):
         self.base_url = inner.base_url
         self.http = inner.http
         self._own_http = False
+        self.refused_models = inner.refused_models  # one memory for the client and wrapper
         # The inner client's class declarations, seen through this instance.
         vars(self).update({name: getattr(inner, name) for name in DECLARATIONS})
 

@@ -3,7 +3,8 @@
 It is the default, so a newcomer sees a real video made offline, and it exercises the same
 engine path as a paid vendor (submit, poll with progress, result, delivery). It renders a
 slow pan and zoom over the photo, a cross-fade between first and last frame, a restyle of a
-source video, or a title card of the prompt, with the ffmpeg that imageio-ffmpeg ships.
+source video, or a title card of the prompt, with the ffmpeg that imageio-ffmpeg ships; an
+upscale is its own earlier render (a file the platform kept) at twice the size.
 Each task lives in its own folder, so a restart finds finished renders and redoes the rest.
 """
 
@@ -19,10 +20,12 @@ import textwrap
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.errors import NotFound
+from bot.errors import BadRequest, NotFound
 from bot.models import Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ASPECTS, Capabilities, ModelSpec, VendorClient
 
@@ -94,6 +97,9 @@ def render_command(task_dir: Path, spec: dict[str, Any], out: Path) -> list[str]
     tail = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-an", str(out)]  # fmt: skip
     mode = Mode(spec["mode"])
+    if mode is Mode.UPSCALE:
+        return [*head, "-i", str(task_dir / "video"),
+                "-vf", "scale=iw*2:ih*2:flags=lanczos,setsar=1", *tail]  # fmt: skip
     if mode is Mode.VIDEO:
         style = "hue=h=35:s=1.4,eq=contrast=1.15:saturation=1.2"
         return [*head, "-i", str(task_dir / "video"), "-t", str(duration),
@@ -123,6 +129,7 @@ class LocalVendor(VendorClient):
     supports_cancel = True
     poll_interval = 0.5
     local_results = True
+    upscaler = "local_upscale"  # twice the size, with ffmpeg's lanczos scaler
     capabilities = Capabilities(
         models=(
             ModelSpec(
@@ -151,6 +158,10 @@ class LocalVendor(VendorClient):
     def origin(self) -> str:
         return "local"
 
+    def upscales(self, source: str) -> bool:
+        """Only files on this machine (a render the platform kept): it downloads nothing."""
+        return source.startswith("file://")
+
     async def submit(
         self, req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
     ) -> str:
@@ -168,6 +179,13 @@ class LocalVendor(VendorClient):
 
     def _prepare(self, task_dir: Path, spec: dict[str, Any], req: VideoRequest) -> None:
         task_dir.mkdir(parents=True, exist_ok=True)
+        if req.mode is Mode.UPSCALE:
+            source = Path(url2pathname(urlparse(req.source_url or "").path))
+            try:
+                shutil.copyfile(source, task_dir / "video")
+            except OSError as exc:  # gone since the job was planned: nothing was created
+                shutil.rmtree(task_dir, ignore_errors=True)
+                raise BadRequest(f"the video to upscale is gone: {exc}", vendor=self.id) from exc
         for role in ("first_frame", "last_frame", "video"):
             media = getattr(req, role)
             if media is not None:

@@ -7,6 +7,7 @@ names; the id to poll is the namespaced `taskId` (with `:` and `@`), sent verbat
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import mimetypes
@@ -77,7 +78,10 @@ def _spec(
 GEN4_TURBO = _spec("gen4_turbo", {Mode.IMAGE}, ASPECTS, 1000, True)
 GEN3A = _spec("gen3a_turbo", {Mode.IMAGE, Mode.FIRST_LAST}, ("16:9", "9:16"), 1000, False)
 GEN45 = _spec("gen4.5", {Mode.TEXT}, ("16:9",), 5000, True)  # text-to-video is 16:9 only
-GEN3_V2V = _spec("gen3_turbo_v2v", {Mode.VIDEO}, ("16:9", "9:16"), 1000, True)
+GEN3_V2V = dataclasses.replace(  # its seed's optional fields (lines 33-35, 47-50)
+    _spec("gen3_turbo_v2v", {Mode.VIDEO}, ("16:9", "9:16"), 1000, True),
+    options=frozenset({"structure_transformation", "resolution"}),
+)
 
 ENDPOINTS = {
     GEN4_TURBO.name: "/gen4turbo/create",

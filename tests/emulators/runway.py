@@ -44,6 +44,17 @@ NO_KEY_BODY = {
 CREDITS_BODY = {"error": "You do not have enough credits to run this task.", "docUrl": DOC_URL}
 DAILY_LIMIT_BODY = {"error": "Your daily task limit has been reached.", "docUrl": DOC_URL}
 NOT_FOUND_BODY = {"error": "Could not find Task"}
+
+
+def tier_body(model: str) -> dict[str, str]:
+    """A model outside the organisation's tier: the sentence names the model and the tier."""
+    return {
+        "error": f"Your organization does not have access to {model}. "
+        "Upgrade your tier to use this model.",
+        "docUrl": DOC_URL,
+    }
+
+
 OPENAI_AUTH_BODY = {
     "error": {
         "message": "无效的令牌 (invalid token)",
@@ -77,11 +88,21 @@ _KEYS = {
     "video_to_video": _COMMON_KEYS | {"videoUri", "promptText", "references"},
     "character_performance": _COMMON_KEYS
     | {"character", "reference", "bodyControl", "expressionIntensity"},
-}
-# Durations the SDK types as any integer but documents as a range ("from 2 to 10").
-_DOCUMENTED_SECONDS = {"gen4.5": tuple(range(2, 11)), "gen4_turbo": tuple(range(2, 11))}
+    "video_upscale": {
+        "model", "videoUri", "creativity", "flavor", "fpsBoost", "resolution", "sharpen",
+        "smartGrain",
+    },
+}  # fmt: skip
+# A range the SDK's docstrings do not carry: Runway's changelog (2025-10) says "gen4_turbo must
+# specify a duration of 2-10 seconds". Other ranges come from the docstrings themselves.
+_CHANGELOG_SECONDS = {"gen4_turbo": tuple(range(2, 11))}
 # Nominal credits per second, for `estimatedCost` (§2.9).
-_CREDITS_PER_SECOND = {"gen4.5": 12, "aleph2": 15, "gen4_aleph": 15}
+_CREDITS_PER_SECOND = {
+    "gen4.5": 12,
+    "aleph2": 15,
+    "gen4_aleph": 15,
+    "magnific_video_upscaler_creative": 15,
+}
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,7 @@ def _models(flavour: str) -> dict[str, dict[str, _Model]]:
             },
             "video_to_video": {"aleph2": _Model(ALEPH_RATIOS)},
             "character_performance": {"act_two": _Model(GEN4_RATIOS)},
+            "video_upscale": {"magnific_video_upscaler_creative": _Model(())},
         }
     gen3a = _Model(GEN3_RATIOS, last_frame=True, watermark=True)
     if flavour == "gptge":  # its document: these two names, `1280:768`/`768:1280` for both
@@ -266,8 +288,10 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
     `cancel_keeps_task` makes a cancelled task answer CANCELLED instead of 404; `disabled_models`
     refuses model names (e.g. a reseller that only knows `gen4a_turbo`); `openai_errors` answers
     auth failures with an OpenAI-style envelope, as gateways in front of resellers do;
-    `fail_code` is the failureCode of a `[fail]` task; `tier_models` (set on the instance) is
-    the per-model tier GET /v1/organization reports.
+    `fail_code` is the failureCode of a `[fail]` task; `tier_refused` names models the key's
+    organisation may not use (403, Runway's `{error, docUrl}` body, the SDK's
+    PermissionDeniedError); `tier_models` (set on the instance) is the per-model tier
+    GET /v1/organization reports.
     """
 
     tier_models: dict[str, dict[str, int]] = {}  # noqa: RUF012 - replaced, never mutated
@@ -282,6 +306,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         disabled_models: Iterable[str] = (),
         openai_errors: bool = False,
         fail_code: str = "INTERNAL",
+        tier_refused: Iterable[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(api_key, **kwargs)
@@ -295,6 +320,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         self.throttled = throttled
         self.cancel_keeps_task = cancel_keeps_task
         self.disabled_models = set(disabled_models)
+        self.tier_refused = set(tier_refused)
         self.openai_errors = openai_errors
         self.fail_code = fail_code
         self._hooks: set[asyncio.Task[None]] = set()
@@ -372,6 +398,8 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         if refused is not None:
             return refused
         issues = self.validate(endpoint, body)
+        if not issues and body.get("model") in self.tier_refused:
+            return web.json_response(tier_body(str(body["model"])), status=403)
         if issues:
             return web.json_response(
                 {"error": "Validation of body failed", "issues": issues, "docUrl": DOC_URL},
@@ -526,7 +554,14 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
                             check.uri(ref.get("uri"), "image", "references", i, "uri")
         elif endpoint == "character_performance":
             self._check_character(check, body)
+        elif endpoint == "video_upscale" and not self._own_result(body.get("videoUri")):
+            check.uri(body.get("videoUri"), "video", "videoUri")
         return check.issues
+
+    def _own_result(self, value: object) -> bool:
+        """A result URL this emulator served: over plain http here, where Runway's CDN
+        answers https (the bot upscales its earlier results by their URL)."""
+        return isinstance(value, str) and value.startswith(f"{self.base_url}/files/")
 
     def _validate_with_sdk(self, endpoint: str, body: Any) -> list[dict[str, Any]]:
         """Runway: the official SDK's request types, then what Runway checks beyond the types
@@ -535,8 +570,9 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         if found:
             return found
         check = _Checker(body, video_max=RUNWAY_URI_MAX)
-        seconds = _DOCUMENTED_SECONDS.get(str(body.get("model")))
-        if seconds and endpoint in ("image_to_video", "text_to_video"):
+        model = str(body.get("model"))
+        seconds = _CHANGELOG_SECONDS.get(model) or sdk_types.documented_seconds(endpoint, model)
+        if seconds and isinstance(body.get("duration"), int):
             check.choice("duration", seconds, required=False)
         check.integer("seed", 0, SEED_MAX)
         check.string("promptText", required=False, max_len=self.prompt_max)
@@ -544,7 +580,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
             uploaded = isinstance(value, str) and value.startswith("runway://")
             if uploaded and value not in self.uploads:
                 check.add("custom", "Unknown runway:// upload", *path)
-            else:
+            elif not self._own_result(value):
                 check.uri(value, kind, *path)
         return check.issues
 

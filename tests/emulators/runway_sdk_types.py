@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import collections.abc
 import functools
+import inspect
+import re
 import types
 import typing
 from typing import Any, Literal, Union
@@ -202,3 +204,37 @@ def allowed_values(endpoint: str, model: str, key: str) -> tuple[Any, ...] | Non
                 return tuple(typing_extensions.get_args(bare))
             return None
     return ()
+
+
+def wire_keys(endpoint: str, model: str) -> dict[str, bool]:
+    """Wire field name -> whether it is required, for `model`'s create body at `endpoint`."""
+    typed_dict = variants(endpoint)[model]
+    hints = typing_extensions.get_type_hints(typed_dict, include_extras=True)
+    total = bool(getattr(typed_dict, "__total__", True))
+    return {(_strip(h)[1] or k): _required(h, total) for k, h in hints.items()}
+
+
+def image_positions(model: str) -> tuple[str, ...]:
+    """The `position` values `model`'s `promptImage` items take; () when untyped."""
+    hints = typing_extensions.get_type_hints(variants("image_to_video")[model], include_extras=True)
+    bare = _strip(hints["prompt_image"])[0]
+    for member in typing_extensions.get_args(bare):
+        item = typing_extensions.get_args(member)
+        if item and typing_extensions.is_typeddict(item[0]):
+            inner = typing_extensions.get_type_hints(item[0], include_extras=True)
+            return tuple(typing_extensions.get_args(_strip(inner["position"])[0]))
+    return ()
+
+
+_RANGE = re.compile(r"(?:from|between) (\d+) (?:to|and) (\d+)")
+_DURATION_DOC = re.compile(r'\n    duration: [^\n]*\n    """(.*?)"""', re.S)
+
+
+@functools.cache
+def documented_seconds(endpoint: str, model: str) -> tuple[int, ...] | None:
+    """The whole seconds the SDK's docstring gives for `duration` where its type says only
+    `int` ("Must be an integer from 2 to 10"); None when it gives no range."""
+    source = inspect.getsource(variants(endpoint)[model])
+    doc = _DURATION_DOC.search(source)
+    found = _RANGE.search(" ".join(doc.group(1).split())) if doc else None
+    return tuple(range(int(found[1]), int(found[2]) + 1)) if found else None

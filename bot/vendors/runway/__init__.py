@@ -1,8 +1,10 @@
 """Clients for the Runway API and the two resellers that mirror it (gpt.ge, openai-hk).
 
-`protocol` holds the task protocol all three speak, `models` Runway's model tables (the
-official API's catalogue among them), `uploads` Runway's upload endpoint for large media,
-`official` the Runway client and `resellers` the two mirrors; this package names them all.
+`protocol` holds the task protocol all three speak, `catalogue` every model of the official
+API (with `ratios`, the SDK's ratio values, and `wire`, how a row becomes a body), `models`
+the older models the resellers still serve and the defaults per task, `uploads` Runway's
+upload endpoint for large media, `official` the Runway client and `resellers` the two
+mirrors; this package names them all.
 """
 
 from __future__ import annotations

@@ -7,10 +7,12 @@ from urllib.parse import quote
 from bot.errors import NotFound, VendorError
 from bot.vendors.base import Account
 from bot.vendors.limits import VendorLimits
+from bot.vendors.runway.catalogue import OFFICIAL_SPECS
 from bot.vendors.runway.limits import organization_limits
-from bot.vendors.runway.models import OFFICIAL_SPECS, runway_capabilities
+from bot.vendors.runway.models import runway_capabilities
 from bot.vendors.runway.protocol import RunwayFamilyClient
 from bot.vendors.runway.uploads import DATA_URI_MAX
+from bot.vendors.runway.upscale import UPSCALE_MODEL
 
 
 class RunwayClient(RunwayFamilyClient):
@@ -22,10 +24,11 @@ class RunwayClient(RunwayFamilyClient):
     base_url_env = "RUNWAY_BASE_URL"
     path_prefix = "/v1"
     supports_cancel = True
-    # Every video model of Runway's catalogue (models.CATALOGUE), as its SDK types them.
+    # Every video model of Runway's catalogue (catalogue.CATALOGUE), as its SDK types them.
     capabilities = runway_capabilities(*OFFICIAL_SPECS)
     # Media whose data URI would pass Runway's limit go through its upload endpoint.
     upload_above = DATA_URI_MAX
+    upscaler = UPSCALE_MODEL  # POST /v1/video_upscale
 
     async def account(self) -> Account:
         body = await self._call("GET", "/organization")

@@ -20,15 +20,15 @@ from bot.errors import (
     NotFound,
     OutOfCredits,
     Transient,
-    UnknownOutcome,
     VendorError,
 )
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
-from bot.vendors.runway.models import IMAGE_REFERENCE_MODELS, WATERMARK_MODELS, pixels
-from bot.vendors.runway.tasks import parse_task
+from bot.vendors.runway.tasks import parse_task, task_id_of
 from bot.vendors.runway.uploads import upload_oversized
+from bot.vendors.runway.upscale import UPSCALE_PATH, upscale_body
+from bot.vendors.runway.wire import wire_rules
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +159,8 @@ class RunwayFamilyClient(VendorClient):
         def uri(media: Media) -> str:
             return (uploads or {}).get(id(media)) or media.data_uri()
 
-        model = self._wire_model(spec)
-        body: dict[str, Any] = {"model": model}
+        rules = wire_rules(spec.name, req.mode)
+        body: dict[str, Any] = {"model": self._wire_model(spec)}
         prompt = req.prompt.strip()
         if req.mode in (Mode.IMAGE, Mode.FIRST_LAST):
             first = uri(_need(req.first_frame, "a first frame"))
@@ -173,8 +173,8 @@ class RunwayFamilyClient(VendorClient):
             else:
                 body["promptImage"] = first
         elif req.mode is Mode.VIDEO:
-            body["videoUri"] = uri(_need(req.video, "a source video"))
-            if req.first_frame is not None and spec.name in IMAGE_REFERENCE_MODELS:
+            body[rules.video_field] = uri(_need(req.video, "a source video"))
+            if req.first_frame is not None and rules.image_reference:
                 # optional style reference, at most one
                 body["references"] = [{"type": "image", "uri": uri(req.first_frame)}]
         elif req.mode is Mode.ACT:
@@ -185,13 +185,16 @@ class RunwayFamilyClient(VendorClient):
             body["bodyControl"] = req.body_control
         if prompt and req.mode is not Mode.ACT:  # Act-Two has no prompt field
             body["promptText"] = prompt
-        body["ratio"] = pixels(spec.name, req.ratio)
-        if req.mode in (Mode.TEXT, Mode.IMAGE, Mode.FIRST_LAST):
-            # Aleph and Act-Two take their length from the input video: no duration field.
+        ratio = rules.ratios.get(req.ratio)
+        if ratio is None:  # the validator checked ratios against ModelSpec: a router bug
+            raise ValueError(f"{spec.name} has no ratio {req.ratio}")
+        if ratio:  # "": the model takes no ratio here, its input decides
+            body["ratio"] = ratio
+        if rules.timed:  # untimed tasks take their length from the input video
             body["duration"] = req.duration
-        if req.seed is not None:
+        if req.seed is not None and rules.seeded:
             body["seed"] = req.seed
-        if spec.name in WATERMARK_MODELS:
+        if rules.watermark:
             body["watermark"] = req.watermark  # gen4 and later have no watermark (§9.19)
         if callback_url and self.accepts_notify_hook:
             body["notify_hook"] = callback_url
@@ -207,26 +210,37 @@ class RunwayFamilyClient(VendorClient):
         self, req: VideoRequest, *, idempotency_key: str, callback_url: str | None = None
     ) -> str:
         """Create the task. Runway has no idempotency key, so `idempotency_key` is unused."""
+        if req.mode is Mode.UPSCALE:  # its own endpoint and body (upscale.py)
+            answer = await self._call("POST", UPSCALE_PATH, body=upscale_body(req), create=True)
+            return task_id_of(answer, self.id)
         spec = self.spec_for(req)
         uploads = await upload_oversized(self, req, self.upload_above)
         body = self.build(req, spec, callback_url, uploads)
-        path = _ENDPOINTS[req.mode]
         try:
-            answer = await self._call("POST", path, body=body, create=True)
+            answer = await self._create(_ENDPOINTS[req.mode], body, spec)
+        except VendorError as exc:
+            refused = self.refusal(exc, spec)
+            if refused is None:
+                raise
+            raise refused from exc
+        task_id = task_id_of(answer, self.id)
+        log.debug("%s created task %s (%s, %s)", self.id, task_id, spec.name, req.mode)
+        return task_id
+
+    async def _create(self, path: str, body: dict[str, Any], spec: ModelSpec) -> Any:
+        """POST the body; once more under the reseller's other model name after a 400 that
+        names the model (a 400 created nothing, so the retry is safe)."""
+        try:
+            return await self._call("POST", path, body=body, create=True)
         except BadRequest as exc:
             alias = self.model_aliases.get(spec.name)
             if alias is None or spec.name in self._alias_used or not _names_model(exc, spec):
                 raise
-            # A 400 created nothing, so one retry under the reseller's other name is safe.
             log.info("%s refused model %s, retrying as %s", self.id, spec.name, alias)
             body["model"] = alias
             answer = await self._call("POST", path, body=body, create=True)
             self._alias_used[spec.name] = alias
-        task_id = answer.get("id") if isinstance(answer, dict) else None
-        if not isinstance(task_id, str) or not task_id:
-            raise UnknownOutcome("create answered without a task id", status=200, vendor=self.id)
-        log.debug("%s created task %s (%s, %s)", self.id, task_id, spec.name, req.mode)
-        return task_id
+            return answer
 
     async def poll(self, task_id: str) -> TaskState:
         try:

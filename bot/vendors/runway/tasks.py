@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.errors import UnknownOutcome
 from bot.models import TaskState, TaskStatus
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def parse_task(body: Any, vendor: str) -> TaskState | None:
         output = [output]
     if isinstance(output, list):
         state.video_urls = [u for u in output if isinstance(u, str) and u]
+    state.vendor_cost = _credits(body, "cost" if status.terminal else "estimatedCost")
     if status is TaskStatus.SUCCEEDED:
         state.progress = 1.0
     if status is TaskStatus.FAILED:
@@ -59,3 +61,20 @@ def parse_task(body: Any, vendor: str) -> TaskState | None:
             _MODERATION_CODES
         )
     return state
+
+
+def _credits(body: dict[str, Any], key: str) -> float | None:
+    """`{key: {"credits": n}}` (Runway's estimatedCost while running, cost once ended)."""
+    value = body.get(key)
+    credits = value.get("credits") if isinstance(value, dict) else None
+    if isinstance(credits, int | float) and not isinstance(credits, bool) and credits >= 0:
+        return float(credits)
+    return None
+
+
+def task_id_of(answer: Any, vendor: str) -> str:
+    """The task id of a create answer; UnknownOutcome when it has none (a task may exist)."""
+    task_id = answer.get("id") if isinstance(answer, dict) else None
+    if not isinstance(task_id, str) or not task_id:
+        raise UnknownOutcome("create answered without a task id", status=200, vendor=vendor)
+    return task_id

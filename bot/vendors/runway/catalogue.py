@@ -1,0 +1,261 @@
+"""Every video model the official Runway API serves, as its SDK (runwayml 5.24.0) types it.
+
+One row per model: the tasks it does and, per task, the `ratio` values, the durations and
+whether a `duration` is sent, from the SDK's request types. Validation, `/help`, the Discord
+choices and the request bodies all read these rows, and a test checks each one against the
+SDK's types, so a model Runway adds or retires is one row here.
+
+Durations: where the SDK types a literal (`Literal[4, 6, 8]`) or its docstring a range ("an
+integer from 2 to 10", "between 3 and 15 seconds" for Kling's multi-shot total), those; where
+it types a bare `int` and documents no range, 5 and 10 s, the lengths Runway has always taken.
+Aleph and the video-to-video tasks without a `duration` field follow the input video; 5 s is
+their nominal length, for pricing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.models import ASPECTS, Mode
+from bot.vendors.base import ModelSpec
+from bot.vendors.runway.models import spec
+from bot.vendors.runway.ratios import (
+    GEMINI_11,
+    GEN4,
+    GROK_LITE_TEXT,
+    GROK_TEXT,
+    HAILUO,
+    HAPPYHORSE,
+    KLING_4,
+    KLING_4K,
+    KLING_25,
+    KLING_PRO,
+    KLING_STANDARD,
+    SEEDANCE,
+    SEEDANCE_25,
+    SEEDANCE_FAST,
+    VEO,
+    WAN,
+    WIDE_TALL,
+)
+
+_TOLERANCE = 0.02  # 1104:832 is 4:3 within 0.5 %, 1470:630 is 21:9 exactly, 832:480 is not 16:9
+_PREFERRED_SIDE = 720  # of several sizes of one aspect, the one nearest 720p (cost, upload)
+
+
+def _size(value: str) -> tuple[int, int] | None:
+    width, _, height = value.partition(":")
+    return (int(width), int(height)) if width.isdigit() and height.isdigit() else None
+
+
+def aspect_table(ratios: tuple[str, ...]) -> dict[str, str]:
+    """Aspect name -> the model's own `ratio` value: the same name where the model takes
+    aspect names, else the pixel pair of that shape nearest 720p. Values that are no shape
+    (`adaptive`, `auto_720p`) are never picked."""
+    table: dict[str, str] = {}
+    for aspect in ASPECTS:
+        if aspect in ratios:
+            table[aspect] = aspect
+            continue
+        aw, ah = (int(x) for x in aspect.split(":"))
+        shaped = [(v, s) for v in ratios if (s := _size(v))]
+        close = [
+            (abs(min(s) - _PREFERRED_SIDE), v)
+            for v, s in shaped
+            if abs(math.log((s[0] / s[1]) / (aw / ah))) < _TOLERANCE
+        ]
+        if close:
+            table[aspect] = min(close)[1]
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task of one model: its `ratio` values (empty: no ratio is sent, the input decides)
+    and its durations (`timed` False: no `duration` is sent, the input video decides)."""
+
+    ratios: tuple[str, ...] = ()
+    durations: tuple[int, ...] = (5, 10)
+    timed: bool = True
+    video_field: str = "videoUri"
+
+    def aspects(self, mode: Mode) -> dict[str, str]:
+        """Aspect -> `ratio` value; without a ratio field, every aspect for a task with an
+        input (its shape decides, nothing is sent) and 16:9 nominally for text."""
+        table = aspect_table(self.ratios)
+        if table:
+            return table
+        return {"16:9": ""} if mode is Mode.TEXT else dict.fromkeys(ASPECTS, "")
+
+
+@dataclass(frozen=True, slots=True)
+class RunwayModel:
+    """One video model of the official API: its tasks, seed field and optional fields."""
+
+    name: str
+    tasks: Mapping[Mode, Task]
+    seeded: bool = False
+    options: frozenset[str] = field(default_factory=frozenset)
+    prompt_required: bool = False
+
+    def specs(self) -> tuple[ModelSpec, ...]:
+        """One ModelSpec per group of tasks that take the same ratios and durations."""
+        groups: dict[tuple[tuple[str, ...], tuple[int, ...]], set[Mode]] = {}
+        for mode, task in self.tasks.items():
+            groups.setdefault((tuple(task.aspects(mode)), task.durations), set()).add(mode)
+        return tuple(
+            spec(
+                self.name,
+                modes,
+                ratios,
+                durations=durations,
+                prompt_required=self.prompt_required,
+                seeded=self.seeded,
+                options=self.options,
+            )
+            for (ratios, durations), modes in groups.items()
+        )
+
+
+def _model(
+    name: str,
+    *,
+    text: Task | None = None,
+    image: Task | None = None,
+    last_frame: bool = False,
+    video: Task | None = None,
+    act: Task | None = None,
+    seeded: bool = False,
+    options: tuple[str, ...] = (),
+    prompt_required: bool = False,
+) -> RunwayModel:
+    tasks: dict[Mode, Task] = {}
+    for mode, task in ((Mode.TEXT, text), (Mode.IMAGE, image), (Mode.VIDEO, video)):
+        if task is not None:
+            tasks[mode] = task
+    if image is not None and last_frame:  # the same endpoint, `position: last` allowed
+        tasks[Mode.FIRST_LAST] = image
+    if act is not None:
+        tasks[Mode.ACT] = act
+    return RunwayModel(name, tasks, seeded, frozenset(options), prompt_required)
+
+
+_2_TO_10 = tuple(range(2, 11))
+_3_TO_10 = tuple(range(3, 11))
+_3_TO_15 = tuple(range(3, 16))
+_VEO = (4, 6, 8)
+_FOLLOWS_INPUT = Task(durations=(5,), timed=False)  # no ratio, no duration: the video decides
+
+
+def _kling3(name: str, ratios: tuple[str, ...], *, omni: bool) -> RunwayModel:
+    """Kling 3.0 and O3: text and images at their sizes; O3 also edits a video."""
+    task = Task(ratios, _3_TO_15)
+    edit = Task(durations=(5,), timed=False, video_field="promptVideo") if omni else None
+    options = ("audio",) if omni else ("audio", "cfgScale")
+    return _model(name, text=task, image=task, last_frame=True, video=edit, options=options)
+
+
+def _seedance(name: str, ratios: tuple[str, ...]) -> RunwayModel:
+    task = Task(ratios)
+    edit = Task(ratios, video_field="promptVideo")
+    return _model(
+        name, text=task, image=task, last_frame=True, video=edit, seeded=True, options=("audio",)
+    )
+
+
+# The defaults per task (models.DEFAULT_PREFERENCE) come first; the rest follow the SDK.
+CATALOGUE: tuple[RunwayModel, ...] = (
+    _model(
+        "gen4.5",
+        text=Task(WIDE_TALL, _2_TO_10),
+        image=Task(GEN4, _2_TO_10),
+        seeded=True,
+        options=("contentModeration",),
+        prompt_required=True,
+    ),
+    _model("gen4_turbo", image=Task(GEN4, _2_TO_10), seeded=True, options=("contentModeration",)),
+    *(
+        _model(
+            name,
+            text=Task(VEO, _VEO),
+            image=Task(VEO, _VEO),
+            last_frame=True,
+            seeded=True,
+            options=("audio", "negativePrompt"),
+        )
+        for name in ("veo3.1", "veo3.1_fast")
+    ),
+    _model(
+        "aleph2",
+        video=Task(GEN4, (5,), timed=False),
+        seeded=True,
+        options=("contentModeration",),
+    ),
+    _model(
+        "act_two",
+        act=Task(GEN4, (5,), timed=False),
+        seeded=True,
+        options=("contentModeration", "expressionIntensity"),
+    ),
+    _model(
+        "kling2.5_turbo_pro",
+        text=Task(KLING_25, (5, 10)),
+        image=Task(durations=(5, 10)),
+        last_frame=True,
+        options=("cfgScale",),
+        prompt_required=True,
+    ),
+    _kling3("kling3.0_standard", KLING_STANDARD, omni=False),
+    _kling3("kling3.0_pro", KLING_PRO, omni=False),
+    _kling3("kling3.0_4k", KLING_4K, omni=False),
+    _kling3("klingO3_standard", KLING_STANDARD, omni=True),
+    _kling3("klingO3_pro", KLING_PRO, omni=True),
+    _kling3("klingO3_4k", KLING_4K, omni=True),
+    _model("kling_4", text=Task(KLING_4), image=Task(), video=_FOLLOWS_INPUT),
+    _model(
+        "hailuo3",
+        text=Task(HAILUO),
+        image=Task(HAILUO),
+        video=Task(HAILUO, video_field="promptVideo"),
+        options=("resolution",),
+        prompt_required=True,
+    ),
+    _model("happyhorse_1_0", text=Task(HAPPYHORSE), image=Task(), options=("resolution",)),
+    _seedance("seedance2", SEEDANCE),
+    _seedance("seedance2_fast", SEEDANCE_FAST),
+    _seedance("seedance2_mini", SEEDANCE_FAST),
+    _seedance("seedance2_5", SEEDANCE_25),
+    _model(
+        "gemini_omni_flash",
+        text=Task(WIDE_TALL, _3_TO_10),
+        image=Task(WIDE_TALL, _3_TO_10),
+        video=_FOLLOWS_INPUT,
+    ),
+    _model(
+        "gemini_omni_flash_1.1",
+        text=Task(GEMINI_11, _3_TO_10),
+        image=Task(GEMINI_11, _3_TO_10),
+        last_frame=True,
+        video=Task(GEMINI_11, _3_TO_10),
+        prompt_required=True,
+    ),
+    _model("grok_imagine_1_5", text=Task(GROK_TEXT), image=Task(), options=("resolution",)),
+    _model("grok_imagine_1_5_lite", text=Task(GROK_LITE_TEXT), image=Task()),
+    *(
+        _model(name, text=Task(WAN), image=Task(WAN), options=("audio",), prompt_required=True)
+        for name in ("wan3", "wan3_prime")
+    ),
+    _model(
+        "h3_max",
+        text=Task(),
+        image=Task(),
+        last_frame=True,
+        seeded=True,
+        options=("resolution",),
+        prompt_required=True,
+    ),
+)
+CATALOGUE_BY_NAME: dict[str, RunwayModel] = {row.name: row for row in CATALOGUE}
+OFFICIAL_SPECS: tuple[ModelSpec, ...] = tuple(s for row in CATALOGUE for s in row.specs())
