@@ -116,7 +116,7 @@ async def test_transitions_only_move_an_unsettled_job_from_an_expected_state(
     await store.reserve(job_of(USER, 7), POLICY, 1.0)
     job_id = f"{7:032x}"
     assert not await store.transition(job_id, (JobState.RUNNING,), JobState.DELIVERING, 2.0)
-    assert await store.transition(job_id, (JobState.RESERVED,), JobState.RUNNING, 2.0)
+    assert await store.transition(job_id, (JobState.QUEUED,), JobState.RUNNING, 2.0)
     assert await store.settle(job_id, charge=True, state=JobState.DELIVERED, now=3.0)
     assert not await store.transition(job_id, (JobState.DELIVERED,), JobState.FAILED, 4.0)
     job = await store.get_job(job_id)

@@ -1,6 +1,7 @@
 """`videobot copy-db`: a SQLite deployment moved into an empty PostgreSQL database whole
-(users, credits, daily usage, jobs with their media, the ledger with its ids), checked to
-balance the same on both sides, and a target that already holds data refused."""
+(users, credits, daily usage, jobs with their media, the ledger with its ids, the queue's
+render times), checked to balance the same on both sides, and a target that already holds
+data refused."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from adapters.cli import main
 from bot.models import JobState, Media, UserRef
 from bot.storage import Store, open_store
-from bot.storage.base import JobPatch, QuotaPolicy
+from bot.storage.base import JobPatch, QuotaPolicy, RenderSample
 from tests.test_core_store_backends import job_of
 
 POLICY = QuotaPolicy(day="2026-01-01", per_day=3, max_active=10, unlimited=False)
@@ -34,10 +35,12 @@ async def fill(store: Store) -> None:
         patch=JobPatch(error_code="moderated", notice="refunded"),
     )  # fmt: skip
     await store.transition(
-        f"{2:032x}", (JobState.RESERVED,), JobState.RUNNING, 7.0,
+        f"{2:032x}", (JobState.QUEUED,), JobState.RUNNING, 7.0,
         JobPatch(vendor="runway", vendor_task_id="task-2", progress=0.5),
     )  # fmt: skip
     await store.set_banned(EVE, True, 8.0)
+    await store.record_render(RenderSample("runway", "gen4_turbo", 42.5, 9.0), keep=20)
+    await store.record_render(RenderSample("local", "local", 3.0, 9.5), keep=20)
 
 
 async def snapshot(store: Store) -> tuple[object, ...]:
@@ -52,6 +55,7 @@ async def snapshot(store: Store) -> tuple[object, ...]:
         await store.media(f"{1:032x}"),
         await store.get_job(f"{2:032x}"),
         await store.pending_notices(0.0),
+        await store.render_history(20),
     )
 
 
@@ -80,7 +84,7 @@ async def test_a_sqlite_deployment_is_copied_whole_and_balances_the_same(
 
     code, out, err = await cli(capsys, "copy-db", "--from", source_url, "--to", target)
     assert code == 0, err
-    assert "3 users, 2 daily_usage, 3 jobs, 1 job_media, 7 ledger" in out
+    assert "3 users, 2 daily_usage, 3 jobs, 1 job_media, 7 ledger, 2 render_times" in out
     assert "ledger balances the same on both sides: reserve 5, charge 2, refund 1, grant 7" in out
 
     copied = await open_store(target)

@@ -204,7 +204,7 @@ async def test_a_model_without_a_seed_sends_none_and_refuses_one_before_any_cred
 ) -> None:
     refused = await ask(core, "/video --model kling2.5_turbo_pro --seed 7 a fox")
     assert refused.error and "Kling 2.5 Turbo Pro takes no seed" in refused.text
-    assert await core.store.ledger() == [] and emu.log == []
+    assert await core.store.ledger() == [] and task_calls(emu) == []
     reply = await ask(core, "/video --model Kling2.5TurboPro --duration 10 a fox")
     assert reply.job is not None and reply.job.request.seed is None, reply.text
     await wait_until(lambda: bool(creates(emu)))

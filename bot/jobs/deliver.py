@@ -117,12 +117,12 @@ async def _charge(k: Kernel, job: Job) -> None:
         patch=JobPatch(delivered_at=k.clock()),
     ):
         job.state = JobState.DELIVERED
-        await _remember_render(k, job)
         log.info(
             "job %s delivered user=%s vendor=%s task=%s charged=%d",
             job.id, job.user, job.vendor, job.vendor_task_id, job.cost,
         )  # fmt: skip
         await emit(k, EventKind.FINISHED, job, texts.t(job.locale, "status_done"), 1.0)
+        await _remember_render(k, job)  # after the user's news: a database write of its own
     else:
         # `videobot refund` settled it during the hand-over: the user has the video and
         # keeps the credits. A "stopped by an operator" notice would now be wrong.

@@ -6,6 +6,7 @@ import sqlite3
 
 from bot.storage.base import RenderSample
 from bot.storage.batching import Batcher
+from bot.storage.rows import RENDER_HISTORY, RENDER_INSERT, RENDER_TRIM
 
 
 class RenderTimes(Batcher):
@@ -13,24 +14,13 @@ class RenderTimes(Batcher):
 
     async def record_render(self, sample: RenderSample, keep: int) -> None:
         def record(db: sqlite3.Connection) -> None:
+            db.execute(RENDER_INSERT, (sample.vendor, sample.model, sample.at, sample.seconds))
             db.execute(
-                "INSERT INTO render_times (vendor, model, at, seconds) VALUES (?, ?, ?, ?)",
-                (sample.vendor, sample.model, sample.at, sample.seconds),
-            )
-            db.execute(
-                "DELETE FROM render_times WHERE vendor = ? AND model = ? AND at < ("
-                "SELECT at FROM render_times WHERE vendor = ? AND model = ? "
-                "ORDER BY at DESC LIMIT 1 OFFSET ?)",
-                (sample.vendor, sample.model, sample.vendor, sample.model, keep - 1),
+                RENDER_TRIM, (sample.vendor, sample.model, sample.vendor, sample.model, keep - 1)
             )
 
         await self._transaction(record)
 
     async def render_history(self, keep: int) -> list[RenderSample]:
-        rows = await self._all(
-            "SELECT vendor, model, seconds, at FROM (SELECT *, ROW_NUMBER() OVER "
-            "(PARTITION BY vendor, model ORDER BY at DESC) AS n FROM render_times) "
-            "WHERE n <= ? ORDER BY at",
-            (keep,),
-        )
+        rows = await self._all(RENDER_HISTORY, (keep,))
         return [RenderSample(vendor, model, seconds, at) for vendor, model, seconds, at in rows]

@@ -37,6 +37,20 @@ PRUNE_MEDIA = (
 LEDGER_INSERT = (
     "INSERT INTO ledger (at, user, job_id, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)"
 )
+# Render times (`Store.record_render` / `render_history`): a sample, then its vendor and
+# model trimmed to the newest `keep` (vendor, model, vendor, model, keep - 1); the newest
+# `keep` of each vendor and model, oldest first.
+RENDER_INSERT = "INSERT INTO render_times (vendor, model, at, seconds) VALUES (?, ?, ?, ?)"
+RENDER_TRIM = (
+    "DELETE FROM render_times WHERE vendor = ? AND model = ? AND at < ("
+    "SELECT at FROM render_times WHERE vendor = ? AND model = ? "
+    "ORDER BY at DESC LIMIT 1 OFFSET ?)"
+)
+RENDER_HISTORY = (
+    "SELECT vendor, model, seconds, at FROM (SELECT *, ROW_NUMBER() OVER "
+    "(PARTITION BY vendor, model ORDER BY at DESC) AS n FROM render_times) AS recent "
+    "WHERE n <= ? ORDER BY at"
+)
 
 
 def row_to_job(row: Iterable[Any]) -> Job:
