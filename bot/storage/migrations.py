@@ -100,6 +100,14 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE jobs ADD COLUMN vendor_cost REAL;
     """,
+    # 5: what a settled job cost the operator in money (USD), the model it was priced as and
+    # when, so spend reports group and filter without reading every job's request
+    """
+    ALTER TABLE jobs ADD COLUMN spend_usd REAL;
+    ALTER TABLE jobs ADD COLUMN spend_model TEXT;
+    ALTER TABLE jobs ADD COLUMN spent_at REAL;
+    CREATE INDEX jobs_spent_at ON jobs (spent_at) WHERE spent_at IS NOT NULL;
+    """,
 ]
 
 

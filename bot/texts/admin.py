@@ -28,6 +28,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📊 今天:{jobs} 个任务,{delivered} 个已送达,{failed} 个已退还,"
         "{active} 个正在生成;消耗 {spent} 点,{users} 位用户。",
     },
+    "stats_spend": {
+        "en": "💵 Vendor spend: ${today} today, ${week} in the last 7 days.",
+        "zh": "💵 供应商花费:今天 ${today},最近 7 天 ${week}。",
+    },
     "cmd_grant": {"en": "Admin: give a user bonus credits", "zh": "管理员:给用户奖励额度"},
     "cmd_ban": {"en": "Admin: stop a user making videos", "zh": "管理员:封禁用户"},
     "cmd_unban": {"en": "Admin: let a user make videos again", "zh": "管理员:解除封禁"},

@@ -51,6 +51,8 @@ MIGRATIONS: list[str] = [
     """,
     # 4: the vendor's own credits for the job's task (its estimate, then its final charge)
     ddl(SQLITE_MIGRATIONS[3]),
+    # 5: what a settled job cost the operator in money, its priced model and when
+    ddl(SQLITE_MIGRATIONS[4]),
 ]
 
 VERSION_TABLE = """
