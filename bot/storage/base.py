@@ -207,6 +207,14 @@ class Store(Protocol):
         chat; none: one total line)."""
         ...
 
+    async def set_alert(self, name: str, active: bool, now: float) -> bool:
+        """Raise or clear the operator alert `name`; True only for the one call (of every
+        process) that changed it, so each change is announced once. Never raised counts
+        as cleared."""
+        ...
+
+    async def active_alerts(self) -> list[str]: ...
+
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""
         ...

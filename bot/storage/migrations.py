@@ -108,6 +108,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE jobs ADD COLUMN spent_at REAL;
     CREATE INDEX jobs_spent_at ON jobs (spent_at) WHERE spent_at IS NOT NULL;
     """,
+    # 6: operator alerts that are raised (a vendor's balance low, the day's spend cap
+    # reached), so a restart neither repeats nor forgets them
+    """
+    CREATE TABLE alerts (
+        name TEXT PRIMARY KEY,
+        active INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
 ]
 
 

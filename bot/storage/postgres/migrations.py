@@ -53,6 +53,8 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[3]),
     # 5: what a settled job cost the operator in money, its priced model and when
     ddl(SQLITE_MIGRATIONS[4]),
+    # 6: operator alerts that are raised, kept over restarts
+    ddl(SQLITE_MIGRATIONS[5]),
 ]
 
 VERSION_TABLE = """

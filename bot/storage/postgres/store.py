@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.storage.postgres.alerts import PgAlerts
 from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
@@ -17,7 +18,7 @@ from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.reports import PgReports
 
 
-class PostgresStore(PgMoney, PgReads, PgReports):
+class PostgresStore(PgMoney, PgReads, PgReports, PgAlerts):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod
