@@ -13,6 +13,7 @@ from bot.balance_watch import BalanceWatch
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.service import VideoService
+from bot.spend_cap import SpendCap
 from bot.storage import open_store
 from bot.storage.base import Store
 from bot.storage.errors import StoreUnavailable
@@ -100,5 +101,7 @@ async def build_core(
     vendors = vendors if vendors is not None else build_vendors(settings)
     store = await open_store(settings.database_url)
     engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
-    service = VideoService(settings, store, engine, vendors, clock=clock)
-    return Core(settings, store, vendors, engine, service, AdminNotices(settings.admin_user_ids))
+    notices = AdminNotices(settings.admin_user_ids)
+    cap = SpendCap(settings, store, notices, clock)
+    service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap)
+    return Core(settings, store, vendors, engine, service, notices)

@@ -43,6 +43,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "✅ {vendor}: balance back to {balance}.",
         "zh": "✅ {vendor}:余额已恢复到 {balance}。",
     },
+    "notice_spend_cap": {
+        "en": "🛑 Today's vendor spend ${spent} reached DAILY_SPEND_LIMIT ${limit}: new videos "
+        "are refused until midnight UTC (in {reset}).",
+        "zh": "🛑 今天的供应商花费 ${spent} 已达到 DAILY_SPEND_LIMIT ${limit}:"
+        "在 UTC 午夜前(还有 {reset})不再接受新视频。",
+    },
     "stats_spend": {
         "en": "💵 Vendor spend: ${today} today, ${week} in the last 7 days.",
         "zh": "💵 供应商花费:今天 ${today},最近 7 天 ${week}。",
