@@ -42,6 +42,7 @@ from bot.jobs.line import line_text
 from bot.models import ACTIVE_STATES, Job, JobRequest, Media, Mode, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
+from bot.spend_cap import SpendCap
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
 from bot.upscale import can_upscale, may_reuse, plan_upscale
 from bot.validation import plan
@@ -64,8 +65,10 @@ class VideoService(AccountCommands, AdminCommands):
         vendors: list[VendorClient],
         *,
         clock: Callable[[], float] = time.time,
+        spend_cap: SpendCap | None = None,
     ) -> None:
         self.settings = settings
+        self.spend_cap = spend_cap
         self.store = store
         self.engine = engine
         self.vendors = vendors
@@ -237,6 +240,8 @@ class VideoService(AccountCommands, AdminCommands):
             deadline_at=now + self.settings.video_queue_timeout,  # the job's own time: at submit
             media=media,
         )
+        if self.spend_cap is not None:  # the operator's money, before the user's credits
+            await self.spend_cap.check(now)
         job = await self.store.reserve(new, policy, now)
         log.info(
             "job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, list(request.vendors)
@@ -289,6 +294,6 @@ class VideoService(AccountCommands, AdminCommands):
 
     def _refusal(self, exc: InvalidRequest | QuotaError, locale: str) -> str:
         params = dict(exc.params)
-        if exc.key == "err_no_credits":
+        if exc.key in ("err_no_credits", "err_spend_cap"):
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)

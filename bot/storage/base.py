@@ -55,6 +55,9 @@ class JobPatch:
     delivered_at: float | Keep | None = KEEP
     notice: str | Keep | None = KEEP
     vendor_cost: float | Keep | None = KEEP
+    spend_usd: float | Keep | None = KEEP  # the operator's cost in money, set at settling
+    spend_model: str | Keep | None = KEEP
+    spent_at: float | Keep | None = KEEP
     submitted_at: float | Keep | None = KEEP
 
 
@@ -135,6 +138,15 @@ class Accounts:
     bonuses: dict[str, int]  # user -> bonus credits
 
 
+@dataclass(frozen=True, slots=True)
+class SpendLine:
+    """One row of a spend report: the grouping's values, its jobs and their cost in USD."""
+
+    group: tuple[str, ...]
+    jobs: int
+    usd: float
+
+
 class Store(Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
@@ -200,6 +212,19 @@ class Store(Protocol):
 
         Cheap whatever the ledger's size: metrics scrapes call it."""
         ...
+
+    async def spend(self, since: float, by: tuple[str, ...] = ()) -> list[SpendLine]:
+        """Money settled jobs cost from `since` on, grouped by `by` (vendor, model, user,
+        chat; none: one total line)."""
+        ...
+
+    async def set_alert(self, name: str, active: bool, now: float) -> bool:
+        """Raise or clear the operator alert `name`; True only for the one call (of every
+        process) that changed it, so each change is announced once. Never raised counts
+        as cleared."""
+        ...
+
+    async def active_alerts(self) -> list[str]: ...
 
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""

@@ -100,7 +100,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE jobs ADD COLUMN vendor_cost REAL;
     """,
-    # 5: the bot's own queue: when a job left it for a vendor, and the recent render times
+    # 5: what a settled job cost the operator in money (USD), the model it was priced as and
+    # when, so spend reports group and filter without reading every job's request
+    """
+    ALTER TABLE jobs ADD COLUMN spend_usd REAL;
+    ALTER TABLE jobs ADD COLUMN spend_model TEXT;
+    ALTER TABLE jobs ADD COLUMN spent_at REAL;
+    CREATE INDEX jobs_spent_at ON jobs (spent_at) WHERE spent_at IS NOT NULL;
+    """,
+    # 6: operator alerts that are raised (a vendor's balance low, the day's spend cap
+    # reached), so a restart neither repeats nor forgets them
+    """
+    CREATE TABLE alerts (
+        name TEXT PRIMARY KEY,
+        active INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
+    # 7: the bot's own queue: when a job left it for a vendor, and the recent render times
     # per vendor and model that estimates are made from (so a restart keeps them)
     """
     ALTER TABLE jobs ADD COLUMN submitted_at REAL;

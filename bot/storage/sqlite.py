@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.alerts import Alerts
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.job_reads import JobReads
@@ -26,7 +27,7 @@ from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, JobReads, Reports, RenderTimes):
+class SqliteStore(MoneyOps, JobReads, Reports, Alerts, RenderTimes):
     """The `Store` for one SQLite file."""
 
     def __init__(

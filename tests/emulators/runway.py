@@ -325,6 +325,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         self.fail_code = fail_code
         self._hooks: set[asyncio.Task[None]] = set()
         self._estimates: dict[str, int] = {}  # task id -> estimatedCost credits
+        self.credit_balance = 1000  # GET /v1/organization's creditBalance; tests lower it
         self.uploads: dict[str, bytes] = {}  # runway:// URI -> the uploaded file
         self.upload_requests: list[dict[str, Any]] = []
         self._pending_uploads: dict[str, tuple[str, str]] = {}
@@ -440,10 +441,13 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         refused = self._refuse(request)
         if refused is not None:
             return refused
+        fault = self.take_fault("organization")
+        if fault is not None:
+            return await self.misbehave(request, fault)
         tier: dict[str, Any] = {"maxMonthlyCreditSpend": 10000}
         if self.tier_models:  # per model: {"maxConcurrentGenerations": n, ...}
             tier["models"] = self.tier_models
-        return web.json_response({"creditBalance": 1000, "tier": tier, "usage": {}})
+        return web.json_response({"creditBalance": self.credit_balance, "tier": tier, "usage": {}})
 
     async def _delete(self, request: web.Request) -> web.StreamResponse:
         fault = self.take_fault("cancel")
