@@ -56,6 +56,14 @@ class UpscaleCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowCommand:
+    """/show ID: a past video sent again in the chat where it is asked."""
+
+    job_ref: str = ""
+    name: ClassVar[str] = "show"
+
+
+@dataclass(frozen=True, slots=True)
 class HelpCommand:
     name: ClassVar[str] = "help"
 
@@ -103,6 +111,7 @@ Command = (
     | JobsCommand
     | CancelCommand
     | UpscaleCommand
+    | ShowCommand
     | HelpCommand
     | GrantCommand
     | BanCommand

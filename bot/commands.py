@@ -16,6 +16,7 @@ from bot.command_types import (
     JobsCommand,
     QuotaCommand,
     Refused,
+    ShowCommand,
     StatsCommand,
     UpscaleCommand,
 )
@@ -59,6 +60,8 @@ def parse(text: str) -> Command:
         return CancelCommand(words[0] if words else None)
     if name == "upscale":
         return UpscaleCommand(words[0] if words else "")
+    if name == "show":
+        return ShowCommand(words[0] if words else "")
     simple = _SIMPLE.get(name)
     if simple is None:
         raise InvalidRequest("unknown_command")

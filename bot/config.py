@@ -72,6 +72,10 @@ class Settings(EnvSettings):
 
     database_url: str = "sqlite:///./data/videobot.db"
     data_dir: Path | None = None  # temporary files and local renders; default beside the db
+    # Days a delivered video is kept under the data folder for /show; 0 keeps none.
+    result_retention_days: float = Field(7, ge=0)
+    # Delete the status message in group chats once the video or the refund notice is out.
+    group_cleanup: bool = False
 
     # Each vendor's X_API_KEY and X_BASE_URL; its client class names them (key_env,
     # base_url_env) and knows its documented API root.
@@ -180,6 +184,11 @@ class Settings(EnvSettings):
     @property
     def work_dir(self) -> Path:
         return self.data_dir or self.sqlite_path.parent
+
+    @property
+    def results_dir(self) -> Path:
+        """Where delivered videos are kept for RESULT_RETENTION_DAYS."""
+        return self.work_dir / "results"
 
     def is_admin(self, user: UserRef) -> bool:
         return str(user) in self.admin_user_ids

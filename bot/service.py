@@ -30,6 +30,7 @@ from bot.command_types import (
     JobsCommand,
     QuotaCommand,
     Refused,
+    ShowCommand,
     StatsCommand,
     UpscaleCommand,
     VideoCommand,
@@ -41,6 +42,7 @@ from bot.jobs import CancelResult, JobEngine
 from bot.models import ACTIVE_STATES, Job, JobRequest, Media, Mode, UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
+from bot.show import ShowCommands
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
 from bot.upscale import can_upscale, may_reuse, plan_upscale
 from bot.validation import plan
@@ -48,13 +50,13 @@ from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
-USER_COMMANDS = ("video", "act", "upscale", "quota", "jobs", "cancel", "help")
+USER_COMMANDS = ("video", "act", "upscale", "show", "quota", "jobs", "cancel", "help")
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AccountCommands, AdminCommands):
+class VideoService(AccountCommands, AdminCommands, ShowCommands):
     def __init__(
         self,
         settings: Settings,
@@ -76,6 +78,7 @@ class VideoService(AccountCommands, AdminCommands):
             JobsCommand: self._jobs,
             CancelCommand: self._cancel,
             UpscaleCommand: self._upscale,
+            ShowCommand: self._show,
             HelpCommand: self._help,
             GrantCommand: self._grant,
             BanCommand: self._ban,
@@ -127,6 +130,8 @@ class VideoService(AccountCommands, AdminCommands):
             if old is None or not may_reuse(old, user, chat) or old.request.mode is Mode.UPSCALE:
                 return Reply(texts.t(loc, "again_unavailable"), error=True)
             media = await self.store.media(job_id)
+            if old.request.mode is not Mode.TEXT and not media:  # pruned: refuse before paying
+                return Reply(texts.t(loc, "again_inputs_gone", id=old.short_id), error=True)
             request = replace(old.request, seed=random.randint(1, 4_294_967_294))
             return await self._start(user, loc, chat, request, media)
 
@@ -152,6 +157,7 @@ class VideoService(AccountCommands, AdminCommands):
         platform keeps it); an upscaled video offers neither (its source may be gone)."""
         if job.request.mode is Mode.UPSCALE:
             return ()
+        kept = kept or self.settings.result_retention_days > 0  # bot.results keeps it
         return ("again", "upscale") if can_upscale(job, self.vendors, kept) else ("again",)
 
     async def cancel(self, user: UserRef, job_ref: str, locale: str | None) -> Reply:

@@ -1,4 +1,4 @@
-"""/video, /upscale and the buttons under a job's messages (↻ Again, ⤴ Upscale, Cancel).
+"""/video, /upscale, /show and the buttons under a job's messages (↻ Again, ⤴ Upscale, Cancel).
 
 /video is declared here with its options; its model, duration and ratio fields are
 suggested from the configured vendors while the user types (see `suggest.py`).
@@ -22,7 +22,7 @@ from bot.models import SEED_MAX, SEED_MIN, UserRef
 from bot.replies import Reply
 
 Interaction = discord.Interaction[Any]
-# VideoService.again or .upscale: (user, job, locale, chat) -> the reply
+# VideoService.again, .upscale or .show: (user, job, locale, chat) -> the reply
 StartFrom = Callable[[UserRef, str, str | None, ChatAddress], Awaitable[Reply]]
 
 
@@ -92,6 +92,15 @@ class VideoCog(commands.Cog):
     @app_commands.describe(job=loc("opt_upscale_job"))
     async def upscale(self, interaction: Interaction, job: str | None = None) -> None:
         await self.on_upscale(interaction, (job or "").strip())
+
+    @app_commands.command(name="show", description=loc("cmd_show"))
+    @app_commands.describe(job=loc("opt_show_job"))
+    async def show(self, interaction: Interaction, job: str) -> None:
+        await self.on_show(interaction, job.strip())
+
+    async def on_show(self, interaction: Interaction, job_id: str) -> None:
+        """A past video sent again here (the /jobs menu picks one too)."""
+        await self._build_on(interaction, job_id, self.bridge.core.service.show)
 
     async def on_again(self, interaction: Interaction, job_id: str) -> None:
         await self._build_on(interaction, job_id, self.bridge.core.service.again)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from bot import texts
+from bot import results, texts
 from bot.events import DeliveryError, EventKind, JobSink
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
@@ -64,12 +64,26 @@ async def deliver(k: Kernel, job: Job) -> None:
         await asyncio.sleep(30)
         sink = k.sinks.get(job.user.platform)
     await emit(k, EventKind.DELIVERING, job, texts.t(job.locale, "status_delivering"), 1.0)
+    keeping = k.settings.result_retention_days > 0
+    if keeping:
+        path = await _keep(k, job, path)
     if not await _hand_over(k, job, sink, path, caption_for(job)):
         return
     await _charge(k, job)
-    if not getattr(sink, "keep_files", False):
+    if not keeping and not getattr(sink, "keep_files", False):
         with contextlib.suppress(OSError):
             await asyncio.to_thread(path.unlink)
+
+
+async def _keep(k: Kernel, job: Job, path: Path) -> Path:
+    """Move the result into the kept results before it is handed over, so the path the
+    console prints and /show reads is the one that stays (bot/results.py)."""
+    kept = await results.keep(path, k.settings.results_dir, job.id)
+    if kept is None or kept == path:
+        return path
+    await k.store.update(job.id, k.clock(), JobPatch(result_path=str(kept)))
+    job.result_path = str(kept)
+    return kept
 
 
 async def _hand_over(k: Kernel, job: Job, sink: JobSink, path: Path, caption: str) -> bool:
