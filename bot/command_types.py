@@ -64,6 +64,16 @@ class ShowCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtendCommand:
+    """/extend ID [prompt]: the video continued from its last frame (the prompt as typed;
+    empty: the video's own)."""
+
+    job_ref: str = ""
+    prompt: str = ""
+    name: ClassVar[str] = "extend"
+
+
+@dataclass(frozen=True, slots=True)
 class HelpCommand:
     name: ClassVar[str] = "help"
 
@@ -112,6 +122,7 @@ Command = (
     | CancelCommand
     | UpscaleCommand
     | ShowCommand
+    | ExtendCommand
     | HelpCommand
     | GrantCommand
     | BanCommand

@@ -36,6 +36,7 @@ _slots = asyncio.Semaphore(FIT_CONCURRENCY)
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _SIZE = re.compile(r"Stream #.*Video:.*?(\d{2,5})x(\d{2,5})")
+_FPS = re.compile(r"Stream #.*Video:.*?([\d.]+) fps")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,11 @@ class Probe:
     width: int
     height: int
     audio: bool
+    fps: float = 25.0
 
 
-async def _run(args: list[str]) -> tuple[int, str]:
+async def run_ffmpeg(args: list[str]) -> tuple[int, str]:
+    """Run the bundled ffmpeg as a child process the loop awaits: (exit code, stderr)."""
     proc = await asyncio.create_subprocess_exec(
         ffmpeg_exe(), *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )
@@ -62,7 +65,7 @@ async def _run(args: list[str]) -> tuple[int, str]:
 
 async def probe(video: Path) -> Probe | None:
     """Duration, size and sound of `video` from ffmpeg's report (no ffprobe is shipped)."""
-    _, err = await _run(["-hide_banner", "-i", str(video)])
+    _, err = await run_ffmpeg(["-hide_banner", "-i", str(video)])
     duration = _DURATION.search(err)
     size = _SIZE.search(err)
     if duration is None or size is None:
@@ -70,7 +73,9 @@ async def probe(video: Path) -> Probe | None:
     hours, minutes, seconds = duration.groups()
     total = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     audio = "Audio:" in err
-    return Probe(total, int(size.group(1)), int(size.group(2)), audio)
+    fps = _FPS.search(err)
+    rate = float(fps.group(1)) if fps else 25.0
+    return Probe(total, int(size.group(1)), int(size.group(2)), audio, rate)
 
 
 def video_bits(limit: int, found: Probe) -> int:
@@ -120,7 +125,7 @@ async def fit(video: Path, limit: int, work_dir: Path) -> Path | None:
         for _ in range(2):  # the encoder may overshoot; a second try aims lower
             if bits < MIN_VIDEO_BITS:
                 break
-            code, err = await _run(encode_args(video, out, bits, found))
+            code, err = await run_ffmpeg(encode_args(video, out, bits, found))
             size = (await asyncio.to_thread(out.stat)).st_size if code == 0 else None
             if size is not None and size <= limit:
                 log.info("re-encoded %s to %d bytes (limit %d)", video.name, size, limit)

@@ -25,6 +25,7 @@ from bot.command_types import (
     ADMIN_ONLY,
     BanCommand,
     CancelCommand,
+    ExtendCommand,
     GrantCommand,
     HelpCommand,
     JobsCommand,
@@ -37,6 +38,7 @@ from bot.command_types import (
 )
 from bot.config import Settings
 from bot.errors import InvalidRequest, QuotaError
+from bot.extend import ExtendCommands, can_extend
 from bot.job_request import planned_request
 from bot.jobs import CancelResult, JobEngine
 from bot.models import ACTIVE_STATES, Job, JobRequest, Media, Mode, UserRef
@@ -50,13 +52,13 @@ from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
-USER_COMMANDS = ("video", "act", "upscale", "show", "quota", "jobs", "cancel", "help")
+USER_COMMANDS = ("video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "help")
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AccountCommands, AdminCommands, ShowCommands):
+class VideoService(AccountCommands, AdminCommands, ShowCommands, ExtendCommands):
     def __init__(
         self,
         settings: Settings,
@@ -79,6 +81,7 @@ class VideoService(AccountCommands, AdminCommands, ShowCommands):
             CancelCommand: self._cancel,
             UpscaleCommand: self._upscale,
             ShowCommand: self._show,
+            ExtendCommand: self._extend,
             HelpCommand: self._help,
             GrantCommand: self._grant,
             BanCommand: self._ban,
@@ -152,13 +155,13 @@ class VideoService(AccountCommands, AdminCommands, ShowCommands):
         return await self._guarded(user, loc, "upscale", run)
 
     def result_buttons(self, job: Job, kept: bool = False) -> tuple[str, ...]:
-        """What may be done with this job's video as it is delivered: `again`, and
-        `upscale` where a configured vendor can read it (its URL, or the file when the
-        platform keeps it); an upscaled video offers neither (its source may be gone)."""
+        """What may be done with a video as it is delivered: again; extend (kept, and a vendor
+        animates photos); upscale (a vendor can read it). None under an upscale."""
         if job.request.mode is Mode.UPSCALE:
             return ()
-        kept = kept or self.settings.result_retention_days > 0  # bot.results keeps it
-        return ("again", "upscale") if can_upscale(job, self.vendors, kept) else ("again",)
+        kept = kept or self.settings.result_retention_days > 0
+        extend = ("extend",) if can_extend(job, self.vendors, kept) else ()
+        return ("again", *extend, *(("upscale",) if can_upscale(job, self.vendors, kept) else ()))
 
     async def cancel(self, user: UserRef, job_ref: str, locale: str | None) -> Reply:
         """Cancel a job by id or short id; only its owner or an admin may. Someone else's

@@ -40,7 +40,11 @@ async def test_show_after_a_restart_posts_the_kept_video_with_its_buttons(
         (name, _ctype, data) = post.files[0]
         assert data[4:8] == b"ftyp" and name.endswith(".mp4")
         assert "a paper boat" in post.content
-        assert post.custom_ids() == [f"videobot:again:{job_id}", f"videobot:upscale:{job_id}"]
+        assert post.custom_ids() == [
+            f"videobot:again:{job_id}",
+            f"videobot:extend:{job_id}",
+            f"videobot:upscale:{job_id}",
+        ]
         edit = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{token}/messages/")
         assert job_id[:8] in edit[-1].content
 
@@ -107,3 +111,16 @@ async def test_the_jobs_menu_sends_a_finished_video_again(h: Harness) -> None:
     choice = h.interact(h.fake.click(int(listing["id"]), "videobot:show", values=[job_id]))
     (post,) = await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{choice['token']}$")
     assert post.files and post.files[0][2][4:8] == b"ftyp"
+
+
+async def test_the_extend_button_posts_both_clips_joined(h: Harness, tmp_path: Path) -> None:
+    first = await delivered(h)
+    result_id = max(h.fake.messages)
+    click = h.interact(h.fake.click(result_id, f"videobot:extend:{first}"))
+    (post,) = await h.fake.wait_for("POST", rf"/webhooks/{APP_ID}/{click['token']}$", timeout=60)
+    extension = await h.job()
+    assert extension.request.extends == first
+    (_name, _ctype, data) = post.files[0]
+    _frames, seconds = await asyncio.to_thread(frames_and_seconds, data, tmp_path)
+    assert abs(seconds - 2.0) < 0.3  # the 1 s original and its 1 s continuation
+    assert f"videobot:extend:{extension.id}" in post.custom_ids()

@@ -78,7 +78,7 @@ async def test_a_delivered_video_is_kept_shown_after_a_restart_and_pruned_later(
         assert video == kept and job.id == job_id
         assert job.chat.to_json() == {"asked": "here"}  # where it was asked
         assert "a paper boat" in caption and "7" in caption
-        assert core.service.result_buttons(job) == ("again", "upscale")
+        assert core.service.result_buttons(job) == ("again", "extend", "upscale")
         # an admin may; a stranger gets what an unknown id gets
         assert not (await show(core, ROOT, job_id[:8]))[1]
         stranger, error = await show(core, BOB, job_id[:8])

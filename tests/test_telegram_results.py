@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram import TelegramSettings
+from bot import texts
 from bot.models import JobState
 from bot.storage.base import JobPatch
 from tests.helpers import finished, frames_and_seconds, noise_mp4
@@ -45,7 +46,7 @@ async def test_show_after_a_restart_sends_the_kept_video_with_its_buttons(
     assert video.files["video"].data[4:8] == b"ftyp"
     assert "a paper boat" in video.params["caption"]
     # Again; Upscale only where a vendor can still read the video (this emulator is new)
-    assert video.buttons == [f"again:{job_id}"]
+    assert video.buttons == [f"again:{job_id}", f"extend:{job_id}"]
 
     bob = tg.user(1003, name="Bob")
     tg.push_message(tg.make_message(f"/show {job_id[:8]}", user=bob))
@@ -88,3 +89,48 @@ async def test_group_cleanup_deletes_the_status_message_and_keeps_the_video(
     (status,) = [c for c in tg.calls_of("sendMessage") if c.result]
     assert int(deleted.params["message_id"]) == status.result["message_id"]
     assert tg.calls_of("sendVideo")
+
+
+async def test_the_extend_button_delivers_both_clips_joined_as_one_video(
+    make_rig: RigFactory, tmp_path: Path
+) -> None:
+    rig = await make_rig()
+    tg = rig.tg
+    first = await delivered(rig)
+    (video,) = tg.calls_of("sendVideo")
+    message = tg.messages[(video.result["chat"]["id"], video.result["message_id"])]
+    tg.press(f"extend:{first}", user=rig.ann, message=message)
+    body = await rig.create("/image_to_video")
+    assert body["promptText"] == "a paper boat"  # the same prompt, word for word
+    assert str(body["promptImage"]).startswith("data:image/")  # its last frame
+    videos = await tg.wait_for("sendVideo", 2, timeout=60)
+    extension = await rig.job()
+    assert extension.request.extends == first
+    assert await finished(rig.core, extension.id) is JobState.DELIVERED
+    _frames, seconds = await asyncio.to_thread(
+        frames_and_seconds, videos[1].files["video"].data, tmp_path
+    )
+    assert abs(seconds - 2.0) < 0.3  # two 1 s clips, one video
+    assert videos[1].buttons == [
+        f"again:{extension.id}",
+        f"extend:{extension.id}",
+        f"upscale:{extension.id}",
+    ]
+
+
+async def test_group_cleanup_sends_a_refund_notice_anew_and_deletes_the_status(
+    make_rig: RigFactory,
+) -> None:
+    rig = await make_rig(group_cleanup=True)
+    tg = rig.tg
+    tg.push_message(tg.make_message("/video [moderate] something dubious", chat=tg.group_chat()))
+    refused = texts.t("en", "failed_moderated", cost=1)
+    (notice,) = await tg.wait_for("sendMessage", where=lambda c: refused in c.params["text"])
+    (deleted,) = await tg.wait_for("deleteMessage")
+    (status,) = [c for c in tg.calls_of("sendMessage") if c is not notice and c.result]
+    assert int(deleted.params["message_id"]) == status.result["message_id"]
+    assert not [c for c in tg.calls_of("editMessageText") if refused in c.params["text"]]
+    job = await rig.job()
+    assert await finished(rig.core, job.id) is JobState.FAILED
+    assert await rig.used() == 0
+    assert await rig.core.store.pending_notices(0) == []  # shown, so acknowledged

@@ -67,7 +67,7 @@ async def test_the_local_renderer_upscales_its_kept_render_to_twice_the_size(
     try:
         first = await video(core, "/video a paper boat --ratio 1:1")
         made = sink.delivered[0][0]
-        assert core.service.result_buttons(made, kept=True) == ("again", "upscale")
+        assert core.service.result_buttons(made, kept=True) == ("again", "extend", "upscale")
         assert core.service.result_buttons(made) == ("again",)  # the file is not kept
         reply = await core.service.handle(Incoming(user=ANN, command=read(f"/upscale {first[:8]}")))
         assert reply.job is not None, reply.text

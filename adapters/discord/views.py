@@ -2,6 +2,7 @@
 
     videobot:again:<job id>    ↻ Again: the same request with a new seed, for whoever clicks
     videobot:upscale:<job id>  ⤴ Upscale: the video made larger, as a new job (core checks who)
+    videobot:extend:<job id>   ⏩ Extend: the video continued from its last frame, a new job
     videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
 
     videobot:show              the /jobs menu: the chosen finished video sent again
@@ -26,6 +27,7 @@ JOB_ID = r"(?P<job_id>[0-9a-f]{32})"
 _STYLES = {
     "again": discord.ButtonStyle.secondary,
     "upscale": discord.ButtonStyle.secondary,
+    "extend": discord.ButtonStyle.secondary,
     "cancel": discord.ButtonStyle.danger,
 }
 
@@ -34,6 +36,8 @@ class ButtonHandler(Protocol):
     async def on_again(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
     async def on_upscale(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
+
+    async def on_extend(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
     async def on_cancel(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
@@ -49,7 +53,7 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 class JobButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"videobot:(?P<action>again|upscale|cancel):" + JOB_ID,
+    template=r"videobot:(?P<action>again|extend|upscale|cancel):" + JOB_ID,
 ):
     """↻ Again, ⤴ Upscale or Cancel under a job's message: action and job id live in the
     custom id."""
@@ -78,7 +82,11 @@ class JobButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             handler = _handler(interaction)
-            clicks = {"again": handler.on_again, "upscale": handler.on_upscale}
+            clicks = {
+                "again": handler.on_again,
+                "upscale": handler.on_upscale,
+                "extend": handler.on_extend,
+            }
             on_click = clicks.get(self.action, handler.on_cancel)
             await on_click(interaction, self.job_id)
         except Exception:

@@ -237,7 +237,7 @@ class StatusBoard:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 want = entry.want()
-                if want == entry.shown or entry.message_id is None:
+                if want == entry.shown or entry.message_id is None or entry.dead:
                     break
                 try:
                     await self.bot.edit_message_text(

@@ -46,4 +46,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "(compressed to fit; /show {id} or the link has the original)",
         "zh": "(已压缩以便发送;原片见 /show {id} 或链接)",
     },
+    "button_extend": {"en": "⏩ Extend", "zh": "⏩ 续拍"},
+    "cmd_extend": {
+        "en": "Continue a finished video from its last frame (/extend ID [prompt])",
+        "zh": "从最后一帧继续已完成的视频(/extend 编号 [描述])",
+    },
+    "opt_extend_job": {"en": "The video's job id (see /jobs)", "zh": "视频的任务编号(见 /jobs)"},
+    "opt_extend_prompt": {
+        "en": "What happens next (empty: the video's own prompt)",
+        "zh": "接下来发生什么(留空:沿用原视频的描述)",
+    },
+    "extend_which": {
+        "en": "Which video? Press ⏩ Extend under it, or send /extend ID with an id from /jobs.",
+        "zh": "哪个视频?请按视频下方的 ⏩ 续拍,或用 /jobs 里的编号发送 /extend 编号。",
+    },
+    "extend_unknown": {
+        "en": "I can't find a finished video “{id}” you may extend. Use the ⏩ Extend button "
+        "under the video, or /extend ID with an id from /jobs.",
+        "zh": "找不到你可以续拍的已完成视频“{id}”。请使用视频下方的 ⏩ 续拍 按钮,"
+        "或用 /jobs 里的编号发送 /extend 编号。",
+    },
+    "extend_gone": {
+        "en": "The video of job {id} is no longer kept, so it cannot be extended. Press ↻ Again "
+        "for a new one and extend that. No credits were used.",
+        "zh": "任务 {id} 的视频已不再保留,无法续拍。请按 ↻ 再来一次 生成新视频后再续拍。"
+        "未消耗额度。",
+    },
 }
