@@ -124,3 +124,25 @@ async def test_the_extend_button_posts_both_clips_joined(h: Harness, tmp_path: P
     _frames, seconds = await asyncio.to_thread(frames_and_seconds, data, tmp_path)
     assert abs(seconds - 2.0) < 0.3  # the 1 s original and its 1 s continuation
     assert f"videobot:extend:{extension.id}" in post.custom_ids()
+
+
+async def test_prefix_extend_shows_a_status_and_posts_the_joined_video(h: Harness) -> None:
+    first = await delivered(h)
+    h.post(h.fake.message(f"!extend {first[:8]} the boat sails on"))
+    extension = await h.job(timeout=20)
+    while extension.id == first:
+        await asyncio.sleep(0.05)
+        extension = await h.job()
+    assert extension.request.extends == first and extension.prompt == "the boat sails on"
+    assert (await h.settled(extension.id, timeout=60)).state is JobState.DELIVERED
+    posts = h.fake.find("POST", r"/channels/\d+/messages$")
+    assert posts[0].content == "⏳"  # the status, then edited as the job moves
+    assert any(p.files and f"videobot:extend:{extension.id}" in p.custom_ids() for p in posts)
+
+
+async def test_prefix_show_posts_the_kept_video_in_the_channel(h: Harness) -> None:
+    job_id = await delivered(h)
+    h.post(h.fake.message(f"!show {job_id[:8]}"))
+    (post,) = await h.fake.wait_for("POST", r"/channels/\d+/messages$", lambda c: bool(c.files))
+    assert post.files[0][2][4:8] == b"ftyp" and "a paper boat" in post.content
+    assert f"videobot:again:{job_id}" in post.custom_ids()

@@ -11,14 +11,13 @@ from pathlib import Path
 import imageio_ffmpeg
 from PIL import Image, ImageChops, ImageStat
 
-from bot.bootstrap import Core
 from bot.chat import StoredChat
 from bot.command_types import ExtendCommand
 from bot.commands import read
 from bot.models import JobState, Mode, UserRef
 from bot.service import Incoming
-from bot.vendors.local import LocalVendor
-from tests.helpers import RecordingSink, finished, make_core
+from tests.helpers import RecordingSink, finished
+from tests.test_kept_results import started  # the local renderer, kept results on
 
 ANN = UserRef("test", "1")
 BOB = UserRef("test", "2")
@@ -35,13 +34,6 @@ def difference(size: tuple[int, int], a: bytes, b: bytes) -> float:
     """Mean absolute difference of two RGB frames, 0-255."""
     one, two = Image.frombytes("RGB", size, a), Image.frombytes("RGB", size, b)
     return float(sum(ImageStat.Stat(ImageChops.difference(one, two)).mean) / 3)
-
-
-async def started(tmp_path: Path, sink: RecordingSink) -> Core:
-    core = await make_core(tmp_path, vendors=[LocalVendor(work_dir=tmp_path / "local")])
-    core.engine.subscribe("test", sink)
-    await core.start()
-    return core
 
 
 async def test_extend_delivers_one_video_whose_first_half_is_the_original(

@@ -63,7 +63,8 @@ async def test_the_local_renderer_upscales_its_kept_render_to_twice_the_size(
     sink = RecordingSink()  # keeps its files, as the console does
     vendor = LocalVendor(work_dir=tmp_path / "local")
     # Kept results off, so what a platform keeps decides alone
-    core = await started(await make_core(tmp_path, vendors=[vendor], result_retention_days=0), sink)
+    settings = {"result_retention_days": 0, "video_job_timeout": RENDER_WAIT}  # a slow machine
+    core = await started(await make_core(tmp_path, vendors=[vendor], **settings), sink)
     try:
         first = await video(core, "/video a paper boat --ratio 1:1")
         made = sink.delivered[0][0]
