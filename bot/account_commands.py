@@ -9,7 +9,7 @@ from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
 from bot.jobs import JobEngine
-from bot.models import ACTIVE_STATES
+from bot.models import ACTIVE_STATES, JobState
 from bot.offers import help_text
 from bot.prices import price_list
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
@@ -69,6 +69,8 @@ class AccountCommands:
                     seed=seed_text(job.request.seed),
                 )
             )
+        if any(job.state is JobState.DELIVERED for job in jobs):
+            lines.append(texts.t(locale, "jobs_show_hint"))
         return Reply("\n".join(lines))
 
     async def _help(self, msg: Incoming, cmd: HelpCommand, locale: str) -> Reply:

@@ -11,11 +11,13 @@ from bot.command_types import (
     BanCommand,
     CancelCommand,
     Command,
+    ExtendCommand,
     GrantCommand,
     HelpCommand,
     JobsCommand,
     QuotaCommand,
     Refused,
+    ShowCommand,
     StatsCommand,
     UpscaleCommand,
 )
@@ -59,6 +61,11 @@ def parse(text: str) -> Command:
         return CancelCommand(words[0] if words else None)
     if name == "upscale":
         return UpscaleCommand(words[0] if words else "")
+    if name == "show":
+        return ShowCommand(words[0] if words else "")
+    if name == "extend":  # the prompt after the id, as typed
+        parts = rest.split(maxsplit=1)
+        return ExtendCommand(*parts) if parts else ExtendCommand()
     simple = _SIMPLE.get(name)
     if simple is None:
         raise InvalidRequest("unknown_command")

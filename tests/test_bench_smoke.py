@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ is a folder of scripts, not an installed package
     sys.path.insert(0, str(ROOT))
 
+from bench.fit_lag import run as fit_lag  # noqa: E402
 from bench.intake import run  # noqa: E402
 
 
@@ -30,3 +31,9 @@ async def test_fairness_runs_small() -> None:
     assert (mixed["jobs"], alone["jobs"]) == (7, 4)
     assert 0 < mixed["jain (light waits)"] <= 1 and 0 <= mixed["before upper"] <= 1
     assert mixed["light wait max s"] >= 0 and len(mixed["waits"]) == 7
+
+
+async def test_fit_lag_reencodes_under_the_limit_and_reports_the_lag() -> None:
+    row = await fit_lag(size="96x64", seconds=1, limit_mib=0.1)
+    assert row["source_mb"] > row["limit_mb"] >= row["fitted_mb"]
+    assert row["lag_samples"] > 0 and row["lag_max_ms"] is not None

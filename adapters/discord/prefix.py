@@ -46,7 +46,7 @@ class PrefixCog(commands.Cog):
         locale = bridge.message_locale(message)
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
-        if command not in ("video", "act", "upscale"):
+        if command not in ("video", "act", "upscale", "extend"):
             chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
             reply = await bridge.core.service.handle(Incoming(user, read(line), locale, chat))
             for part in message_parts(reply.text):  # 2000 characters a message
@@ -54,7 +54,7 @@ class PrefixCog(commands.Cog):
             return
         images: list[Media] = []
         video = character = None
-        if command != "upscale":  # an upscale starts a job too, from no media of its own
+        if command not in ("upscale", "extend"):  # jobs made from an earlier video
             refusal = await bridge.core.service.admit(user, locale)
             if refusal is not None:  # nothing downloaded for who cannot start a video
                 await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)

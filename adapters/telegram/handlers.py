@@ -215,7 +215,10 @@ class Handlers:
         full = message if isinstance(message, Message) else None
         thread_id = thread_of(full) if full is not None else None
         chat = TelegramChat(message.chat.id, message.chat.type, message.message_id, thread_id)
-        start = self.core.service.upscale if action == "upscale" else self.core.service.again
+        service = self.core.service
+        start = {"upscale": service.upscale, "extend": service.extend_job}.get(
+            action, service.again
+        )
         reply = await start(user, job_id, locale, chat)
         if reply.job is None:
             if len(reply.text) <= ALERT_LIMIT:
