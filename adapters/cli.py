@@ -7,7 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, doctor
+from adapters.ops import admin, doctor, refund_payment
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_parser(sub)
     admin.add_parsers(sub)
+    refund_payment.add_parser(sub)
     return parser
 
 
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     if command == "run":
         return cmd_run(settings)
+    if command == refund_payment.COMMAND:
+        configure_logging("WARNING", settings.log_format, settings.secrets())
+        return refund_payment.run(settings, args)
     if command in admin.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:

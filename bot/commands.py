@@ -9,14 +9,18 @@ from collections.abc import Callable
 
 from bot.command_types import (
     BanCommand,
+    BuyCommand,
     CancelCommand,
     Command,
     GrantCommand,
     HelpCommand,
+    HistoryCommand,
     JobsCommand,
+    PaySupportCommand,
     QuotaCommand,
     Refused,
     StatsCommand,
+    TermsCommand,
     UpscaleCommand,
 )
 from bot.errors import InvalidRequest
@@ -72,6 +76,10 @@ _SIMPLE: dict[str, Callable[[], Command]] = {
     "help": HelpCommand,
     "start": HelpCommand,
     "stats": StatsCommand,
+    "buy": BuyCommand,
+    "history": HistoryCommand,
+    "paysupport": PaySupportCommand,
+    "terms": TermsCommand,
 }
 
 

@@ -39,6 +39,7 @@ from bot.errors import InvalidRequest, QuotaError
 from bot.job_request import planned_request
 from bot.jobs import CancelResult, JobEngine
 from bot.models import ACTIVE_STATES, Job, JobRequest, Media, Mode, UserRef
+from bot.payment_commands import PaymentCommands
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
@@ -48,13 +49,13 @@ from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
-USER_COMMANDS = ("video", "act", "upscale", "quota", "jobs", "cancel", "help")
+USER_COMMANDS = ("video", "act", "upscale", "quota", "jobs", "cancel", "history", "buy", "help")
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AccountCommands, AdminCommands):
+class VideoService(AccountCommands, AdminCommands, PaymentCommands):
     def __init__(
         self,
         settings: Settings,
@@ -81,6 +82,7 @@ class VideoService(AccountCommands, AdminCommands):
             BanCommand: self._ban,
             StatsCommand: self._stats,
             Refused: self._refused,
+            **self.payment_handlers(),
         }
 
     # entry points for adapters

@@ -71,16 +71,18 @@ class JobReads(Batcher):
 
     async def balance(self, user: UserRef, day: str) -> Balance:
         states = tuple(s.value for s in ACTIVE_STATES)
-        bonus, banned, used, active = await self._one(
+        bonus, bought, banned, used, active = await self._one(
             "SELECT (SELECT bonus FROM users WHERE user = ?), "
+            "(SELECT purchased FROM users WHERE user = ?), "
             "(SELECT banned FROM users WHERE user = ?), "
             "(SELECT used FROM daily_usage WHERE user = ? AND day = ?), "
             f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)}))",
-            (str(user), str(user), str(user), day, str(user), *states),
+            (str(user), str(user), str(user), str(user), day, str(user), *states),
         )
         return Balance(
             used_today=used or 0,
             bonus=bonus or 0,
             active=active,
             banned=bool(banned),
+            purchased=bought or 0,
         )

@@ -31,8 +31,8 @@ class MoneyOps(Batcher):
                 "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (user, now),
             )
-            bonus, banned, active, used = db.execute(
-                "SELECT u.bonus, u.banned, "
+            bonus, bought, banned, active, used = db.execute(
+                "SELECT u.bonus, u.purchased, u.banned, "
                 f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)})), "
                 "COALESCE((SELECT used FROM daily_usage WHERE user = ? AND day = ?), 0) "
                 "FROM users u WHERE u.user = ?",
@@ -42,29 +42,35 @@ class MoneyOps(Batcher):
                 raise QuotaError("err_banned")
             if not policy.unlimited and active >= policy.max_active:
                 raise QuotaError("err_too_many_jobs", active=active, limit=policy.max_active)
-            paid_daily = paid_bonus = 0
+            paid_daily = paid_bonus = paid_bought = 0
             if not policy.unlimited:
+                # The day's free credits first, then granted ones, then bought ones (which
+                # never expire, and stay refundable while unspent).
                 free = max(0, policy.per_day - used)
-                if free + bonus < job.cost:
-                    raise QuotaError("err_no_credits", cost=job.cost, left=free + bonus)
+                if free + bonus + bought < job.cost:
+                    raise QuotaError("err_no_credits", cost=job.cost, left=free + bonus + bought)
                 paid_daily = min(job.cost, free)
-                paid_bonus = job.cost - paid_daily
+                paid_bonus = min(job.cost - paid_daily, bonus)
+                paid_bought = job.cost - paid_daily - paid_bonus
                 db.execute(
                     "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
                     "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
                     (user, policy.day, paid_daily),
                 )
-                if paid_bonus:
+                if paid_bonus or paid_bought:
                     db.execute(
-                        "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, user)
+                        "UPDATE users SET bonus = bonus - ?, purchased = purchased - ? "
+                        "WHERE user = ?",
+                        (paid_bonus, paid_bought, user),
                     )
+            job_paid = paid_daily + paid_bonus + paid_bought
             db.execute(
                 "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
-                "quota_day, locale, chat, created_at, updated_at, deadline_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "paid_purchased, quota_day, locale, chat, created_at, updated_at, deadline_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job.id, user, JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
-                    job.cost, paid_daily, paid_bonus, policy.day, job.locale,
+                    job.cost, paid_daily, paid_bonus, paid_bought, policy.day, job.locale,
                     json.dumps(job.chat.to_json()), now, now, job.deadline_at,
                 ),
             )  # fmt: skip
@@ -74,7 +80,7 @@ class MoneyOps(Batcher):
                     "VALUES (?, ?, ?, ?, ?)",
                     (job.id, role, media.mime, media.filename, media.data),
                 )
-            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", paid_daily + paid_bonus, ""))
+            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", job_paid, ""))
 
         await self._transaction(reserve)
         return Job(
@@ -90,12 +96,13 @@ class MoneyOps(Batcher):
 
         def settle(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT user, paid_daily, paid_bonus, quota_day, settled FROM jobs WHERE id = ?",
+                "SELECT user, paid_daily, paid_bonus, paid_purchased, quota_day, settled "
+                "FROM jobs WHERE id = ?",
                 (job_id,),
             ).fetchone()
-            if row is None or row[4] is not None:
+            if row is None or row[5] is not None:
                 return False
-            user, paid_daily, paid_bonus, day, _ = row
+            user, paid_daily, paid_bonus, paid_bought, day, _ = row
             settled = "charged" if charge else "refunded"
             db.execute(
                 f"UPDATE jobs SET settled = ?, state = ?, updated_at = ?{sets} WHERE id = ?",
@@ -106,9 +113,13 @@ class MoneyOps(Batcher):
                     "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
                     (paid_daily, user, day),
                 )
-                db.execute("UPDATE users SET bonus = bonus + ? WHERE user = ?", (paid_bonus, user))
+                db.execute(
+                    "UPDATE users SET bonus = bonus + ?, purchased = purchased + ? WHERE user = ?",
+                    (paid_bonus, paid_bought, user),
+                )
             kind = "charge" if charge else "refund"
-            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid_daily + paid_bonus, ""))
+            paid = paid_daily + paid_bonus + paid_bought
+            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid, ""))
             return True
 
         return await self._transaction(settle)

@@ -56,7 +56,7 @@ class Reports(Batcher):
 
     async def ledger(self) -> list[LedgerEntry]:
         rows = await self._all(
-            "SELECT id, at, user, job_id, kind, amount, note FROM ledger ORDER BY id"
+            "SELECT id, at, user, job_id, kind, amount, note, payment_id FROM ledger ORDER BY id"
         )
         return [LedgerEntry(*row) for row in rows]
 
@@ -68,26 +68,27 @@ class Reports(Batcher):
             try:
                 jobs = db.execute(
                     "SELECT id, user, state, settled, cost, paid_daily, paid_bonus, quota_day, "
-                    "request, vendor, vendor_task_id, error_code FROM jobs"
+                    "request, vendor, vendor_task_id, error_code, paid_purchased FROM jobs"
                 ).fetchall()
                 usage = db.execute("SELECT user, day, used FROM daily_usage").fetchall()
-                bonuses = db.execute("SELECT user, bonus FROM users").fetchall()
+                balances = db.execute("SELECT user, bonus, purchased FROM users").fetchall()
             finally:
                 if snapshot:
                     db.execute("COMMIT")
             return Accounts(
                 jobs=[_account(row) for row in jobs],
                 usage=[DailyUsage(*row) for row in usage],
-                bonuses={str(user): int(bonus) for user, bonus in bonuses},
+                bonuses={str(user): int(bonus) for user, bonus, _ in balances},
+                purchased={str(user): int(bought) for user, _, bought in balances},
             )
 
         return await self._call(read, Kind.READ)
 
 
 def _account(row: tuple[Any, ...]) -> JobAccount:
-    jid, user, state, settled, cost, daily, bonus, day, request, vendor, task, code = row
+    jid, user, state, settled, cost, daily, bonus, day, request, vendor, task, code, bought = row
     return JobAccount(
         id=jid, user=user, state=state, settled=settled, cost=cost, paid_daily=daily,
         paid_bonus=bonus, quota_day=day, request=json.loads(request), vendor=vendor,
-        vendor_task_id=task, error_code=code,
+        vendor_task_id=task, error_code=code, paid_purchased=bought,
     )  # fmt: skip

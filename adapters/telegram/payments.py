@@ -1,0 +1,165 @@
+"""Telegram Stars: /buy's invoices, the pre-checkout answer, the payment's credit, and the
+payments that arrived while the bot was not listening.
+
+Stars need no payment provider: `sendInvoice` in XTR with no provider token. Telegram sends
+a `pre_checkout_query` that must be answered within 10 s (the core only reads for it), then
+a message with `successful_payment`, whose `telegram_payment_charge_id` the core credits
+once. The poller confirms updates as soon as it has fetched them, so a stop between the
+fetch and the credit would lose a payment's update for good: at start the bot reads its
+Star transactions back (`getStarTransactions`) and credits any it has not, which is a
+no-op for the ones it has.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot, LabeledPrice, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, MessageHandler, PreCheckoutQueryHandler, filters
+
+from adapters.telegram.flood import patiently
+from adapters.telegram.translate import addressed_command, redact, user_ref
+from bot import texts
+from bot.bootstrap import Core
+from bot.models import UserRef
+from bot.packs import STARS, payload_credits
+from bot.storage.payment_types import Purchase
+
+log = logging.getLogger("videobot.telegram")
+
+TRANSACTIONS_PAGE = 100  # getStarTransactions' largest page
+TRANSACTIONS_SCAN = 1000  # how far back a start looks for payments it missed
+
+
+def purchase_of(
+    charge_id: str, user: UserRef, payload: str, amount: int, currency: str
+) -> Purchase:
+    """The core's Purchase for a Stars payment (the same from an update or a transaction)."""
+    return Purchase(
+        id=f"telegram:{charge_id}",
+        user=user,
+        product=":".join(payload.split(":")[:3]),
+        credits=payload_credits(payload),
+        price=amount,
+        currency=currency,
+    )
+
+
+class TelegramPayments:
+    """Handlers for the payment updates, and the start-up catch-up; see the module doc."""
+
+    def __init__(self, core: Core, token: str) -> None:
+        self.core = core
+        self.token = token
+
+    def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Ahead of the general message handler (a payment message has no text for it), and
+        /buy's invoices in a later group, after the general handler sent the pack list."""
+        app.add_handler(PreCheckoutQueryHandler(self.on_pre_checkout))
+        app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, self.on_payment))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_buy), group=1)
+
+    async def on_pre_checkout(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.pre_checkout_query
+        if query is None:
+            return
+        who = query.from_user
+        try:
+            reason = await self.core.service.precheck(
+                user_ref(who), query.invoice_payload, query.currency, query.total_amount,
+                who.language_code,
+            )  # fmt: skip
+        except Exception:  # the store is down: say no now rather than let Telegram time out
+            log.exception("pre-checkout %s failed", query.id)
+            reason = texts.t(who.language_code, "internal_error")
+        await patiently(
+            lambda: query.answer(ok=reason is None, error_message=reason), what="preCheckout"
+        )
+
+    async def on_payment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.successful_payment is None or message.from_user is None:
+            return
+        paid = message.successful_payment
+        sender = message.from_user
+        purchase = purchase_of(
+            paid.telegram_payment_charge_id, user_ref(sender), paid.invoice_payload,
+            paid.total_amount, paid.currency,
+        )  # fmt: skip
+        if purchase.credits <= 0:
+            log.error("payment %s has an unreadable payload; not credited", purchase.id)
+            await self._say(
+                message,
+                self.core.service.settings.paysupport_text
+                or texts.t(sender.language_code, "paysupport_default"),
+            )
+            return
+        text = await self.core.service.credit_purchase(purchase, sender.language_code)
+        await self._say(message, text)
+
+    async def on_buy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One Stars invoice per pack, made out to the sender (the pre-checkout checks it)."""
+        message = update.message
+        if message is None or message.from_user is None or message.from_user.is_bot:
+            return
+        private = message.chat.type == "private"
+        if addressed_command(message.text or "", context.bot.username, private=private) != "buy":
+            return
+        sender = message.from_user
+        locale = sender.language_code
+        for pack in self.core.service.settings.credit_packs:
+            await patiently(
+                lambda pack=pack: message.get_bot().send_invoice(  # type: ignore[misc]
+                    chat_id=message.chat.id,
+                    title=texts.t(locale, "invoice_title", credits=pack.credits),
+                    description=texts.t(locale, "invoice_description", credits=pack.credits),
+                    payload=f"{pack.payload}:{user_ref(sender)}",
+                    currency=STARS,
+                    prices=[
+                        LabeledPrice(
+                            texts.t(locale, "invoice_title", credits=pack.credits), pack.stars
+                        )
+                    ],
+                    message_thread_id=message.message_thread_id
+                    if message.is_topic_message
+                    else None,
+                ),
+                what="sendInvoice",
+            )
+
+    async def catch_up(self, bot: Bot) -> int:
+        """Credit the Stars payments among the bot's latest transactions that were never
+        credited (their update lost to a stop); returns how many were new."""
+        store, clock = self.core.store, self.core.service.clock
+        new = 0
+        offset = 0
+        while offset < TRANSACTIONS_SCAN:
+            try:
+                page = await bot.get_star_transactions(offset=offset, limit=TRANSACTIONS_PAGE)
+            except TelegramError as exc:
+                log.warning(
+                    "telegram: reading Star transactions failed: %s", redact(str(exc), self.token)
+                )
+                return new
+            for tx in page.transactions:
+                source = tx.source
+                payload = getattr(source, "invoice_payload", None) or ""
+                user = getattr(source, "user", None)
+                if user is None or not payload.startswith("credits:"):
+                    continue  # not a pack bought from this bot (a refund, a gift, …)
+                purchase = purchase_of(tx.id, user_ref(user), payload, tx.amount, STARS)
+                if purchase.credits <= 0:
+                    continue
+                credited = await store.credit_purchase(purchase, clock())
+                new += credited.new
+            if len(page.transactions) < TRANSACTIONS_PAGE:
+                break
+            offset += TRANSACTIONS_PAGE
+        if new:
+            log.info("telegram: credited %d Stars payment(s) found at start", new)
+        return new
+
+    async def _say(self, message: Message, text: str) -> None:
+        await patiently(lambda: message.reply_text(text[:4096]), what="reply")
