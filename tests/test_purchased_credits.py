@@ -162,3 +162,48 @@ def test_migration_keeps_the_old_ledger_and_its_totals(tmp_path: Path) -> None:
             "VALUES (0, 'telegram:1', 'purchase', 7, 'telegram:x')"
         )
     db.close()
+
+
+def test_pack_settings_are_read_from_the_environment_and_bad_ones_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.packs import CreditPack
+
+    monkeypatch.setenv("CREDIT_PACKS", "10:50, 50:200")
+    monkeypatch.setenv("DISCORD_CREDIT_SKUS", "1234567890123456789:10")
+    monkeypatch.setenv("PAYSUPPORT_TEXT", "Write to pay@example.org")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.credit_packs == [CreditPack(10, 50), CreditPack(50, 200)]
+    assert settings.discord_credit_skus == {1234567890123456789: 10}
+    assert settings.paysupport_text == "Write to pay@example.org"
+    for bad, why in (("10:0", "above zero"), ("ten:50", "credits:Stars"), ("10:5,10:6", "same")):
+        monkeypatch.setenv("CREDIT_PACKS", bad)
+        with pytest.raises(ValidationError, match=why):
+            Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("CREDIT_PACKS", "")
+    assert Settings(_env_file=None).credit_packs == []  # type: ignore[call-arg]
+
+
+async def test_buy_where_nothing_is_sold_paysupport_and_terms(tmp_path: Path) -> None:
+    from bot.commands import read
+    from bot.replies import Incoming
+    from tests.helpers import make_core
+
+    core = await make_core(tmp_path, terms_text="Our terms.")
+    try:
+        console = UserRef("console", "me")
+
+        async def answer(text: str, locale: str = "en") -> str:
+            return (await core.service.handle(Incoming(console, read(text), locale))).text
+
+        assert await answer("/buy") == texts.t("en", "buy_none")
+        assert await answer("/buy", "zh-hans") == texts.t("zh", "buy_none")
+        assert await answer("/paysupport") == texts.t("en", "paysupport_default")
+        assert await answer("/terms") == "Our terms."
+        assert await answer("/history") == texts.t("en", "history_none")
+        assert "history" in [c for c, _ in core.service.command_list("en")]
+    finally:
+        await core.aclose()
