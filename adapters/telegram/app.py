@@ -98,7 +98,7 @@ class TelegramAdapter:
             album_window=album_window,
             token=self.token,
         )
-        self.payments = TelegramPayments(core, self.token)
+        self.payments = TelegramPayments(core, self.token, self.handlers.allowed)
         self.payments.install(self.app)  # ahead of the general handler: payments have no text
         self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.handlers.on_message))
         self.app.add_handler(CallbackQueryHandler(self.handlers.on_callback))

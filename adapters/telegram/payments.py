@@ -13,14 +13,16 @@ no-op for the ones it has.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from telegram import Bot, LabeledPrice, Message, Update
+from telegram import Bot, Chat, LabeledPrice, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, PreCheckoutQueryHandler, filters
 
 from adapters.telegram.flood import patiently
-from adapters.telegram.translate import addressed_command, redact, user_ref
+from adapters.telegram.translate import addressed_command, redact, thread_of, user_ref
 from bot import texts
 from bot.bootstrap import Core
 from bot.models import UserRef
@@ -30,7 +32,6 @@ from bot.storage.payment_types import Purchase
 log = logging.getLogger("videobot.telegram")
 
 TRANSACTIONS_PAGE = 100  # getStarTransactions' largest page
-TRANSACTIONS_SCAN = 1000  # how far back a start looks for payments it missed
 
 
 def purchase_of(
@@ -50,9 +51,10 @@ def purchase_of(
 class TelegramPayments:
     """Handlers for the payment updates, and the start-up catch-up; see the module doc."""
 
-    def __init__(self, core: Core, token: str) -> None:
+    def __init__(self, core: Core, token: str, allowed: Callable[[Chat, UserRef], bool]) -> None:
         self.core = core
         self.token = token
+        self.allowed = allowed
 
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Ahead of the general message handler (a payment message has no text for it), and
@@ -100,7 +102,8 @@ class TelegramPayments:
         await self._say(message, text)
 
     async def on_buy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One Stars invoice per pack, made out to the sender (the pre-checkout checks it)."""
+        """One Stars invoice per pack, made out to the sender (the pre-checkout checks it),
+        where the bot serves (elsewhere the general handler already said so)."""
         message = update.message
         if message is None or message.from_user is None or message.from_user.is_bot:
             return
@@ -108,34 +111,31 @@ class TelegramPayments:
         if addressed_command(message.text or "", context.bot.username, private=private) != "buy":
             return
         sender = message.from_user
-        locale = sender.language_code
+        if not self.allowed(message.chat, user_ref(sender)):
+            return
         for pack in self.core.service.settings.credit_packs:
-            await patiently(
-                lambda pack=pack: message.get_bot().send_invoice(  # type: ignore[misc]
-                    chat_id=message.chat.id,
-                    title=texts.t(locale, "invoice_title", credits=pack.credits),
-                    description=texts.t(locale, "invoice_description", credits=pack.credits),
-                    payload=f"{pack.payload}:{user_ref(sender)}",
-                    currency=STARS,
-                    prices=[
-                        LabeledPrice(
-                            texts.t(locale, "invoice_title", credits=pack.credits), pack.stars
-                        )
-                    ],
-                    message_thread_id=message.message_thread_id
-                    if message.is_topic_message
-                    else None,
-                ),
-                what="sendInvoice",
+            title = texts.t(sender.language_code, "invoice_title", credits=pack.credits)
+            about = texts.t(sender.language_code, "invoice_description", credits=pack.credits)
+            invoice = partial(
+                message.get_bot().send_invoice,
+                chat_id=message.chat.id,
+                title=title,
+                description=about,
+                payload=f"{pack.payload}:{user_ref(sender)}",
+                currency=STARS,
+                prices=[LabeledPrice(title, pack.stars)],
+                message_thread_id=thread_of(message),
             )
+            await patiently(invoice, what="sendInvoice")
 
     async def catch_up(self, bot: Bot) -> int:
-        """Credit the Stars payments among the bot's latest transactions that were never
-        credited (their update lost to a stop); returns how many were new."""
+        """Credit the Stars payments among the bot's transactions that were never credited
+        (their update lost to a stop); returns how many were new. Reads every page: Telegram
+        lists them oldest first, one page of 100 at a time."""
         store, clock = self.core.store, self.core.service.clock
         new = 0
         offset = 0
-        while offset < TRANSACTIONS_SCAN:
+        while True:  # oldest first: the recent ones are at the end
             try:
                 page = await bot.get_star_transactions(offset=offset, limit=TRANSACTIONS_PAGE)
             except TelegramError as exc:
