@@ -154,9 +154,13 @@ async def test_payment_update_lost_to_a_stop_is_credited_at_start(
         query = tg.pre_checkout(ann, "credits:50:200:telegram:1001", 200)
         tg.pre_checkout_answers[query] = {"ok": True, "error_message": None}
         tg.pay(query, ann, "credits:50:200:telegram:1001", 200)
+        refunded = tg.pre_checkout(ann, "credits:10:50:telegram:1001", 50)
+        tg.pre_checkout_answers[refunded] = {"ok": True, "error_message": None}
+        gone = tg.pay(refunded, ann, "credits:10:50:telegram:1001", 50)
+        tg.charges[gone["successful_payment"]["telegram_payment_charge_id"]].refunded = True
         tg._updates.clear()  # fetched and confirmed by a bot that stopped before crediting
         _, core = await start(tg)
-        assert await purchased(core) == 50
+        assert await purchased(core) == 50  # not the payment refunded meanwhile
         # and the update itself, were it to come after all, credits nothing more
         charge = next(iter(tg.charges))
         late = purchase_of(charge, ANN, "credits:50:200:telegram:1001", 200, "XTR")

@@ -130,33 +130,37 @@ class TelegramPayments:
 
     async def catch_up(self, bot: Bot) -> int:
         """Credit the Stars payments among the bot's transactions that were never credited
-        (their update lost to a stop); returns how many were new. Reads every page: Telegram
-        lists them oldest first, one page of 100 at a time."""
-        store, clock = self.core.store, self.core.service.clock
-        new = 0
+        (their update lost to a stop) nor refunded since; returns how many were new. Reads
+        every page: Telegram lists them oldest first, 100 at a time, and a refund later on
+        carries its payment's id."""
+        paid: dict[str, Purchase] = {}
         offset = 0
-        while True:  # oldest first: the recent ones are at the end
+        while True:
             try:
                 page = await bot.get_star_transactions(offset=offset, limit=TRANSACTIONS_PAGE)
             except TelegramError as exc:
                 log.warning(
                     "telegram: reading Star transactions failed: %s", redact(str(exc), self.token)
                 )
-                return new
+                return 0
             for tx in page.transactions:
-                source = tx.source
-                payload = getattr(source, "invoice_payload", None) or ""
-                user = getattr(source, "user", None)
-                if user is None or not payload.startswith("credits:"):
-                    continue  # not a pack bought from this bot (a refund, a gift, …)
-                purchase = purchase_of(tx.id, user_ref(user), payload, tx.amount, STARS)
-                if purchase.credits <= 0:
+                if tx.receiver is not None:  # outgoing: a refund of payment `tx.id`
+                    paid.pop(tx.id, None)
                     continue
-                credited = await store.credit_purchase(purchase, clock())
-                new += credited.new
+                payload = getattr(tx.source, "invoice_payload", None) or ""
+                user = getattr(tx.source, "user", None)
+                if user is not None and payload.startswith("credits:"):  # one of our packs
+                    paid[tx.id] = purchase_of(tx.id, user_ref(user), payload, tx.amount, STARS)
             if len(page.transactions) < TRANSACTIONS_PAGE:
                 break
             offset += TRANSACTIONS_PAGE
+        new = 0
+        for purchase in paid.values():
+            if purchase.credits > 0:
+                credited = await self.core.store.credit_purchase(
+                    purchase, self.core.service.clock()
+                )
+                new += credited.new
         if new:
             log.info("telegram: credited %d Stars payment(s) found at start", new)
         return new
