@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, doctor, refund_payment
+from adapters.ops import admin, database, doctor, refund_payment
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_parser(sub)
     admin.add_parsers(sub)
     refund_payment.add_parser(sub)
+    database.add_parsers(sub)
     return parser
 
 
@@ -64,7 +66,8 @@ def cmd_run(settings: Settings) -> int:
         level = "WARNING"  # keep the terminal for the conversation
     configure_logging(level, settings.log_format, settings.secrets())
     try:
-        with single_instance(settings.sqlite_path):
+        # SQLite admits one bot per file; PostgreSQL takes several processes, so no lock.
+        with single_instance(settings.sqlite_path) if settings.uses_sqlite else nullcontext():
             run_loop(serve(settings))
     except (ConfigError, AlreadyRunning) as exc:
         print(f"videobot: {exc}", file=sys.stderr)
@@ -86,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     if command == "run":
         return cmd_run(settings)
+    if command in database.COMMANDS:
+        configure_logging("WARNING", settings.log_format, settings.secrets())
+        return database.run(settings, args)
     if command == refund_payment.COMMAND:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         return refund_payment.run(settings, args)

@@ -1,12 +1,14 @@
-"""Bought credits in the store (a real SQLite file): kept apart from the free and granted
-credits, spent last, given back with a refunded job, credited once per payment id whoever
-delivers it, taken back once by a payment refund, and listed by /history."""
+"""Bought credits in the store (a real SQLite file, and PostgreSQL): kept apart from the free
+and granted credits, spent last, given back with a refunded job, credited once per payment id
+whoever delivers it, taken back once by a payment refund, and listed by /history."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot import texts
@@ -14,10 +16,12 @@ from bot.chat import StoredChat
 from bot.errors import QuotaError
 from bot.history import history_line, history_text
 from bot.models import JobRequest, JobState, Mode, UserRef
+from bot.storage import Store, open_store
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy
 from bot.storage.migrations import MIGRATIONS, apply_migrations
 from bot.storage.payment_types import Purchase, RefundOutcome
-from bot.storage.sqlite import SqliteStore
+from bot.storage.postgres.migrations import MIGRATIONS as PG_MIGRATIONS
+from tests.postgres import BACKENDS
 
 ANN = UserRef("telegram", "1001")
 DAY = "2026-12-01"
@@ -38,38 +42,37 @@ def pack(charge: str, credits: int = 10) -> Purchase:
 POLICY = QuotaPolicy(day=DAY, per_day=3, max_active=5, unlimited=False)
 
 
-async def test_free_then_granted_then_bought_and_a_refund_gives_each_back(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "videobot.db")
-    try:
-        await store.grant(ANN, 2, NOW)
-        assert (await store.credit_purchase(pack("c1"), NOW)).new
-        await store.reserve(job("j1", 4), POLICY, NOW)  # 3 free + 1 granted
-        balance = await store.balance(ANN, DAY)
-        assert (balance.used_today, balance.bonus, balance.purchased) == (3, 1, 10)
-        await store.reserve(job("j2", 5), POLICY, NOW)  # 1 granted + 4 bought
-        balance = await store.balance(ANN, DAY)
-        assert (balance.bonus, balance.purchased, balance.left(3)) == (0, 6, 6)
-        await store.settle("j2", charge=False, state=JobState.FAILED, now=NOW)
-        balance = await store.balance(ANN, DAY)
-        assert (balance.bonus, balance.purchased) == (1, 10)
-        with pytest.raises(QuotaError) as refused:
-            await store.reserve(job("j3", 12), POLICY, NOW)
-        assert refused.value.params == {"cost": 12, "left": 11}
-        accounts = await store.accounts()
-        assert accounts.purchased == {str(ANN): 10}
-        assert {a.id: a.paid_purchased for a in accounts.jobs} == {"j1": 0, "j2": 4}
-    finally:
-        await store.close()
+@BACKENDS
+async def test_free_then_granted_then_bought_and_a_refund_gives_each_back(store: Store) -> None:
+    await store.grant(ANN, 2, NOW)
+    assert (await store.credit_purchase(pack("c1"), NOW)).new
+    await store.reserve(job("j1", 4), POLICY, NOW)  # 3 free + 1 granted
+    balance = await store.balance(ANN, DAY)
+    assert (balance.used_today, balance.bonus, balance.purchased) == (3, 1, 10)
+    await store.reserve(job("j2", 5), POLICY, NOW)  # 1 granted + 4 bought
+    balance = await store.balance(ANN, DAY)
+    assert (balance.bonus, balance.purchased, balance.left(3)) == (0, 6, 6)
+    await store.settle("j2", charge=False, state=JobState.FAILED, now=NOW)
+    balance = await store.balance(ANN, DAY)
+    assert (balance.bonus, balance.purchased) == (1, 10)
+    with pytest.raises(QuotaError) as refused:
+        await store.reserve(job("j3", 12), POLICY, NOW)
+    assert refused.value.params == {"cost": 12, "left": 11}
+    accounts = await store.accounts()
+    assert accounts.purchased == {str(ANN): 10}
+    assert {a.id: a.paid_purchased for a in accounts.jobs} == {"j1": 0, "j2": 4}
 
 
-async def test_a_payment_is_credited_once_even_from_two_connections(tmp_path: Path) -> None:
-    one = await SqliteStore.open(tmp_path / "videobot.db")
-    two = await SqliteStore.open(tmp_path / "videobot.db")
+@BACKENDS
+async def test_a_payment_is_credited_once_even_from_two_connections(database_url: str) -> None:
+    one = await open_store(database_url)
+    two = await open_store(database_url)
     try:
-        first = await one.credit_purchase(pack("c1"), NOW)
-        again = await two.credit_purchase(pack("c1"), NOW + 1)
-        assert (first.new, first.purchased) == (True, 10)
-        assert (again.new, again.purchased) == (False, 10)
+        results = await asyncio.gather(
+            *(store.credit_purchase(pack("c1"), NOW) for store in (one, two, one, two))
+        )
+        assert sorted(r.new for r in results) == [False, False, False, True]
+        assert {(r.user, r.credits, r.purchased) for r in results} == {(str(ANN), 10, 10)}
         purchases = [e for e in await one.ledger() if e.kind == "purchase"]
         assert [(e.amount, e.payment_id) for e in purchases] == [(10, "telegram:c1")]
         assert (await one.credit_totals())["purchase"] == 10
@@ -78,58 +81,59 @@ async def test_a_payment_is_credited_once_even_from_two_connections(tmp_path: Pa
         await two.close()
 
 
-async def test_refund_purchase_once_refused_when_spent_unless_forced(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "videobot.db")
-    try:
-        assert (await store.refund_purchase("telegram:nope", False, NOW)).outcome is (
-            RefundOutcome.UNKNOWN
-        )
-        await store.credit_purchase(pack("c1"), NOW)
-        await store.reserve(job("j1", 5), QuotaPolicy(DAY, 0, 5, False), NOW)
-        spent = await store.refund_purchase("telegram:c1", False, NOW)
-        assert (spent.outcome, spent.left, spent.taken) == (RefundOutcome.SPENT, 5, 0)
-        forced = await store.refund_purchase("telegram:c1", True, NOW)
-        assert (forced.outcome, forced.taken) == (RefundOutcome.TAKEN, 5)
-        again = await store.refund_purchase("telegram:c1", True, NOW)
-        assert (again.outcome, again.taken) == (RefundOutcome.ALREADY, 5)
-        assert (await store.balance(ANN, DAY)).purchased == 0
-        refunds = [e for e in await store.ledger() if e.kind == "payment_refund"]
-        assert [(e.amount, e.payment_id) for e in refunds] == [(-5, "telegram:c1")]
-    finally:
-        await store.close()
+@BACKENDS
+async def test_refund_purchase_once_refused_when_spent_unless_forced(store: Store) -> None:
+    assert (await store.refund_purchase("telegram:nope", False, NOW)).outcome is (
+        RefundOutcome.UNKNOWN
+    )
+    await store.credit_purchase(pack("c1"), NOW)
+    await store.reserve(job("j1", 5), QuotaPolicy(DAY, 0, 5, False), NOW)
+    spent = await store.refund_purchase("telegram:c1", False, NOW)
+    assert (spent.outcome, spent.left, spent.taken) == (RefundOutcome.SPENT, 5, 0)
+    # Two forced refunds at once (an operator's rerun): one takes the 5 left, once.
+    forced, again = await asyncio.gather(
+        *(store.refund_purchase("telegram:c1", True, NOW) for _ in range(2))
+    )
+    assert {(r.outcome, r.taken) for r in (forced, again)} == {
+        (RefundOutcome.TAKEN, 5),
+        (RefundOutcome.ALREADY, 5),
+    }
+    assert (await store.balance(ANN, DAY)).purchased == 0
+    refunds = [e for e in await store.ledger() if e.kind == "payment_refund"]
+    assert [(e.amount, e.payment_id, e.note) for e in refunds] == [
+        (-5, "telegram:c1", "forced: 5 spent")
+    ]
+    assert (await store.credit_totals())["payment_refund"] == -5
 
 
+@BACKENDS
 async def test_history_lists_the_last_movements_with_job_payment_and_reason(
-    tmp_path: Path,
+    store: Store,
 ) -> None:
-    store = await SqliteStore.open(tmp_path / "videobot.db")
-    try:
-        assert await history_text(store, ANN, "en") == texts.t("en", "history_none")
-        await store.credit_purchase(pack("chargeXYZ"), NOW)
-        await store.reserve(job("abcdef0123", 2), POLICY, NOW)
-        await store.settle(
-            "abcdef0123", charge=False, state=JobState.CANCELLED, now=NOW,
-            patch=JobPatch(error_code="cancelled"),
-        )  # fmt: skip
-        await store.grant(ANN, 3, NOW, "thanks")
-        for i in range(25):
-            await store.reserve(job(f"j{i:02d}", 1), QuotaPolicy(DAY, 100, 50, False), NOW)
-        entries = await store.history(ANN)
-        assert len(entries) == 20 and entries[0].job_id == "j24"
-        lines = (await history_text(store, ANN, "zh")).splitlines()
-        assert lines[0] == texts.t("zh", "history_header") and "预留 −1 — 任务 j24" in lines[1]
-        older = await store.history(ANN, 100)
-        kinds = [(e.kind, e.job_id or e.payment_id) for e in reversed(older[-4:])]
-        assert kinds == [
-            ("purchase", "telegram:chargeXYZ"),
-            ("reserve", "abcdef0123"),
-            ("refund", "abcdef0123"),
-            ("grant", None),
-        ]
-        assert older[-3].reason == "cancelled"
-        assert "refunded (cancelled) +2 — job abcdef01" in history_line(older[-3], "en")
-    finally:
-        await store.close()
+    assert await history_text(store, ANN, "en") == texts.t("en", "history_none")
+    await store.credit_purchase(pack("chargeXYZ"), NOW)
+    await store.reserve(job("abcdef0123", 2), POLICY, NOW)
+    await store.settle(
+        "abcdef0123", charge=False, state=JobState.CANCELLED, now=NOW,
+        patch=JobPatch(error_code="cancelled"),
+    )  # fmt: skip
+    await store.grant(ANN, 3, NOW, "thanks")
+    for i in range(25):
+        await store.reserve(job(f"j{i:02d}", 1), QuotaPolicy(DAY, 100, 50, False), NOW)
+    entries = await store.history(ANN)
+    assert len(entries) == 20 and entries[0].job_id == "j24"
+    lines = (await history_text(store, ANN, "zh")).splitlines()
+    assert lines[0] == texts.t("zh", "history_header") and "预留 −1 — 任务 j24" in lines[1]
+    older = await store.history(ANN, 100)
+    kinds = [(e.kind, e.job_id or e.payment_id) for e in reversed(older[-4:])]
+    assert kinds == [
+        ("purchase", "telegram:chargeXYZ"),
+        ("reserve", "abcdef0123"),
+        ("refund", "abcdef0123"),
+        ("grant", None),
+    ]
+    assert older[-3].reason == "cancelled"
+    assert "refunded (cancelled) +2 — job abcdef01" in history_line(older[-3], "en")
 
 
 def test_migration_keeps_the_old_ledger_and_its_totals(tmp_path: Path) -> None:
@@ -162,6 +166,36 @@ def test_migration_keeps_the_old_ledger_and_its_totals(tmp_path: Path) -> None:
             "VALUES (0, 'telegram:1', 'purchase', 7, 'telegram:x')"
         )
     db.close()
+
+
+async def test_postgresql_migration_keeps_the_old_ledger_and_its_totals(
+    fresh_postgres_url: str,
+) -> None:
+    db = await asyncpg.connect(fresh_postgres_url)
+    try:
+        for script in PG_MIGRATIONS[:4]:
+            await db.execute(script)
+        await db.execute(
+            "INSERT INTO users (\"user\", bonus, created_at) VALUES ('telegram:1', 3, 0); "
+            'INSERT INTO ledger (at, "user", job_id, kind, amount, note) '
+            "VALUES (0, 'telegram:1', NULL, 'grant', 3, 'old')"
+        )
+        await db.execute(PG_MIGRATIONS[4])
+        rows = await db.fetch("SELECT id, kind, amount, note, payment_id FROM ledger")
+        assert [tuple(r) for r in rows] == [(1, "grant", 3, "old", None)]
+        insert = (
+            'INSERT INTO ledger (at, "user", kind, amount, payment_id) '
+            "VALUES (0, 'telegram:1', 'purchase', 7, 'telegram:x')"
+        )
+        await db.execute(insert)
+        totals = dict(await db.fetch("SELECT kind, SUM(total) FROM credit_totals GROUP BY kind"))
+        assert (totals["grant"], totals["purchase"]) == (3, 7)
+        with pytest.raises(asyncpg.UniqueViolationError):  # one purchase entry per payment
+            await db.execute(insert)
+        with pytest.raises(asyncpg.CheckViolationError):
+            await db.execute(insert.replace("'purchase'", "'gift'"))
+    finally:
+        await db.close()
 
 
 def test_pack_settings_are_read_from_the_environment_and_bad_ones_named(

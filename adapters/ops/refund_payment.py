@@ -22,7 +22,7 @@ from telegram.error import TelegramError
 from adapters.terminal import for_terminal
 from bot.config import Settings
 from bot.redact import redact
-from bot.storage import open_store
+from bot.storage import StoreUnavailable, open_store
 from bot.storage.payment_types import PaymentRefund, RefundOutcome
 
 COMMAND = "refund-payment"
@@ -49,7 +49,7 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
     out = out or sys.stdout
     try:
         print(asyncio.run(refund_payment(settings, args.charge_id, args.force)), file=out)
-    except RefundRefused as exc:
+    except (RefundRefused, StoreUnavailable) as exc:
         print(f"videobot {COMMAND}: {for_terminal(str(exc))}", file=sys.stderr)
         return 1
     return 0
@@ -61,7 +61,7 @@ async def refund_payment(settings: Settings, charge_id: str, force: bool) -> str
         raise RefundRefused("give the payment's telegram_payment_charge_id")
     if settings.telegram_bot_token is None:
         raise RefundRefused("TELEGRAM_BOT_TOKEN is not set: Telegram refunds need the bot")
-    if not settings.sqlite_path.exists():
+    if settings.uses_sqlite and not settings.sqlite_path.exists():
         raise RefundRefused(f"no database at {settings.sqlite_path} (DATABASE_URL)")
     store = await open_store(settings.database_url)
     try:

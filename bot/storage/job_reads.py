@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
 from bot.storage.batching import Batcher
-from bot.storage.rows import JOB_COLUMNS, marks, row_to_job
-
-HEX = re.compile(r"^[0-9a-f]{4,32}$")
+from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, marks, row_to_job
 
 
 class JobReads(Batcher):
@@ -23,15 +20,10 @@ class JobReads(Batcher):
         return row_to_job(row) if row else None
 
     async def find_job(self, ref: str, user: UserRef | None = None) -> Job | None:
-        ref = ref.strip().lower()
-        if not HEX.match(ref):
+        query = job_ref_query(ref, user)
+        if query is None:
             return None
-        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE id >= ? AND id < ?"
-        params: list[Any] = [ref, ref + "g"]
-        if user is not None:
-            sql += " AND user = ?"
-            params.append(str(user))
-        rows = await self._all(sql + " LIMIT 2", params)
+        rows = await self._all(*query)
         return row_to_job(rows[0]) if len(rows) == 1 else None
 
     async def media(self, job_id: str) -> dict[str, Media]:
@@ -71,7 +63,7 @@ class JobReads(Batcher):
 
     async def balance(self, user: UserRef, day: str) -> Balance:
         states = tuple(s.value for s in ACTIVE_STATES)
-        bonus, bought, banned, used, active = await self._one(
+        row = await self._one(
             "SELECT (SELECT bonus FROM users WHERE user = ?), "
             "(SELECT purchased FROM users WHERE user = ?), "
             "(SELECT banned FROM users WHERE user = ?), "
@@ -79,10 +71,4 @@ class JobReads(Batcher):
             f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)}))",
             (str(user), str(user), str(user), str(user), day, str(user), *states),
         )
-        return Balance(
-            used_today=used or 0,
-            bonus=bonus or 0,
-            active=active,
-            banned=bool(banned),
-            purchased=bought or 0,
-        )
+        return balance_from(row)

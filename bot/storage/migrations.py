@@ -11,6 +11,27 @@ from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
 
+# Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
+# credits, a separate balance that never expires (so a payment's refund can take back exactly
+# what is left of it), what each job paid from it, and one row per payment (its platform's
+# charge or entitlement id: credited once, whoever delivers it twice).
+BOUGHT_CREDITS = """
+    ALTER TABLE users ADD COLUMN purchased INTEGER NOT NULL DEFAULT 0 CHECK (purchased >= 0);
+    ALTER TABLE jobs ADD COLUMN paid_purchased INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        product TEXT NOT NULL,
+        credits INTEGER NOT NULL CHECK (credits > 0),
+        price INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        at REAL NOT NULL,
+        refunded_at REAL,
+        taken_back INTEGER
+    );
+    CREATE INDEX payments_user ON payments (user);
+"""
+
 MIGRATIONS: list[str] = [
     # 1: users, daily usage, jobs with their media, and the ledger
     """
@@ -100,26 +121,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE jobs ADD COLUMN vendor_cost REAL;
     """,
-    # 5: bought credits. A separate balance that never expires (so a payment's refund can
-    # take back exactly what is left of it), what each job paid from it, one row per payment
-    # (its platform's charge or entitlement id: credited once, whoever delivers it twice),
-    # and the ledger rebuilt to allow the kinds `purchase` and `payment_refund` and to name
-    # the payment an entry belongs to.
-    """
-    ALTER TABLE users ADD COLUMN purchased INTEGER NOT NULL DEFAULT 0 CHECK (purchased >= 0);
-    ALTER TABLE jobs ADD COLUMN paid_purchased INTEGER NOT NULL DEFAULT 0;
-    CREATE TABLE payments (
-        id TEXT PRIMARY KEY,
-        user TEXT NOT NULL,
-        product TEXT NOT NULL,
-        credits INTEGER NOT NULL CHECK (credits > 0),
-        price INTEGER NOT NULL,
-        currency TEXT NOT NULL,
-        at REAL NOT NULL,
-        refunded_at REAL,
-        taken_back INTEGER
-    );
-    CREATE INDEX payments_user ON payments (user);
+    # 5: bought credits (see BOUGHT_CREDITS), and the ledger rebuilt to allow the kinds
+    # `purchase` and `payment_refund` and to name the payment an entry belongs to.
+    BOUGHT_CREDITS
+    + """
     CREATE TABLE ledger_v5 (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         at REAL NOT NULL,

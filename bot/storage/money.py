@@ -6,15 +6,21 @@ credits are held with the job they pay for, and a job is charged or refunded exa
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
-from bot.errors import QuotaError
-from bot.job_request import request_to_json
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
-from bot.storage.rows import LEDGER_INSERT, assignments, marks
+from bot.storage.quota import split_cost
+from bot.storage.rows import (
+    JOB_INSERT,
+    LEDGER_INSERT,
+    PRUNE_MEDIA,
+    assignments,
+    marks,
+    new_job_values,
+    reserved_job,
+)
 
 
 class MoneyOps(Batcher):
@@ -38,56 +44,33 @@ class MoneyOps(Batcher):
                 "FROM users u WHERE u.user = ?",
                 (user, *states, user, policy.day, user),
             ).fetchone()
-            if banned:
-                raise QuotaError("err_banned")
-            if not policy.unlimited and active >= policy.max_active:
-                raise QuotaError("err_too_many_jobs", active=active, limit=policy.max_active)
-            paid_daily = paid_bonus = paid_bought = 0
+            paid = split_cost(
+                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
+                active=active, used=used,
+            )  # fmt: skip
+            paid_daily, paid_bonus, paid_bought = paid
             if not policy.unlimited:
-                # The day's free credits first, then granted ones, then bought ones (which
-                # never expire, and stay refundable while unspent).
-                free = max(0, policy.per_day - used)
-                if free + bonus + bought < job.cost:
-                    raise QuotaError("err_no_credits", cost=job.cost, left=free + bonus + bought)
-                paid_daily = min(job.cost, free)
-                paid_bonus = min(job.cost - paid_daily, bonus)
-                paid_bought = job.cost - paid_daily - paid_bonus
                 db.execute(
                     "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
                     "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
                     (user, policy.day, paid_daily),
                 )
-                if paid_bonus or paid_bought:
-                    db.execute(
-                        "UPDATE users SET bonus = bonus - ?, purchased = purchased - ? "
-                        "WHERE user = ?",
-                        (paid_bonus, paid_bought, user),
-                    )
-            job_paid = paid_daily + paid_bonus + paid_bought
-            db.execute(
-                "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
-                "paid_purchased, quota_day, locale, chat, created_at, updated_at, deadline_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job.id, user, JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
-                    job.cost, paid_daily, paid_bonus, paid_bought, policy.day, job.locale,
-                    json.dumps(job.chat.to_json()), now, now, job.deadline_at,
-                ),
-            )  # fmt: skip
+            if paid_bonus or paid_bought:
+                db.execute(
+                    "UPDATE users SET bonus = bonus - ?, purchased = purchased - ? WHERE user = ?",
+                    (paid_bonus, paid_bought, user),
+                )
+            db.execute(JOB_INSERT, new_job_values(job, paid, policy.day, now))
             for role, media in job.media.items():
                 db.execute(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (job.id, role, media.mime, media.filename, media.data),
                 )
-            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", job_paid, ""))
+            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", sum(paid), ""))
 
         await self._transaction(reserve)
-        return Job(
-            id=job.id, user=job.user, state=JobState.RESERVED, request=job.request, cost=job.cost,
-            locale=job.locale, chat=job.chat, created_at=now, updated_at=now,
-            deadline_at=job.deadline_at,
-        )  # fmt: skip
+        return reserved_job(job, now)
 
     async def settle(
         self, job_id: str, *, charge: bool, state: JobState, now: float, patch: JobPatch = NO_CHANGE
@@ -126,11 +109,7 @@ class MoneyOps(Batcher):
 
     async def prune_media(self, before: float) -> int:
         """Drop the input media of jobs settled before `before` (kept until then for Again)."""
-        return await self._write(
-            "DELETE FROM job_media WHERE job_id IN "
-            "(SELECT id FROM jobs WHERE settled IS NOT NULL AND updated_at < ?)",
-            (before,),
-        )
+        return await self._write(PRUNE_MEDIA, (before,))
 
     async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int:
         """Add bonus credits (negative takes them away, never below zero); returns the bonus.
