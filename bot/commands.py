@@ -9,16 +9,20 @@ from collections.abc import Callable
 
 from bot.command_types import (
     BanCommand,
+    BuyCommand,
     CancelCommand,
     Command,
     ExtendCommand,
     GrantCommand,
     HelpCommand,
+    HistoryCommand,
     JobsCommand,
+    PaySupportCommand,
     QuotaCommand,
     Refused,
     ShowCommand,
     StatsCommand,
+    TermsCommand,
     UpscaleCommand,
 )
 from bot.errors import InvalidRequest
@@ -79,6 +83,10 @@ _SIMPLE: dict[str, Callable[[], Command]] = {
     "help": HelpCommand,
     "start": HelpCommand,
     "stats": StatsCommand,
+    "buy": BuyCommand,
+    "history": HistoryCommand,
+    "paysupport": PaySupportCommand,
+    "terms": TermsCommand,
 }
 
 

@@ -41,6 +41,7 @@ from bot.job_request import planned_request
 from bot.jobs import CancelResult, JobEngine
 from bot.jobs.line import line_text
 from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
+from bot.payment_commands import PaymentCommands
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.result_actions import ResultActions
 from bot.seeds import seed_text
@@ -52,13 +53,18 @@ from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
-USER_COMMANDS = ("video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "help")
+USER_COMMANDS = (
+    "video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "history", "buy",
+    "help",
+)  # fmt: skip
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AccountCommands, AdminCommands, ShowCommands, ExtendCommands, ResultActions):
+class VideoService(
+    AccountCommands, AdminCommands, ShowCommands, ExtendCommands, ResultActions, PaymentCommands
+):
     def __init__(
         self,
         settings: Settings,
@@ -89,6 +95,7 @@ class VideoService(AccountCommands, AdminCommands, ShowCommands, ExtendCommands,
             BanCommand: self._ban,
             StatsCommand: self._stats,
             Refused: self._refused,
+            **self.payment_handlers(),
         }
 
     # entry points for adapters

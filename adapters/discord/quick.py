@@ -1,5 +1,5 @@
-"""The quick commands: /quota /jobs /cancel /help and the admin ones; each gets one private
-reply written by the core."""
+"""The quick commands: /quota /jobs /cancel /history /help and the admin ones; each gets one
+private reply written by the core."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.command_types import (
     CancelCommand,
     GrantCommand,
     HelpCommand,
+    HistoryCommand,
     JobsCommand,
     QuotaCommand,
     StatsCommand,
@@ -57,6 +58,10 @@ class QuickCog(commands.Cog):
     async def cancel(self, interaction: Interaction, job: str | None = None) -> None:
         words = job.split() if job else []
         await self.bridge.answer(interaction, CancelCommand(words[0] if words else None))
+
+    @app_commands.command(name="history", description=loc("cmd_history"))
+    async def history(self, interaction: Interaction) -> None:
+        await self.bridge.answer(interaction, HistoryCommand())
 
     @app_commands.command(name="help", description=loc("cmd_help"))
     async def help(self, interaction: Interaction) -> None:

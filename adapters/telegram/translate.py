@@ -17,8 +17,8 @@ from bot.models import UserRef
 from bot.service import ADMIN_COMMANDS, USER_COMMANDS
 
 PLATFORM = "telegram"
-ALLOWED_UPDATES = ["message", "callback_query"]
-KNOWN_COMMANDS = frozenset({*USER_COMMANDS, *ADMIN_COMMANDS, "start"})
+ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
+KNOWN_COMMANDS = frozenset({*USER_COMMANDS, *ADMIN_COMMANDS, "start", "paysupport", "terms"})
 MEDIA_COMMANDS = frozenset({"video", "act"})
 TEXT_LIMIT = 4096  # sendMessage / editMessageText
 CAPTION_LIMIT = 1024

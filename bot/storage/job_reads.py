@@ -7,7 +7,7 @@ from typing import Any
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
 from bot.storage.batching import Batcher
-from bot.storage.rows import JOB_COLUMNS, job_ref_query, marks, row_to_job
+from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, marks, row_to_job
 
 
 class JobReads(Batcher):
@@ -63,16 +63,12 @@ class JobReads(Batcher):
 
     async def balance(self, user: UserRef, day: str) -> Balance:
         states = tuple(s.value for s in ACTIVE_STATES)
-        bonus, banned, used, active = await self._one(
+        row = await self._one(
             "SELECT (SELECT bonus FROM users WHERE user = ?), "
+            "(SELECT purchased FROM users WHERE user = ?), "
             "(SELECT banned FROM users WHERE user = ?), "
             "(SELECT used FROM daily_usage WHERE user = ? AND day = ?), "
             f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)}))",
-            (str(user), str(user), str(user), day, str(user), *states),
+            (str(user), str(user), str(user), str(user), day, str(user), *states),
         )
-        return Balance(
-            used_today=used or 0,
-            bonus=bonus or 0,
-            active=active,
-            banned=bool(banned),
-        )
+        return balance_from(row)

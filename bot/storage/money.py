@@ -37,32 +37,37 @@ class MoneyOps(Batcher):
                 "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (user, now),
             )
-            bonus, banned, active, used = db.execute(
-                "SELECT u.bonus, u.banned, "
+            bonus, bought, banned, active, used = db.execute(
+                "SELECT u.bonus, u.purchased, u.banned, "
                 f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)})), "
                 "COALESCE((SELECT used FROM daily_usage WHERE user = ? AND day = ?), 0) "
                 "FROM users u WHERE u.user = ?",
                 (user, *states, user, policy.day, user),
             ).fetchone()
-            paid_daily, paid_bonus = split_cost(
-                policy, job.cost, bonus=bonus, banned=bool(banned), active=active, used=used
-            )
+            paid = split_cost(
+                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
+                active=active, used=used,
+            )  # fmt: skip
+            paid_daily, paid_bonus, paid_bought = paid
             if not policy.unlimited:
                 db.execute(
                     "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
                     "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
                     (user, policy.day, paid_daily),
                 )
-            if paid_bonus:
-                db.execute("UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, user))
-            db.execute(JOB_INSERT, new_job_values(job, paid_daily, paid_bonus, policy.day, now))
+            if paid_bonus or paid_bought:
+                db.execute(
+                    "UPDATE users SET bonus = bonus - ?, purchased = purchased - ? WHERE user = ?",
+                    (paid_bonus, paid_bought, user),
+                )
+            db.execute(JOB_INSERT, new_job_values(job, paid, policy.day, now))
             for role, media in job.media.items():
                 db.execute(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (job.id, role, media.mime, media.filename, media.data),
                 )
-            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", paid_daily + paid_bonus, ""))
+            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", sum(paid), ""))
 
         await self._transaction(reserve)
         return reserved_job(job, now)
@@ -74,12 +79,13 @@ class MoneyOps(Batcher):
 
         def settle(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT user, paid_daily, paid_bonus, quota_day, settled FROM jobs WHERE id = ?",
+                "SELECT user, paid_daily, paid_bonus, paid_purchased, quota_day, settled "
+                "FROM jobs WHERE id = ?",
                 (job_id,),
             ).fetchone()
-            if row is None or row[4] is not None:
+            if row is None or row[5] is not None:
                 return False
-            user, paid_daily, paid_bonus, day, _ = row
+            user, paid_daily, paid_bonus, paid_bought, day, _ = row
             settled = "charged" if charge else "refunded"
             db.execute(
                 f"UPDATE jobs SET settled = ?, state = ?, updated_at = ?{sets} WHERE id = ?",
@@ -90,9 +96,13 @@ class MoneyOps(Batcher):
                     "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
                     (paid_daily, user, day),
                 )
-                db.execute("UPDATE users SET bonus = bonus + ? WHERE user = ?", (paid_bonus, user))
+                db.execute(
+                    "UPDATE users SET bonus = bonus + ?, purchased = purchased + ? WHERE user = ?",
+                    (paid_bonus, paid_bought, user),
+                )
             kind = "charge" if charge else "refund"
-            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid_daily + paid_bonus, ""))
+            paid = paid_daily + paid_bonus + paid_bought
+            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid, ""))
             return True
 
         return await self._transaction(settle)

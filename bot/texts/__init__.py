@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import admin, commands, failures, refusals, results, status, upscale
+from bot.texts import admin, commands, failures, payments, refusals, results, status, upscale
 
 LOCALES = ("en", "zh")
 
@@ -37,6 +37,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     admin.TEXTS,
     upscale.TEXTS,
     results.TEXTS,
+    payments.TEXTS,
 )
 
 

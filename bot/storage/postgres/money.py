@@ -30,22 +30,24 @@ States: TypeAlias = tuple[JobState, ...]
 # Creates the user's row when missing and locks it either way, returning the latest values.
 LOCK_USER = (
     'INSERT INTO users ("user", created_at) VALUES ($1, $2) '
-    'ON CONFLICT ("user") DO UPDATE SET "user" = EXCLUDED."user" RETURNING bonus, banned'
+    'ON CONFLICT ("user") DO UPDATE SET "user" = EXCLUDED."user" RETURNING bonus, banned, purchased'
 )
 # What a reserve writes once its payment is known, in one round trip: the day's usage (not
-# for admins, $4), the bonus spent ($5), the job ($6-$18) and its ledger row ($19-$24).
+# for admins, $4), the bonus and bought credits spent ($5, $6), the job ($7-$20) and its
+# ledger row ($21-$26).
 RESERVE_WRITES = (
     'WITH usage AS (INSERT INTO daily_usage ("user", day, used) '
     "SELECT $1::text, $2::text, $3::integer WHERE $4::boolean "
     'ON CONFLICT ("user", day) DO UPDATE SET used = daily_usage.used + EXCLUDED.used), '
-    'bonus AS (UPDATE users SET bonus = bonus - $5 WHERE "user" = $1 AND $5 > 0), '
-    f"job AS ({pg(JOB_INSERT, 6)}) "
-    f"{pg(LEDGER_INSERT, 19)}"
+    "bonus AS (UPDATE users SET bonus = bonus - $5, purchased = purchased - $6 "
+    'WHERE "user" = $1 AND ($5 > 0 OR $6 > 0)), '
+    f"job AS ({pg(JOB_INSERT, 7)}) "
+    f"{pg(LEDGER_INSERT, 21)}"
 )
 REFUND = (
     "WITH usage AS (UPDATE daily_usage SET used = used - $1 "
-    'WHERE "user" = $3 AND day = $4 RETURNING used) '
-    'UPDATE users SET bonus = bonus + $2 WHERE "user" = $3'
+    'WHERE "user" = $4 AND day = $5 RETURNING used) '
+    'UPDATE users SET bonus = bonus + $2, purchased = purchased + $3 WHERE "user" = $4'
 )
 
 
@@ -56,21 +58,23 @@ class PgMoney(PgBase):
         user = str(job.user)
 
         async def reserve(db: Any) -> None:
-            bonus, banned = await db.fetchrow(LOCK_USER, user, now)
+            bonus, banned, bought = await db.fetchrow(LOCK_USER, user, now)
             # A statement of its own, after the lock: it sees what the last holder committed.
             active, used = await db.fetchrow(
                 'SELECT (SELECT COUNT(*) FROM jobs WHERE "user" = $1 AND state = ANY($2)), '
                 '(SELECT used FROM daily_usage WHERE "user" = $1 AND day = $3)',
                 user, ACTIVE, policy.day,
             )  # fmt: skip
-            paid_daily, paid_bonus = split_cost(
-                policy, job.cost, bonus=bonus, banned=bool(banned), active=active, used=used or 0
-            )
-            values = new_job_values(job, paid_daily, paid_bonus, policy.day, now)
+            paid = split_cost(
+                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
+                active=active, used=used or 0,
+            )  # fmt: skip
+            paid_daily, paid_bonus, paid_bought = paid
             await db.execute(
                 RESERVE_WRITES,
-                user, policy.day, paid_daily, not policy.unlimited, paid_bonus, *values,
-                now, user, job.id, "reserve", paid_daily + paid_bonus, "",
+                user, policy.day, paid_daily, not policy.unlimited, paid_bonus, paid_bought,
+                *new_job_values(job, paid, policy.day, now),
+                now, user, job.id, "reserve", sum(paid), "",
             )  # fmt: skip
             if job.media:
                 await db.executemany(
@@ -90,13 +94,13 @@ class PgMoney(PgBase):
 
         async def settle(db: Any) -> bool:
             row = await db.fetchrow(
-                'SELECT "user", paid_daily, paid_bonus, quota_day FROM jobs '
+                'SELECT "user", paid_daily, paid_bonus, paid_purchased, quota_day FROM jobs '
                 "WHERE id = $1 AND settled IS NULL",
                 job_id,
             )
             if row is None:
                 return False
-            user, paid_daily, paid_bonus, day = row
+            user, paid_daily, paid_bonus, paid_bought, day = row
             await db.execute('SELECT 1 FROM users WHERE "user" = $1 FOR UPDATE', user)
             status = await db.execute(
                 f"UPDATE jobs SET settled = $1, state = $2, updated_at = $3{sets} "
@@ -106,9 +110,9 @@ class PgMoney(PgBase):
             if status != "UPDATE 1":  # settled by another meanwhile
                 return False
             if not charge:  # both payments back, in one round trip
-                await db.execute(REFUND, paid_daily, paid_bonus, user, day)
+                await db.execute(REFUND, paid_daily, paid_bonus, paid_bought, user, day)
             kind = "charge" if charge else "refund"
-            amount = paid_daily + paid_bonus
+            amount = paid_daily + paid_bonus + paid_bought
             await db.execute(pg(LEDGER_INSERT), now, user, job_id, kind, amount, "")
             return True
 
@@ -123,7 +127,7 @@ class PgMoney(PgBase):
         who = str(user)
 
         async def grant(db: Any) -> int:
-            before, _ = await db.fetchrow(LOCK_USER, who, now)
+            before, _, _ = await db.fetchrow(LOCK_USER, who, now)
             bonus = max(0, int(before) + credits)
             await db.execute('UPDATE users SET bonus = $1 WHERE "user" = $2', bonus, who)
             await db.execute(pg(LEDGER_INSERT), now, who, None, "grant", bonus - before, note)

@@ -8,7 +8,7 @@ from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
-from bot.storage.rows import JOB_COLUMNS, job_ref_query, row_to_job
+from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, row_to_job
 
 COLUMNS = pg(JOB_COLUMNS)
 
@@ -63,11 +63,12 @@ class PgReads(PgBase):
         return [row_to_job(r) for r in rows]
 
     async def balance(self, user: UserRef, day: str) -> Balance:
-        bonus, banned, used, active = await self._fetchrow(
+        row = await self._fetchrow(
             'SELECT (SELECT bonus FROM users WHERE "user" = $1), '
+            '(SELECT purchased FROM users WHERE "user" = $1), '
             '(SELECT banned FROM users WHERE "user" = $1), '
             '(SELECT used FROM daily_usage WHERE "user" = $1 AND day = $2), '
             '(SELECT COUNT(*) FROM jobs WHERE "user" = $1 AND state = ANY($3))',
             str(user), day, [s.value for s in ACTIVE_STATES],
         )  # fmt: skip
-        return Balance(used_today=used or 0, bonus=bonus or 0, active=active, banned=bool(banned))
+        return balance_from(row)

@@ -12,7 +12,7 @@ from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
 from bot.storage.spend_sql import spend_lines, spend_query
 
-KINDS = ("reserve", "charge", "refund", "grant")
+KINDS = ("reserve", "charge", "refund", "grant", "purchase", "payment_refund")
 
 
 class PgReports(PgBase):

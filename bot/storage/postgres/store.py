@@ -1,6 +1,7 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
-state (money.py), job reads (reads.py), operator reports (reports.py), render times
-(renders.py), the schema (migrations.py), all on a pool of connections (connection.py).
+state (money.py), bought credits (payments.py), job reads (reads.py), operator reports
+(reports.py), render times (renders.py), the schema (migrations.py), all on a pool of
+connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool.
@@ -14,12 +15,13 @@ from bot.storage.postgres.alerts import PgAlerts
 from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
+from bot.storage.postgres.payments import PgPayments
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
 
 
-class PostgresStore(PgMoney, PgReads, PgReports, PgAlerts, PgRenderTimes):
+class PostgresStore(PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod
