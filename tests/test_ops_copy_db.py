@@ -14,8 +14,9 @@ import pytest
 from adapters.cli import main
 from bot.models import JobState, Media, UserRef
 from bot.storage import Store, open_store
-from bot.storage.base import JobPatch, QuotaPolicy, RenderSample
+from bot.storage.base import JobPatch, QuotaPolicy
 from bot.storage.payment_types import Purchase, RefundOutcome
+from bot.storage.render_types import RenderSample
 from tests.test_core_store_backends import job_of
 
 POLICY = QuotaPolicy(day="2026-01-01", per_day=3, max_active=10, unlimited=False)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from bot.models import JobState
 from bot.storage import Store
-from bot.storage.base import JobPatch, RenderSample
+from bot.storage.base import JobPatch
+from bot.storage.render_types import RenderSample
 from tests.postgres import BACKENDS
 from tests.test_core_store_access import USER
 from tests.test_core_store_backends import POLICY, job_of

@@ -22,7 +22,8 @@ from bot.jobs.settle import fail, timeout
 from bot.jobs.spending import spend_patch
 from bot.models import Job, JobState
 from bot.routing.history import KEEP
-from bot.storage.base import JobPatch, RenderSample
+from bot.storage.base import JobPatch
+from bot.storage.render_types import RenderSample
 
 DELIVERY_RETRIES = 5
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections import deque
 
-from bot.storage.base import RenderSample
+from bot.storage.render_types import RenderSample
 
 KEEP = 50  # render times kept per vendor and model
 MEDIAN, UPPER = 0.5, 0.95  # the estimate shown, and the upper end of its range

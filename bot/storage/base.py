@@ -14,6 +14,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
+from bot.storage.render_types import RenderTimesStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +118,6 @@ class JobAccount:
 
 
 @dataclass(frozen=True, slots=True)
-class RenderSample:
-    """How long one delivered job took from its submission to its delivery."""
-
-    vendor: str
-    model: str
-    seconds: float
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
 class DailyUsage:
     user: str
     day: str
@@ -152,7 +143,7 @@ class SpendLine:
     usd: float
 
 
-class Store(Protocol):
+class Store(RenderTimesStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...
@@ -247,14 +238,6 @@ class Store(Protocol):
 
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""
-        ...
-
-    async def record_render(self, sample: RenderSample, keep: int) -> None:
-        """Remember a render time, keeping the newest `keep` of its vendor and model."""
-        ...
-
-    async def render_history(self, keep: int) -> list[RenderSample]:
-        """The newest `keep` render times of each vendor and model, oldest first."""
         ...
 
     async def schema_version(self) -> int: ...

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.storage.base import RenderSample
 from bot.storage.batching import Batcher
+from bot.storage.render_types import RenderSample
 from bot.storage.rows import RENDER_HISTORY, RENDER_INSERT, RENDER_TRIM
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.storage.base import RenderSample
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
+from bot.storage.render_types import RenderSample
 from bot.storage.rows import RENDER_HISTORY, RENDER_INSERT, RENDER_TRIM
 
 
