@@ -124,6 +124,17 @@ class Accounts:
     bonuses: dict[str, int]  # user -> bonus credits
 
 
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """What a /link or /unlink did: a text key (link_done, link_bad_code, link_same,
+    link_already, link_busy, unlink_done, unlink_none), the account's primary user, and
+    the bonus credits moved to it."""
+
+    key: str
+    account: str = ""
+    moved: int = 0
+
+
 class Store(Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
@@ -192,6 +203,25 @@ class Store(Protocol):
 
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""
+        ...
+
+    async def put_link_code(self, user: str, code_hash: str, expires_at: float, now: float) -> None:
+        """Keep `user`'s one-time link code (its hash), replacing the user's older one."""
+        ...
+
+    async def link_users(self, code_hash: str, joiner: str, now: float, day: str) -> LinkResult:
+        """Join `joiner` to the account of the code's owner and use the code up, in one
+        transaction: the joiner's bonus moves to the account, a ban follows, nothing is
+        created; refused while a job of either side is active."""
+        ...
+
+    async def unlink_user(self, user: str, now: float, day: str, per_day: int) -> LinkResult:
+        """Split `user` off its account in one transaction without creating credits: the
+        bonus stays, and the leaver's free credits of `day` count as spent."""
+        ...
+
+    async def linked_users(self, user: str) -> list[str]:
+        """Every user of `user`'s account, itself included, the primary first."""
         ...
 
     async def schema_version(self) -> int: ...

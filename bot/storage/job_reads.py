@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
-from bot.storage.batching import Batcher
-from bot.storage.rows import JOB_COLUMNS, marks, row_to_job
+from bot.storage.batching import Batcher, Kind
+from bot.storage.links import account_of, active_of, members, used_on
+from bot.storage.rows import JOB_COLUMNS, row_to_job
 
 HEX = re.compile(r"^[0-9a-f]{4,32}$")
 
@@ -70,14 +72,14 @@ class JobReads(Batcher):
         return [row_to_job(r) for r in rows]
 
     async def balance(self, user: UserRef, day: str) -> Balance:
-        states = tuple(s.value for s in ACTIVE_STATES)
-        bonus, banned, used, active = await self._one(
-            "SELECT (SELECT bonus FROM users WHERE user = ?), "
-            "(SELECT banned FROM users WHERE user = ?), "
-            "(SELECT used FROM daily_usage WHERE user = ? AND day = ?), "
-            f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)}))",
-            (str(user), str(user), str(user), day, str(user), *states),
-        )
+        def read(db: sqlite3.Connection) -> tuple[Any, ...]:
+            account = account_of(db, str(user))
+            users = members(db, account)
+            row = db.execute("SELECT bonus, banned FROM users WHERE user = ?", (account,))
+            bonus, banned = row.fetchone() or (0, 0)
+            return bonus, banned, used_on(db, users, day), active_of(db, users)
+
+        bonus, banned, used, active = await self._call(read, Kind.READ)
         return Balance(
             used_today=used or 0,
             bonus=bonus or 0,

@@ -11,10 +11,11 @@ import sqlite3
 
 from bot.errors import QuotaError
 from bot.job_request import request_to_json
-from bot.models import ACTIVE_STATES, Job, JobState, UserRef
+from bot.models import Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
-from bot.storage.rows import LEDGER_INSERT, assignments, marks
+from bot.storage.links import account_of, active_of, ensure_user, members, used_on
+from bot.storage.rows import LEDGER_INSERT, assignments
 
 
 class MoneyOps(Batcher):
@@ -24,20 +25,16 @@ class MoneyOps(Batcher):
 
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         user = str(job.user)
-        states = tuple(s.value for s in ACTIVE_STATES)
 
         def reserve(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (user, now),
-            )
-            bonus, banned, active, used = db.execute(
-                "SELECT u.bonus, u.banned, "
-                f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)})), "
-                "COALESCE((SELECT used FROM daily_usage WHERE user = ? AND day = ?), 0) "
-                "FROM users u WHERE u.user = ?",
-                (user, *states, user, policy.day, user),
+            ensure_user(db, user, now)
+            account = account_of(db, user)  # bonus and ban are the account's
+            users = members(db, account)
+            bonus, banned = db.execute(
+                "SELECT bonus, banned FROM users WHERE user = ?", (account,)
             ).fetchone()
+            active = active_of(db, users)
+            used = used_on(db, users, policy.day)  # the free credits are the account's
             if banned:
                 raise QuotaError("err_banned")
             if not policy.unlimited and active >= policy.max_active:
@@ -56,7 +53,7 @@ class MoneyOps(Batcher):
                 )
                 if paid_bonus:
                     db.execute(
-                        "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, user)
+                        "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, account)
                     )
             db.execute(
                 "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
@@ -106,7 +103,10 @@ class MoneyOps(Batcher):
                     "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
                     (paid_daily, user, day),
                 )
-                db.execute("UPDATE users SET bonus = bonus + ? WHERE user = ?", (paid_bonus, user))
+                db.execute(
+                    "UPDATE users SET bonus = bonus + ? WHERE user = ?",
+                    (paid_bonus, account_of(db, user)),  # linking waits for no active job
+                )
             kind = "charge" if charge else "refund"
             db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid_daily + paid_bonus, ""))
             return True
@@ -125,13 +125,11 @@ class MoneyOps(Batcher):
         """Add bonus credits (negative takes them away, never below zero); returns the bonus.
 
         The ledger records the change made: taking 1,000 from a bonus of 5 records -5."""
-        who = str(user)
+        user_of = str(user)
 
         def grant(db: sqlite3.Connection) -> int:
-            db.execute(
-                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (who, now),
-            )
+            ensure_user(db, user_of, now)
+            who = account_of(db, user_of)  # a linked user's credits are its account's
             (before,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
             bonus = max(0, int(before) + credits)
             db.execute("UPDATE users SET bonus = ? WHERE user = ?", (bonus, who))
@@ -145,11 +143,9 @@ class MoneyOps(Batcher):
         who = str(user)
 
         def set_banned(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (who, now),
-            )
-            db.execute("UPDATE users SET banned = ? WHERE user = ?", (int(banned), who))
+            ensure_user(db, who, now)
+            account = account_of(db, who)  # a ban is the account's
+            db.execute("UPDATE users SET banned = ? WHERE user = ?", (int(banned), account))
 
         await self._transaction(set_banned)
 

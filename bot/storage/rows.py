@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -51,7 +51,7 @@ def row_to_job(row: Iterable[Any]) -> Job:
     )
 
 
-def marks(items: tuple[Any, ...]) -> str:
+def marks(items: Sequence[Any]) -> str:
     return ",".join("?" * len(items))
 
 
