@@ -44,6 +44,7 @@ async def run(commands: int, users: int, concurrency: int, db_dir: Path) -> dict
         video_vendors=["runway"],
         quota_credits_per_day=1_000_000,
         max_jobs_per_user=1_000_000,
+        confirm_above_credits=1_000_000,  # intake of jobs, not of cost questions
     )
     vendor = RunwayClient(api_key="unused", base_url="http://127.0.0.1:9")  # never called
     core = await build_core(settings, vendors=[vendor])

@@ -11,12 +11,15 @@ from bot.command_types import (
     BanCommand,
     CancelCommand,
     Command,
+    ConfirmCommand,
     GrantCommand,
     HelpCommand,
     JobsCommand,
+    LinkCommand,
     QuotaCommand,
     Refused,
     StatsCommand,
+    UnlinkCommand,
     UpscaleCommand,
 )
 from bot.errors import InvalidRequest
@@ -59,6 +62,10 @@ def parse(text: str) -> Command:
         return CancelCommand(words[0] if words else None)
     if name == "upscale":
         return UpscaleCommand(words[0] if words else "")
+    if name == "confirm":
+        return ConfirmCommand(words[0] if words else "")
+    if name == "link":
+        return LinkCommand(words[0] if words else "")
     simple = _SIMPLE.get(name)
     if simple is None:
         raise InvalidRequest("unknown_command")
@@ -72,6 +79,7 @@ _SIMPLE: dict[str, Callable[[], Command]] = {
     "help": HelpCommand,
     "start": HelpCommand,
     "stats": StatsCommand,
+    "unlink": UnlinkCommand,
 }
 
 

@@ -69,6 +69,9 @@ class Settings(EnvSettings):
     quota_costs: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_jobs_per_user: int = Field(2, ge=1)
+    # A job costing more asks Confirm / Cancel first; the question lapses, free, after this.
+    confirm_above_credits: int = Field(3, ge=0)
+    confirm_timeout: float = Field(300.0, gt=0)
 
     database_url: str = "sqlite:///./data/videobot.db"
     data_dir: Path | None = None  # temporary files and local renders; default beside the db

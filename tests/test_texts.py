@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.texts import admin, commands, failures, refusals, status, upscale
+from bot.texts import account, admin, commands, failures, refusals, status, upscale
 
-SUBJECTS = [commands, status, refusals, failures, admin, upscale]
+SUBJECTS = [commands, status, refusals, failures, admin, upscale, account]
 
 
 def test_catalog_is_every_subject_merged() -> None:

@@ -3,6 +3,8 @@
     videobot:again:<job id>    ↻ Again: the same request with a new seed, for whoever clicks
     videobot:upscale:<job id>  ⤴ Upscale: the video made larger, as a new job (core checks who)
     videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
+    videobot:confirm:<token>   ✅ Confirm a cost question: only its asker (the core checks)
+    videobot:decline:<token>   ✖ Cancel a cost question, nothing spent
 
 One `DynamicItem` (`JobButton`) registered once in `setup_hook`, so a click on a message sent
 before the last restart still reaches the handler.
@@ -25,6 +27,8 @@ _STYLES = {
     "again": discord.ButtonStyle.secondary,
     "upscale": discord.ButtonStyle.secondary,
     "cancel": discord.ButtonStyle.danger,
+    "confirm": discord.ButtonStyle.success,
+    "decline": discord.ButtonStyle.secondary,
 }
 
 
@@ -34,6 +38,10 @@ class ButtonHandler(Protocol):
     async def on_upscale(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
     async def on_cancel(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
+
+    async def on_confirm(self, interaction: discord.Interaction[Any], token: str) -> None: ...
+
+    async def on_decline(self, interaction: discord.Interaction[Any], token: str) -> None: ...
 
 
 def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
@@ -45,7 +53,7 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 class JobButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"videobot:(?P<action>again|upscale|cancel):" + JOB_ID,
+    template=r"videobot:(?P<action>again|upscale|cancel|confirm|decline):" + JOB_ID,
 ):
     """↻ Again, ⤴ Upscale or Cancel under a job's message: action and job id live in the
     custom id."""
@@ -74,7 +82,12 @@ class JobButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             handler = _handler(interaction)
-            clicks = {"again": handler.on_again, "upscale": handler.on_upscale}
+            clicks = {
+                "again": handler.on_again,
+                "upscale": handler.on_upscale,
+                "confirm": handler.on_confirm,
+                "decline": handler.on_decline,
+            }
             on_click = clicks.get(self.action, handler.on_cancel)
             await on_click(interaction, self.job_id)
         except Exception:
@@ -95,6 +108,11 @@ def result_view(job_id: str, locale: str, actions: tuple[str, ...] = ("again",))
     for action in actions:
         view.add_item(JobButton(action, job_id, text(locale, f"button_{action}")))
     return view
+
+
+def question_view(token: str, locale: str) -> discord.ui.View:
+    """✅ Confirm / ✖ Cancel under a cost question (the token in place of a job id)."""
+    return result_view(token, locale, ("confirm", "decline"))
 
 
 async def report_failure(interaction: discord.Interaction[Any]) -> None:

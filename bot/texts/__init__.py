@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import admin, commands, failures, refusals, status, upscale
+from bot.texts import account, admin, commands, failures, refusals, status, upscale
 
 LOCALES = ("en", "zh")
 
@@ -30,7 +30,13 @@ def merge(*parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 CATALOG: dict[str, dict[str, str]] = merge(
-    commands.TEXTS, status.TEXTS, refusals.TEXTS, failures.TEXTS, admin.TEXTS, upscale.TEXTS
+    commands.TEXTS,
+    status.TEXTS,
+    refusals.TEXTS,
+    failures.TEXTS,
+    admin.TEXTS,
+    upscale.TEXTS,
+    account.TEXTS,
 )
 
 

@@ -1,0 +1,172 @@
+"""One account on two platforms: /link, /unlink, through the real service on a real SQLite
+file. Usage is made by real reservations and settlements in the store, so every balance
+and ledger figure below is what the bot would show."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import Core
+from bot.chat import StoredChat
+from bot.commands import read
+from bot.models import JobRequest, JobState, Mode, UserRef
+from bot.replies import Incoming, Reply, utc_day
+from bot.storage.base import NewJob, QuotaPolicy
+from tests.helpers import make_core
+
+TG = UserRef("telegram", "1")
+DC = UserRef("discord", "2")
+ADMIN = UserRef("telegram", "99")
+PER_DAY = 10
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def core(tmp_path: Path) -> AsyncIterator[Core]:
+    core = await make_core(
+        tmp_path, vendors=[], quota_credits_per_day=PER_DAY, admin_user_ids=["telegram:99"]
+    )
+    core.service.clock = Clock()
+    try:
+        yield core
+    finally:
+        await core.aclose()
+
+
+def now(core: Core) -> float:
+    return core.service.clock()
+
+
+async def say(core: Core, user: UserRef, text: str) -> Reply:
+    return await core.service.handle(Incoming(user=user, command=read(text)))
+
+
+async def spend(core: Core, user: UserRef, cost: int, *, charge: bool = True) -> str:
+    """A job of `cost` credits reserved for `user` and then charged (or left active)."""
+    t = now(core)
+    job = NewJob(
+        id=uuid.uuid4().hex, user=user, cost=cost, locale="en", chat=StoredChat(),
+        request=JobRequest(mode=Mode.TEXT, prompt="a fox", duration=5, ratio="16:9"),
+        deadline_at=t + 900, media={},
+    )  # fmt: skip
+    policy = QuotaPolicy(day=utc_day(t), per_day=PER_DAY, max_active=5, unlimited=False)
+    await core.store.reserve(job, policy, t)
+    if charge:
+        await core.store.settle(job.id, charge=True, state=JobState.DELIVERED, now=t)
+    return job.id
+
+
+async def left(core: Core, user: UserRef) -> int:
+    return (await core.store.balance(user, utc_day(now(core)))).left(PER_DAY)
+
+
+async def link(core: Core, owner: UserRef, joiner: UserRef) -> Reply:
+    code = code_of(await say(core, owner, "/link"))
+    return await say(core, joiner, f"/link {code}")
+
+
+def code_of(reply: Reply) -> str:
+    match = re.search(r"code: ([A-Z0-9]{8})", reply.text)
+    assert match, reply.text
+    return match.group(1)
+
+
+async def grants(core: Core) -> int:
+    return sum(e.amount for e in await core.store.ledger() if e.kind == "grant")
+
+
+async def test_link_and_unlink_create_no_credits(core: Core) -> None:
+    await core.store.grant(TG, 5, now(core))
+    await core.store.grant(DC, 3, now(core))
+    await spend(core, TG, 4)
+    await spend(core, DC, 3)
+    assert (await left(core, TG), await left(core, DC)) == (6 + 5, 7 + 3)
+
+    reply = await link(core, TG, DC)
+    assert not reply.error and "3 bonus credits" in reply.text, reply.text
+    # one balance: today's usage is the sum (7 of 10), the bonuses add up (8)
+    assert await left(core, TG) == await left(core, DC) == 3 + 8
+    assert await grants(core) == 8  # the bonus moved, none was made
+    moved = [(e.user, e.amount) for e in await core.store.ledger() if e.note.startswith("link")]
+    assert moved == [("discord:2", -3), ("telegram:1", 3)]
+
+    reply = await say(core, DC, "/unlink")
+    assert not reply.error, reply.text
+    # the account keeps its bonus and its usage; the leaver has no free credits today
+    assert (await left(core, TG), await left(core, DC)) == (3 + 8, 0)
+    assert await grants(core) == 8
+    core.service.clock.now += 86_400  # type: ignore[attr-defined]
+    assert (await left(core, TG), await left(core, DC)) == (PER_DAY + 8, PER_DAY)
+
+
+async def test_the_daily_free_credits_come_once_for_both_platforms(core: Core) -> None:
+    assert not (await link(core, TG, DC)).error
+    await spend(core, TG, 6)
+    await spend(core, DC, 4)
+    assert await left(core, TG) == await left(core, DC) == 0
+    with pytest.raises(Exception, match="err_no_credits"):
+        await spend(core, DC, 1)
+    usage = {(u.user, u.used) for u in (await core.store.accounts()).usage}
+    assert usage == {("telegram:1", 6), ("discord:2", 4)}  # each job's row is its asker's
+
+
+async def test_a_ban_follows_the_account(core: Core) -> None:
+    assert not (await link(core, TG, DC)).error
+    assert not (await say(core, ADMIN, "/ban telegram:1")).error
+    assert (await core.store.balance(DC, utc_day(now(core)))).banned
+    refusal = await core.service.admit(DC, "en")
+    assert refusal is not None and refusal.error
+    await say(core, DC, "/unlink")
+    assert (await core.store.balance(DC, utc_day(now(core)))).banned  # not shed by leaving
+
+
+async def test_admin_rights_follow_the_account(core: Core) -> None:
+    assert (await say(core, DC, "/stats")).error
+    assert not (await link(core, ADMIN, DC)).error
+    assert not (await say(core, DC, "/stats")).error
+
+
+async def test_an_expired_or_reused_code_is_refused(core: Core) -> None:
+    code = code_of(await say(core, TG, "/link"))
+    core.service.clock.now += 601  # type: ignore[attr-defined]
+    assert "unknown, used or expired" in (await say(core, DC, f"/link {code}")).text
+
+    code = code_of(await say(core, TG, "/link"))
+    assert not (await say(core, DC, f"/link {code.lower()}")).error
+    await say(core, DC, "/unlink")
+    other = UserRef("discord", "3")
+    assert "unknown, used or expired" in (await say(core, other, f"/link {code}")).text
+
+
+async def test_guessing_codes_is_cut_short(core: Core) -> None:
+    code = code_of(await say(core, TG, "/link"))
+    for guess in ("AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "EEEEEEEE"):
+        assert (await say(core, DC, f"/link {guess}")).error
+    assert "Too many" in (await say(core, DC, f"/link {code}")).text  # even the right one
+
+
+async def test_no_link_while_a_job_renders(core: Core) -> None:
+    job_id = await spend(core, DC, 2, charge=False)
+    assert "still rendering" in (await link(core, TG, DC)).text
+    await core.store.settle(job_id, charge=False, state=JobState.FAILED, now=now(core))
+    assert not (await link(core, TG, DC)).error
+    assert await left(core, TG) == PER_DAY  # the refund went back where it was taken
+
+
+async def test_codes_are_not_logged(core: Core, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    code = code_of(await say(core, TG, "/link"))
+    await say(core, DC, f"/link {code}")
+    assert code not in caplog.text
