@@ -138,6 +138,16 @@ async def test_admin_rights_follow_the_account(core: Core) -> None:
     assert not (await say(core, DC, "/stats")).error
 
 
+async def test_jobs_lists_the_videos_of_both_platforms(core: Core) -> None:
+    await spend(core, TG, 1)
+    core.service.clock.now += 1  # type: ignore[attr-defined]
+    await spend(core, DC, 1)
+    assert (await say(core, DC, "/jobs")).text.count("a fox") == 1
+    assert not (await link(core, TG, DC)).error
+    assert (await say(core, DC, "/jobs")).text.count("a fox") == 2
+    assert (await say(core, TG, "/jobs")).text.count("a fox") == 2
+
+
 async def test_an_expired_or_reused_code_is_refused(core: Core) -> None:
     code = code_of(await say(core, TG, "/link"))
     core.service.clock.now += 601  # type: ignore[attr-defined]
