@@ -12,6 +12,7 @@ from bot.models import UserRef
 from bot.replies import Incoming
 from bot.service import utc_day
 from tests.discord_emulator import APP_ID, OTHER_ID, USER_ID, Harness
+from tests.helpers import wait_until
 
 USER = UserRef("discord", str(USER_ID))
 pytestmark = pytest.mark.harness(confirm_above_credits=1)
@@ -58,6 +59,25 @@ async def test_decline_costs_nothing(h: Harness) -> None:
     (answer,) = await h.fake.wait_for("POST", rf"/interactions/{click['id']}/.+/callback")
     assert "nothing was spent" in answer.json["data"]["content"]
     assert len(h.core.service.questions) == 0 and await h.core.store.ledger() == []
+
+
+async def test_typed_confirm_by_slash_and_by_prefix(h: Harness) -> None:
+    await question(h)
+    h.interact(h.fake.slash("confirm"))
+    first = await h.job()
+    await h.settled(first.id)
+    h.post(h.fake.message("!video --duration 10 a second boat"))
+    await h.fake.wait_for(
+        "PATCH", r"/channels/\d+/messages/\d+", lambda c: "costs 2 credits" in c.content
+    )
+    assert len(h.core.service.questions) == 1
+    h.post(h.fake.message("!confirm"))
+    await wait_until(lambda: len(h.core.service.questions) == 0)
+    second = await h.job()
+    assert second.id != first.id and second.prompt == "a second boat"
+    await h.settled(second.id)
+    charges = [e.amount for e in await h.core.store.ledger() if e.kind == "charge"]
+    assert charges == [2, 2]
 
 
 async def test_link_a_telegram_account_from_discord(h: Harness) -> None:

@@ -113,6 +113,11 @@ class VideoCog(commands.Cog):
         reply = await start(user_of(interaction.user), job_id, locale, chat)
         await bridge.show(interaction, reply)
 
+    @app_commands.command(name="confirm", description=loc("cmd_confirm"))
+    async def confirm(self, interaction: Interaction) -> None:
+        """Your latest cost question, confirmed: the job starts here."""
+        await self.on_confirm(interaction, "")
+
     async def on_confirm(self, interaction: Interaction, token: str) -> None:
         """✅ Confirm under a cost question: the job starts in a new message there."""
         await self._build_on(interaction, token, self.bridge.core.service.confirm)

@@ -38,7 +38,8 @@ class PrefixCog(commands.Cog):
         self.bridge = bridge
 
     @commands.command(
-        name="video", aliases=[c for c in (*USER_COMMANDS, *ADMIN_COMMANDS) if c != "video"]
+        name="video",
+        aliases=[c for c in (*USER_COMMANDS, *ADMIN_COMMANDS, "confirm") if c != "video"],
     )
     async def prefix(self, ctx: commands.Context[commands.Bot], *, rest: str = "") -> None:
         message = ctx.message
@@ -49,7 +50,7 @@ class PrefixCog(commands.Cog):
         locale = bridge.message_locale(message)
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
-        if command not in ("video", "act", "upscale"):
+        if command not in ("video", "act", "upscale", "confirm"):
             chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
             typed = read(line)
             if needs_private_chat(typed) and message.guild is not None:
@@ -60,7 +61,7 @@ class PrefixCog(commands.Cog):
             return
         images: list[Media] = []
         video = character = None
-        if command != "upscale":  # an upscale starts a job too, from no media of its own
+        if command not in ("upscale", "confirm"):  # these start jobs from no media of their own
             refusal = await bridge.core.service.admit(user, locale)
             if refusal is not None:  # nothing downloaded for who cannot start a video
                 await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)

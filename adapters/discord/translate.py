@@ -29,6 +29,7 @@ ZH_NAMES = {
     "unban": "解封",
     "stats": "统计",
     "link": "关联账户",
+    "confirm": "确认",
     "unlink": "解除关联",
     "code": "代码",
     "prompt": "描述",
