@@ -111,6 +111,21 @@ async def test_link_and_unlink_create_no_credits(core: Core) -> None:
     assert (await left(core, TG), await left(core, DC)) == (PER_DAY + 8, PER_DAY)
 
 
+async def test_the_primary_may_leave_and_the_account_stays_with_the_other(core: Core) -> None:
+    await core.store.grant(TG, 5, now(core))
+    await spend(core, DC, 2)
+    assert not (await link(core, TG, DC)).error  # TG's account is the one joined
+    assert not (await say(core, ADMIN, "/ban discord:2")).error
+    reply = await say(core, TG, "/unlink")
+    assert not reply.error and "discord:2" in reply.text, reply.text
+    assert await core.store.linked_users("discord:2") == ["discord:2"]
+    balance = await core.store.balance(DC, utc_day(now(core)))
+    assert (balance.bonus, balance.used_today, balance.banned) == (5, 2, True)
+    left_tg = await core.store.balance(TG, utc_day(now(core)))
+    assert (left_tg.left(PER_DAY), left_tg.banned) == (0, True)
+    assert await grants(core) == 5
+
+
 async def test_the_daily_free_credits_come_once_for_both_platforms(core: Core) -> None:
     assert not (await link(core, TG, DC)).error
     await spend(core, TG, 6)
