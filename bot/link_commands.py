@@ -86,7 +86,7 @@ class LinkCommands:
             return Reply(texts.t(locale, "link_code", code=code, minutes=minutes))
         if not self.link_tries.allow(str(msg.user), now):
             return Reply(texts.t(locale, "link_slow_down", minutes=minutes), error=True)
-        result = await self.store.link_users(code_hash(cmd.code), str(msg.user), now, utc_day(now))
+        result = await self.store.link_users(code_hash(cmd.code), str(msg.user), now)
         text = texts.t(locale, result.key, account=result.account, moved=result.moved)
         return Reply(text, error=result.key != "link_done")
 

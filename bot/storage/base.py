@@ -209,7 +209,7 @@ class Store(Protocol):
         """Keep `user`'s one-time link code (its hash), replacing the user's older one."""
         ...
 
-    async def link_users(self, code_hash: str, joiner: str, now: float, day: str) -> LinkResult:
+    async def link_users(self, code_hash: str, joiner: str, now: float) -> LinkResult:
         """Join `joiner` to the account of the code's owner and use the code up, in one
         transaction: the joiner's bonus moves to the account, a ban follows, nothing is
         created; refused while a job of either side is active."""

@@ -73,7 +73,7 @@ class LinkOps(Batcher):
 
         await self._transaction(put)
 
-    async def link_users(self, code_hash: str, joiner: str, now: float, day: str) -> LinkResult:
+    async def link_users(self, code_hash: str, joiner: str, now: float) -> LinkResult:
         """Join `joiner` to the account of the code's owner, using the code up (even when
         the join is refused, so a code is tried once)."""
 
@@ -138,8 +138,10 @@ class LinkOps(Batcher):
                     "UPDATE users SET bonus = bonus + ?, banned = ? WHERE user = ?",
                     (bonus, banned, primary),
                 )
-                db.execute(LEDGER_INSERT, (now, account, None, "grant", -bonus, f"unlink {user}"))
-                db.execute(LEDGER_INSERT, (now, primary, None, "grant", bonus, f"unlink {user}"))
+                if bonus:
+                    note = f"unlink {user}"
+                    db.execute(LEDGER_INSERT, (now, account, None, "grant", -bonus, note))
+                    db.execute(LEDGER_INSERT, (now, primary, None, "grant", bonus, note))
             db.execute("UPDATE users SET banned = ? WHERE user = ?", (banned, user))
             # No free credits appear today: the account keeps its usage, the leaver has none.
             for side, floor in ((user, max(total, per_day)), (primary, total)):
