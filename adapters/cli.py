@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, doctor
+from adapters.ops import admin, database, doctor
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_parser(sub)
     admin.add_parsers(sub)
+    database.add_parsers(sub)
     return parser
 
 
@@ -63,7 +65,8 @@ def cmd_run(settings: Settings) -> int:
         level = "WARNING"  # keep the terminal for the conversation
     configure_logging(level, settings.log_format, settings.secrets())
     try:
-        with single_instance(settings.sqlite_path):
+        # SQLite admits one bot per file; PostgreSQL takes several processes, so no lock.
+        with single_instance(settings.sqlite_path) if settings.uses_sqlite else nullcontext():
             run_loop(serve(settings))
     except (ConfigError, AlreadyRunning) as exc:
         print(f"videobot: {exc}", file=sys.stderr)
@@ -85,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     if command == "run":
         return cmd_run(settings)
+    if command in database.COMMANDS:
+        configure_logging("WARNING", settings.log_format, settings.secrets())
+        return database.run(settings, args)
     if command in admin.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:

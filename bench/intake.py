@@ -7,6 +7,7 @@ send at once. The engine's `launch` is replaced by a no-op so that vendor traffi
 share the clock: this measures intake alone (the capacity benchmark measures the rest).
 
     .venv/bin/python -m bench.intake [--commands 20000] [--users 1000] [--concurrency 200]
+                                     [--database-url postgresql://…/empty_db]
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ PROMPTS = (
 )
 
 
-async def run(commands: int, users: int, concurrency: int, db_dir: Path) -> dict[str, Any]:
+async def run(
+    commands: int, users: int, concurrency: int, db_dir: Path, database_url: str | None = None
+) -> dict[str, Any]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite:///{db_dir / 'intake.db'}",
+        database_url=database_url or f"sqlite:///{db_dir / 'intake.db'}",
+        data_dir=db_dir,
         video_vendors=["runway"],
         quota_credits_per_day=1_000_000,
         max_jobs_per_user=1_000_000,
@@ -98,9 +102,14 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=20_000)
     parser.add_argument("--users", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument(
+        "--database-url", help="an empty database to use (default: a SQLite file in a temp dir)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
-        row = run_loop(run(args.commands, args.users, args.concurrency, Path(tmp)))
+        row = run_loop(
+            run(args.commands, args.users, args.concurrency, Path(tmp), args.database_url)
+        )
     refusals = row.pop("refusals")
     report("intake", [row], {"target_per_second": 1000, "refusals": refusals})
     verdict = "met" if row["per_second"] >= 1000 else "MISSED"

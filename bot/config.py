@@ -10,12 +10,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import costs
 from bot.models import UserRef
+from bot.storage.errors import POSTGRES_SCHEMES
 from bot.vendors import VENDORS
 
 
@@ -73,8 +75,10 @@ class Settings(EnvSettings):
     confirm_above_credits: int = Field(3, ge=0)
     confirm_timeout: float = Field(300.0, gt=0)
 
+    # sqlite:///path/to/file.db (the default, one process) or postgresql://user:pass@host/db
     database_url: str = "sqlite:///./data/videobot.db"
-    data_dir: Path | None = None  # temporary files and local renders; default beside the db
+    # Downloads and local renders; default: the SQLite file's folder, or ./data on PostgreSQL.
+    data_dir: Path | None = None
 
     # Each vendor's X_API_KEY and X_BASE_URL; its client class names them (key_env,
     # base_url_env) and knows its documented API root.
@@ -137,9 +141,20 @@ class Settings(EnvSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
+    def _database_url(cls, value: str) -> str:
+        if value.startswith(POSTGRES_SCHEMES):
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018  # a port that is not a number raises here
+            except ValueError:
+                parts = None
+            if parts is None or (not parts.hostname and "host=" not in value):
+                raise ValueError("expected postgresql://user:password@host:5432/database")
+            return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError("only SQLite is supported: sqlite:///path/to/file.db")
+            raise ValueError(
+                "expected sqlite:///path/to/file.db or postgresql://user:password@host/database"
+            )
         return value
 
     @field_validator("admin_user_ids")
@@ -165,13 +180,28 @@ class Settings(EnvSettings):
         return getattr(self, env.lower(), None) if env else None
 
     def secrets(self) -> list[str]:
-        """Every configured secret value, for the log redaction filter."""
+        """Every configured secret value, for the log redaction filter: the SecretStr
+        settings and the password inside DATABASE_URL."""
         values = []
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
+        password = self.database_password
+        if password:
+            values += [password, unquote(password)]  # as written, and as sent
         return values
+
+    @property
+    def database_password(self) -> str | None:
+        try:
+            return urlsplit(self.database_url).password
+        except ValueError:
+            return None
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:///")
 
     @property
     def sqlite_path(self) -> Path:
@@ -182,7 +212,11 @@ class Settings(EnvSettings):
 
     @property
     def work_dir(self) -> Path:
-        return self.data_dir or self.sqlite_path.parent
+        """Where downloads and local renders go: DATA_DIR, else beside the SQLite file,
+        else ./data."""
+        if self.data_dir is not None:
+            return self.data_dir
+        return self.sqlite_path.parent if self.uses_sqlite else Path("data")
 
     def is_admin(self, user: UserRef) -> bool:
         return str(user) in self.admin_user_ids

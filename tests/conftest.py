@@ -19,16 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.bootstrap import Core
 from bot.config import Settings
+from bot.storage import Store, open_store
 from bot.vendors.base import VendorClient
+from tests import postgres
 from tests.discord_emulator import Harness
 from tests.emulators.base import VendorEmulator
 from tests.emulators.registry import CASES, client_for
 from tests.emulators.reseller import Clock
 from tests.helpers import make_core
+
+_postgres_skipped: list[str] = []  # why the PostgreSQL tests skipped, shown once at the end
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,12 +104,74 @@ async def client(emulator_spec: EmulatorSpec, emu: VendorEmulator) -> AsyncItera
     await made.aclose()
 
 
+@pytest.fixture(scope="session")
+def postgres_run_database() -> Iterator[str | BaseException]:
+    """This run's throwaway PostgreSQL database (its URL), or why there is none."""
+    try:
+        url = postgres.run(postgres.create_database(postgres.server_url()))
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+        yield exc
+        return
+    yield url
+    postgres.run(postgres.drop_database(url))
+
+
+def _postgres_or_skip(found: str | BaseException) -> str:
+    if isinstance(found, str):
+        return found
+    reason = postgres.unreachable_reason(found)
+    if postgres.required():
+        pytest.fail(f"{reason} (VIDEOBOT_REQUIRE_POSTGRES is set)", pytrace=False)
+    if reason not in _postgres_skipped:
+        _postgres_skipped.append(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """DATABASE_URL of an empty store: a SQLite file in `tmp_path` unless parametrised with
+    "postgres" (see tests.postgres.BACKENDS): then this run's PostgreSQL database, emptied
+    (created by the first test that asks for it)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return f"sqlite:///{tmp_path / 'videobot.db'}"
+    url = _postgres_or_skip(request.getfixturevalue("postgres_run_database"))
+    await postgres.empty_tables(url)
+    return url
+
+
+@pytest.fixture
+async def fresh_postgres_url(postgres_run_database: str | BaseException) -> AsyncIterator[str]:
+    """A PostgreSQL database of its own, never migrated, dropped after the test."""
+    server = _postgres_or_skip(postgres_run_database)
+    url = await postgres.create_database(server)
+    yield url
+    await postgres.drop_database(url)
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    """The store on `database_url`, opened (so migrated)."""
+    opened = await open_store(database_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for reason in _postgres_skipped:
+        terminalreporter.write_line(reason, yellow=True)
+
+
 @pytest.fixture
 async def core(
-    tmp_path: Path, emulator_spec: EmulatorSpec, client: VendorClient
+    tmp_path: Path, emulator_spec: EmulatorSpec, client: VendorClient, database_url: str
 ) -> AsyncIterator[Core]:
-    """A core on a SQLite file in `tmp_path` whose one vendor is `client`; not started."""
-    made = await make_core(tmp_path, vendors=[client], video_vendors=[emulator_spec.vendor])
+    """A core on `database_url` (a SQLite file in `tmp_path`, unless parametrised) whose
+    one vendor is `client`; not started."""
+    made = await make_core(
+        tmp_path, vendors=[client], video_vendors=[emulator_spec.vendor], database_url=database_url
+    )
     yield made
     await made.aclose()
 

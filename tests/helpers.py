@@ -29,6 +29,8 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "quota_costs": {"*:per_second": 0.2},
     }
     values.update(overrides)
+    if not str(values["database_url"]).startswith("sqlite:"):
+        values.setdefault("data_dir", tmp_path)  # renders stay in the test's folder
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 

@@ -1,4 +1,6 @@
-"""The job engine over real HTTP against the Runway emulator, on a real SQLite file."""
+"""The job engine over real HTTP against the Runway emulator, on a real SQLite file; the
+representative paths (delivered and charged, refunded, cancelled, resumed after a restart,
+settled once) on PostgreSQL too."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from bot.vendors.runway import RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, finished, image_bytes, make_core, wait_until
+from tests.postgres import BACKENDS
 
 USER = UserRef("test", "1")
 
@@ -45,6 +48,7 @@ def creates(emu: RunwayEmulator) -> int:
     return emu.count("POST", "/v1/")
 
 
+@BACKENDS
 async def test_text_video_is_delivered_and_charged_once(core: Core, emu: RunwayEmulator) -> None:
     sink = await start(core)
     job_id = await video(core, "/video a lighthouse in a storm")
@@ -62,6 +66,7 @@ async def test_text_video_is_delivered_and_charged_once(core: Core, emu: RunwayE
     assert body["model"] == "gen4.5" and body["promptText"] == "a lighthouse in a storm"
 
 
+@BACKENDS
 async def test_photo_goes_to_the_vendor_as_a_data_uri(core: Core, emu: RunwayEmulator) -> None:
     await start(core)
     photo = image_bytes((800, 600), "PNG")
@@ -75,6 +80,7 @@ async def test_photo_goes_to_the_vendor_as_a_data_uri(core: Core, emu: RunwayEmu
     assert body["ratio"] == "1104:832"  # 4:3, the nearest ratio to the 800x600 photo
 
 
+@BACKENDS
 async def test_moderation_failure_is_refunded(core: Core, emu: RunwayEmulator) -> None:
     sink = await start(core)
     job_id = await video(core, "/video something [moderate]")
@@ -157,6 +163,7 @@ async def test_next_vendor_takes_over_when_the_first_refuses_the_key(
             await core.aclose()
 
 
+@BACKENDS
 async def test_cancel_refunds_once_and_stops_the_job(core: Core, emu: RunwayEmulator) -> None:
     sink = await start(core)
     job_id = await video(core, "/video slow one [never]")
@@ -189,17 +196,18 @@ async def test_failed_deliveries_are_retried_then_charged(core: Core, emu: Runwa
     assert [e.kind for e in await core.store.ledger()] == ["reserve", "charge"]
 
 
+@BACKENDS
 async def test_restart_resumes_a_running_job_without_resubmitting(
-    tmp_path: Path, emu: RunwayEmulator
+    tmp_path: Path, emu: RunwayEmulator, database_url: str
 ) -> None:
     emu.run_seconds = 1.0
-    first = await _core(tmp_path, emu)
+    first = await _core(tmp_path, emu, database_url=database_url)
     sink = await start(first)
     job_id = await video(first, "/video survive a restart")
     await wait_until(lambda: EventKind.ACCEPTED in sink.kinds(job_id))
     await first.aclose()  # the process goes away mid-render
 
-    second = await _core(tmp_path, emu)
+    second = await _core(tmp_path, emu, database_url=database_url)
     try:
         sink2 = await start(second)
         assert await finished(second, job_id) is JobState.DELIVERED
@@ -228,6 +236,7 @@ async def test_interrupted_create_is_refunded_not_replayed(
         await core.aclose()
 
 
+@BACKENDS
 async def test_settle_is_exactly_once(core: Core) -> None:
     job_id = await video(core, "/video settle me")
     await core.engine.stop()

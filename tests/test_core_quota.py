@@ -14,16 +14,22 @@ from bot.service import Incoming, utc_day
 from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import make_core
+from tests.postgres import BACKENDS
 
-pytestmark = pytest.mark.emulator(run_seconds=60)
+pytestmark = [pytest.mark.emulator(run_seconds=60), BACKENDS]
 
 USER = UserRef("test", "1")
 ADMIN = UserRef("test", "99")
 
 
-async def core_with(tmp_path: Path, emu: RunwayEmulator, **kw: object) -> Core:
+async def core_with(
+    tmp_path: Path, emu: RunwayEmulator, url: str | None = None, **kw: object
+) -> Core:
+    """A core on Runway's emulator; on `url` when given, else a SQLite file in `tmp_path`."""
     client = RunwayClient(api_key="test-key", base_url=emu.base_url)
     kw.setdefault("admin_user_ids", ["test:99"])
+    if url is not None:
+        kw["database_url"] = url
     return await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **kw)
 
 
@@ -33,9 +39,11 @@ async def ask(core: Core, text: str, user: UserRef = USER) -> str:
 
 
 async def test_200_concurrent_requests_against_3_credits(
-    tmp_path: Path, emu: RunwayEmulator
+    tmp_path: Path, emu: RunwayEmulator, database_url: str
 ) -> None:
-    core = await core_with(tmp_path, emu, quota_credits_per_day=3, max_jobs_per_user=1000)
+    core = await core_with(
+        tmp_path, emu, database_url, quota_credits_per_day=3, max_jobs_per_user=1000
+    )
     try:
         replies = await asyncio.gather(
             *(
@@ -55,8 +63,10 @@ async def test_200_concurrent_requests_against_3_credits(
         await core.aclose()
 
 
-async def test_ten_seconds_costs_two(tmp_path: Path, emu: RunwayEmulator) -> None:
-    core = await core_with(tmp_path, emu, quota_credits_per_day=3)
+async def test_ten_seconds_costs_two(
+    tmp_path: Path, emu: RunwayEmulator, database_url: str
+) -> None:
+    core = await core_with(tmp_path, emu, database_url, quota_credits_per_day=3)
     try:
         assert "Credits left today: 1" in await ask(core, "/video --duration 10 a fox")
         text = await ask(core, "/video duration=10 another fox")
@@ -66,8 +76,10 @@ async def test_ten_seconds_costs_two(tmp_path: Path, emu: RunwayEmulator) -> Non
         await core.aclose()
 
 
-async def test_jobs_in_flight_are_limited(tmp_path: Path, emu: RunwayEmulator) -> None:
-    core = await core_with(tmp_path, emu, max_jobs_per_user=2)
+async def test_jobs_in_flight_are_limited(
+    tmp_path: Path, emu: RunwayEmulator, database_url: str
+) -> None:
+    core = await core_with(tmp_path, emu, database_url, max_jobs_per_user=2)
     try:
         await ask(core, "/video one")
         await ask(core, "/video two")
@@ -76,8 +88,8 @@ async def test_jobs_in_flight_are_limited(tmp_path: Path, emu: RunwayEmulator) -
         await core.aclose()
 
 
-async def test_admins_are_unlimited(tmp_path: Path, emu: RunwayEmulator) -> None:
-    core = await core_with(tmp_path, emu, quota_credits_per_day=0)
+async def test_admins_are_unlimited(tmp_path: Path, emu: RunwayEmulator, database_url: str) -> None:
+    core = await core_with(tmp_path, emu, database_url, quota_credits_per_day=0)
     try:
         assert "Credits left today: unlimited" in await ask(core, "/video boss", ADMIN)
         assert "Not enough credits" in await ask(core, "/video peasant")
@@ -85,8 +97,10 @@ async def test_admins_are_unlimited(tmp_path: Path, emu: RunwayEmulator) -> None
         await core.aclose()
 
 
-async def test_grant_ban_and_unban(tmp_path: Path, emu: RunwayEmulator) -> None:
-    core = await core_with(tmp_path, emu, quota_credits_per_day=0, max_jobs_per_user=10)
+async def test_grant_ban_and_unban(tmp_path: Path, emu: RunwayEmulator, database_url: str) -> None:
+    core = await core_with(
+        tmp_path, emu, database_url, quota_credits_per_day=0, max_jobs_per_user=10
+    )
     try:
         assert "admins" in await ask(core, "/grant test:1 2")
         assert "2 bonus credit" in await ask(core, "/grant test:1 2", ADMIN)
@@ -101,8 +115,10 @@ async def test_grant_ban_and_unban(tmp_path: Path, emu: RunwayEmulator) -> None:
         await core.aclose()
 
 
-async def test_quota_jobs_and_help_texts(tmp_path: Path, emu: RunwayEmulator) -> None:
-    core = await core_with(tmp_path, emu)
+async def test_quota_jobs_and_help_texts(
+    tmp_path: Path, emu: RunwayEmulator, database_url: str
+) -> None:
+    core = await core_with(tmp_path, emu, database_url)
     try:
         assert "10 of 10 credits left today" in await ask(core, "/quota")
         assert "no videos yet" in await ask(core, "/jobs")

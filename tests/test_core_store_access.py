@@ -12,10 +12,11 @@ import pytest
 
 from bot.chat import StoredChat
 from bot.models import JobRequest, JobState, Mode, UserRef
-from bot.storage import StoreUnavailable, open_store
+from bot.storage import Store, StoreUnavailable, open_store
 from bot.storage.base import DailyUsage, JobPatch, NewJob, QuotaPolicy
 from bot.storage.health import inspect_store
 from bot.storage.migrations import MIGRATIONS
+from tests.postgres import BACKENDS
 from tests.test_ops_instance import damaged_copy
 
 USER = UserRef("telegram", "1")
@@ -42,20 +43,17 @@ async def test_damage_found_after_the_open_is_store_unavailable_naming_the_file(
     assert line.startswith(f"{path}: ") and "malformed" in line and "\n" not in line
 
 
-async def test_accounts_hold_every_payment_usage_and_bonus(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 'videobot.db'}")
-    try:
-        policy = QuotaPolicy(day="2026-01-01", per_day=3, max_active=5, unlimited=False)
-        await store.grant(USER, 4, 1.0)
-        await store.reserve(new_job("a" * 32, "first"), policy, 2.0)
-        await store.reserve(new_job("b" * 32, "second"), policy, 3.0)
-        await store.settle("a" * 32, charge=True, state=JobState.DELIVERED, now=4.0)
-        await store.transition(
-            "b" * 32, (JobState.RESERVED,), JobState.RUNNING, 5.0, JobPatch(vendor="x")
-        )
-        accounts = await store.accounts()
-    finally:
-        await store.close()
+@BACKENDS
+async def test_accounts_hold_every_payment_usage_and_bonus(store: Store) -> None:
+    policy = QuotaPolicy(day="2026-01-01", per_day=3, max_active=5, unlimited=False)
+    await store.grant(USER, 4, 1.0)
+    await store.reserve(new_job("a" * 32, "first"), policy, 2.0)
+    await store.reserve(new_job("b" * 32, "second"), policy, 3.0)
+    await store.settle("a" * 32, charge=True, state=JobState.DELIVERED, now=4.0)
+    await store.transition(
+        "b" * 32, (JobState.RESERVED,), JobState.RUNNING, 5.0, JobPatch(vendor="x")
+    )
+    accounts = await store.accounts()
     jobs = {job.id: job for job in accounts.jobs}
     first, second = jobs["a" * 32], jobs["b" * 32]
     assert (first.settled, first.paid_daily, first.paid_bonus, first.state) == (
@@ -86,18 +84,17 @@ def test_inspecting_never_creates_nor_migrates(tmp_path: Path) -> None:
     with closing(sqlite3.connect(old)) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (0,)
 
-    assert inspect_store("postgres://db/videobot").status == "fail"
+    assert inspect_store("mysql://db/videobot").status == "fail"
 
 
-async def test_a_refused_write_is_not_reported_as_a_damaged_database(tmp_path: Path) -> None:
+@BACKENDS
+async def test_a_refused_write_is_not_reported_as_a_damaged_database(store: Store) -> None:
     """A constraint the caller broke (here: a job id used twice) is the caller's bug, not
     damage: the operator must not be told to restore a backup."""
-    store = await open_store(f"sqlite:///{tmp_path / 'videobot.db'}")
-    try:
-        policy = QuotaPolicy(day="2026-01-01", per_day=9, max_active=5, unlimited=False)
-        await store.reserve(new_job("c" * 32, "once"), policy, 1.0)
-        with pytest.raises(sqlite3.IntegrityError):
-            await store.reserve(new_job("c" * 32, "twice"), policy, 2.0)
-        assert (await store.balance(USER, "2026-01-01")).used_today == 2  # nothing taken twice
-    finally:
-        await store.close()
+    policy = QuotaPolicy(day="2026-01-01", per_day=9, max_active=5, unlimited=False)
+    await store.reserve(new_job("c" * 32, "once"), policy, 1.0)
+    with pytest.raises(Exception) as caught:
+        await store.reserve(new_job("c" * 32, "twice"), policy, 2.0)
+    assert not isinstance(caught.value, StoreUnavailable)
+    assert "unique" in str(caught.value).lower()  # the driver's own constraint error
+    assert (await store.balance(USER, "2026-01-01")).used_today == 2  # nothing taken twice

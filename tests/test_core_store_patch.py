@@ -4,15 +4,13 @@ store does not have."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.chat import StoredChat
 from bot.models import JobState
-from bot.storage import Store, open_store
+from bot.storage import Store
 from bot.storage.base import JobPatch, QuotaPolicy
+from tests.postgres import BACKENDS
 from tests.test_core_store_access import new_job
 
 JOB = "p" * 32
@@ -20,15 +18,13 @@ POLICY = QuotaPolicy(day="2026-01-01", per_day=10, max_active=5, unlimited=False
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(f"sqlite:///{tmp_path / 'videobot.db'}")
+async def store(store: Store) -> Store:
+    """The store on each backend, holding one reserved job."""
     await store.reserve(new_job(JOB, "patched"), POLICY, 1.0)
-    try:
-        yield store
-    finally:
-        await store.close()
+    return store
 
 
+@BACKENDS
 async def test_a_patch_changes_only_the_columns_it_names(store: Store) -> None:
     assert await store.transition(
         JOB, (JobState.RESERVED,), JobState.SUBMITTING, 2.0,
@@ -45,6 +41,7 @@ async def test_a_patch_changes_only_the_columns_it_names(store: Store) -> None:
     assert job.chat.to_json() == {"chat_id": 1} and job.updated_at == 4.0
 
 
+@BACKENDS
 async def test_an_empty_patch_only_moves_the_clock(store: Store) -> None:
     before = await store.get_job(JOB)
     await store.update(JOB, 9.0, JobPatch())
@@ -56,6 +53,7 @@ async def test_an_empty_patch_only_moves_the_clock(store: Store) -> None:
     )  # fmt: skip
 
 
+@BACKENDS
 async def test_none_is_written_when_asked(store: Store) -> None:
     await store.update(JOB, 2.0, JobPatch(vendor="runway", result_url="https://x/v.mp4"))
     assert await store.transition(
@@ -66,6 +64,7 @@ async def test_none_is_written_when_asked(store: Store) -> None:
     assert job is not None and (job.vendor, job.result_url) == (None, None)
 
 
+@BACKENDS
 async def test_settle_writes_its_patch_and_a_cleared_notice_is_seen(store: Store) -> None:
     assert await store.settle(
         JOB, charge=False, state=JobState.FAILED, now=2.0,
@@ -78,6 +77,7 @@ async def test_settle_writes_its_patch_and_a_cleared_notice_is_seen(store: Store
     assert await store.pending_notices(0) == []
 
 
+@BACKENDS
 async def test_a_chat_address_is_stored_as_its_json(store: Store) -> None:
     await store.update(JOB, 2.0, JobPatch(chat=StoredChat({"chat_id": 1, "status": 7})))
     job = await store.get_job(JOB)

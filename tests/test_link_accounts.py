@@ -1,6 +1,7 @@
-"""One account on two platforms: /link, /unlink, through the real service on a real SQLite
-file. Usage is made by real reservations and settlements in the store, so every balance
-and ledger figure below is what the bot would show."""
+"""One account on two platforms: /link, /unlink, through the real service on each store
+backend (a real SQLite file, a real PostgreSQL database). Usage is made by real
+reservations and settlements in the store, so every balance and ledger figure below is what
+the bot would show."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.models import JobRequest, JobState, Mode, UserRef
 from bot.replies import Incoming, Reply, utc_day
 from bot.storage.base import NewJob, QuotaPolicy
 from tests.helpers import make_core
+from tests.postgres import BACKENDS
 
 TG = UserRef("telegram", "1")
 DC = UserRef("discord", "2")
@@ -33,11 +35,15 @@ class Clock:
         return self.now
 
 
+pytestmark = BACKENDS
+
+
 @pytest.fixture
-async def core(tmp_path: Path) -> AsyncIterator[Core]:
+async def core(tmp_path: Path, database_url: str) -> AsyncIterator[Core]:
     core = await make_core(
-        tmp_path, vendors=[], quota_credits_per_day=PER_DAY, admin_user_ids=["telegram:99"]
-    )
+        tmp_path, vendors=[], quota_credits_per_day=PER_DAY, admin_user_ids=["telegram:99"],
+        database_url=database_url,
+    )  # fmt: skip
     core.service.clock = Clock()
     try:
         yield core

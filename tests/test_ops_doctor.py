@@ -246,10 +246,10 @@ async def test_each_missing_or_malformed_setting_is_named(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "notatoken-4242")
     monkeypatch.setenv("CALLBACK_BASE_URL", "http://bot.example.com")
     monkeypatch.setenv("LOG_LEVEL", "LOUD")
-    monkeypatch.setenv("DATABASE_URL", "postgres://db/videobot")
+    monkeypatch.setenv("DATABASE_URL", "mysql://db/videobot")
     code, rows, out = await run_doctor(capsys)
     assert code == 1
-    assert "only SQLite is supported" in rows["config DATABASE_URL"].detail
+    assert "expected sqlite:///" in rows["config DATABASE_URL"].detail
     assert rows["config VIDEO_VENDORS"].status == FAIL
     assert "unknown vendor nosuchvendor" in rows["config VIDEO_VENDORS"].detail
     assert "'lots'" in rows["config QUOTA_CREDITS_PER_DAY"].detail
@@ -262,6 +262,16 @@ async def test_each_missing_or_malformed_setting_is_named(
     assert rows["telegram"].status == SKIP
     # The malformed settings fell back to defaults; the other checks still ran.
     assert rows["database"].status == OK and rows["vendor local"].status == OK
+
+
+async def test_a_malformed_database_url_is_shown_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:Hunter2-secret@")  # no host
+    code, rows, out = await run_doctor(capsys)
+    assert code == 1 and rows["config DATABASE_URL"].status == FAIL
+    assert "postgresql://user:password@host" in rows["config DATABASE_URL"].detail
+    assert "bot:***@" in out and "Hunter2" not in out
 
 
 async def test_a_vendor_without_its_key_is_named(
@@ -291,8 +301,8 @@ async def test_database_states(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     assert check(f"sqlite:///{blocker / 'videobot.db'}").status == FAIL
 
-    with pytest.raises(ValidationError, match="only SQLite is supported"):
-        check("postgres://db/videobot")  # refused with the other settings (a config row)
+    with pytest.raises(ValidationError, match="or postgresql://"):
+        check("mysql://db/videobot")  # refused with the other settings (a config row)
 
     db.parent.mkdir()
     with sqlite3.connect(db) as conn:  # exists, never migrated

@@ -108,11 +108,8 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
 async def _with_store(
     settings: Settings, action: Callable[[Store], Awaitable[None]], *, create: bool
 ) -> None:
-    try:
+    if settings.uses_sqlite and not create and not settings.sqlite_path.exists():
         path = settings.sqlite_path
-    except ValueError as exc:
-        raise AdminError(str(exc)) from None
-    if not create and not path.exists():
         raise AdminError(f"no database at {path} (DATABASE_URL); has the bot run here yet?")
     store = await open_store(settings.database_url)
     try:

@@ -4,7 +4,8 @@ Checks, in order:
 
 - config: every setting parses; each malformed or missing one is named (a malformed one falls
   back to its default so the remaining checks still run);
-- database: the SQLite file is writable (or can be created) and its schema is current;
+- database: the SQLite file is writable (or can be created), or the PostgreSQL server answers
+  and takes writes; either way, its schema is current;
 - data dir: the folder for downloads and renders is writable, with free space;
 - one row per vendor in VIDEO_VENDORS: the key is set and, where the vendor offers a cheap
   authenticated call, accepted; "not checked" where it offers none;

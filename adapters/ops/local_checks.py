@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from adapters.ops.checks import FAIL, OK, WARN, Check
 from bot.config import Settings
+from bot.storage import display_url
 from bot.storage.health import existing_ancestor, inspect_store
 
 LOW_DISK = 1_000_000_000  # bytes; below this the data dir check warns
@@ -48,8 +49,11 @@ def load_settings() -> tuple[Settings, list[Check]]:
                     continue
                 message = err["msg"].removeprefix("Value error, ")
                 secret = field.endswith(("_key", "_token", "_secret"))
-                if not secret and isinstance(err.get("input"), str | int | float):
-                    message += f" (got {str(err['input'])[:40]!r})"
+                given = err.get("input")
+                if field == "database_url" and isinstance(given, str):
+                    given = display_url(given)  # a password in it stays unshown
+                if not secret and isinstance(given, str | int | float):
+                    message += f" (got {str(given)[:40]!r})"
                 bad[field] = message
             if not bad:
                 raise

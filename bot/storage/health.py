@@ -7,28 +7,27 @@ learns it before a start fails.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from bot.storage.errors import POSTGRES_SCHEMES
+from bot.storage.health_report import StoreHealth, version_health
 from bot.storage.migrations import MIGRATIONS
 
 LOCK_WAIT = 5.0  # seconds to wait for the bot's write transaction before saying "busy"
 
 
-@dataclass(frozen=True, slots=True)
-class StoreHealth:
-    status: Literal["ok", "warn", "fail"]
-    detail: str  # one line naming the database
-
-
 def inspect_store(url: str) -> StoreHealth:
     """How the store `url` names stands; blocks up to `LOCK_WAIT` s (run it in a thread)."""
+    if url.startswith(POSTGRES_SCHEMES):
+        from bot.storage.postgres.health import inspect_postgres
+
+        return asyncio.run(inspect_postgres(url))
     if not url.startswith("sqlite:///"):
-        return StoreHealth("fail", "DATABASE_URL must look like sqlite:///path/to/file.db")
+        return StoreHealth("fail", "DATABASE_URL must be sqlite:///… or postgresql://…")
     return _inspect_sqlite(Path(url.removeprefix("sqlite:///")))
 
 
@@ -55,17 +54,7 @@ def _inspect_sqlite(path: Path) -> StoreHealth:
         return StoreHealth("fail", f"{path}: {exc}")
     except sqlite3.DatabaseError as exc:
         return StoreHealth("fail", f"{path}: {exc}")
-    if version > current:
-        return StoreHealth(
-            "fail",
-            f"{path}: schema v{version} is newer than this build's v{current}; upgrade videobot",
-        )
-    if version < current:
-        return StoreHealth(
-            "warn",
-            f"{path}: schema v{version}, this build needs v{current}; migrated at the next start",
-        )
-    return StoreHealth("ok", f"{path}: writable, schema v{version} (current), {jobs} jobs")
+    return version_health(str(path), version, current, f"writable, {jobs} jobs")
 
 
 def existing_ancestor(path: Path) -> Path:

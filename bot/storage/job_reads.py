@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from typing import Any
 
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
 from bot.storage.batching import Batcher, Kind
-from bot.storage.links import account_of, active_of, members, used_on
-from bot.storage.rows import JOB_COLUMNS, row_to_job
-
-HEX = re.compile(r"^[0-9a-f]{4,32}$")
+from bot.storage.link_rows import BALANCE, balance_params
+from bot.storage.links import account_of
+from bot.storage.rows import JOB_COLUMNS, job_ref_query, row_to_job
 
 
 class JobReads(Batcher):
@@ -25,15 +23,10 @@ class JobReads(Batcher):
         return row_to_job(row) if row else None
 
     async def find_job(self, ref: str, user: UserRef | None = None) -> Job | None:
-        ref = ref.strip().lower()
-        if not HEX.match(ref):
+        query = job_ref_query(ref, user)
+        if query is None:
             return None
-        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE id >= ? AND id < ?"
-        params: list[Any] = [ref, ref + "g"]
-        if user is not None:
-            sql += " AND user = ?"
-            params.append(str(user))
-        rows = await self._all(sql + " LIMIT 2", params)
+        rows = await self._all(*query)
         return row_to_job(rows[0]) if len(rows) == 1 else None
 
     async def media(self, job_id: str) -> dict[str, Media]:
@@ -73,11 +66,8 @@ class JobReads(Batcher):
 
     async def balance(self, user: UserRef, day: str) -> Balance:
         def read(db: sqlite3.Connection) -> tuple[Any, ...]:
-            account = account_of(db, str(user))
-            users = members(db, account)
-            row = db.execute("SELECT bonus, banned FROM users WHERE user = ?", (account,))
-            bonus, banned = row.fetchone() or (0, 0)
-            return bonus, banned, used_on(db, users, day), active_of(db, users)
+            account = account_of(db, str(user))  # the balance is the account's
+            return tuple(db.execute(BALANCE, balance_params(account, day)).fetchone())
 
         bonus, banned, used, active = await self._call(read, Kind.READ)
         return Balance(

@@ -15,47 +15,33 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.models import ACTIVE_STATES
+from bot.storage import link_rows as sql
 from bot.storage.base import LinkResult
 from bot.storage.batching import Batcher, Kind
-from bot.storage.rows import LEDGER_INSERT, marks
-
-_STATES = tuple(s.value for s in ACTIVE_STATES)
+from bot.storage.rows import LEDGER_INSERT
 
 
 def account_of(db: sqlite3.Connection, user: str) -> str:
     """The primary user of `user`'s account (itself when not linked)."""
-    row = db.execute("SELECT account FROM user_links WHERE user = ?", (user,)).fetchone()
+    row = db.execute(sql.ACCOUNT_OF, (user,)).fetchone()
     return str(row[0]) if row else user
 
 
 def members(db: sqlite3.Connection, account: str) -> list[str]:
     """Every user of the account whose primary is `account`, the primary first."""
-    rows = db.execute("SELECT user FROM user_links WHERE account = ? ORDER BY user", (account,))
-    return [account, *(str(r[0]) for r in rows if r[0] != account)]
+    return sql.members_of(account, [str(r[0]) for r in db.execute(sql.MEMBERS, (account,))])
 
 
-def used_on(db: sqlite3.Connection, users: list[str], day: str) -> int:
-    (used,) = db.execute(
-        "SELECT COALESCE(SUM(used), 0) FROM daily_usage "
-        f"WHERE day = ? AND user IN ({marks(users)})",
-        (day, *users),
-    ).fetchone()
-    return int(used)
+def used_on(db: sqlite3.Connection, account: str, day: str) -> int:
+    return int(db.execute(sql.USED_ON, (account, account, day)).fetchone()[0])
 
 
-def active_of(db: sqlite3.Connection, users: list[str]) -> int:
-    (active,) = db.execute(
-        f"SELECT COUNT(*) FROM jobs WHERE user IN ({marks(users)}) AND state IN ({marks(_STATES)})",
-        (*users, *_STATES),
-    ).fetchone()
-    return int(active)
+def active_of(db: sqlite3.Connection, account: str) -> int:
+    return int(db.execute(sql.ACTIVE_OF, (account, account)).fetchone()[0])
 
 
 def ensure_user(db: sqlite3.Connection, user: str, now: float) -> None:
-    db.execute(
-        "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (user, now)
-    )
+    db.execute(sql.ENSURE_USER, (user, now))
 
 
 class LinkOps(Batcher):
@@ -65,11 +51,8 @@ class LinkOps(Batcher):
         """Remember `user`'s new one-time code (only its hash), replacing an older one."""
 
         def put(db: sqlite3.Connection) -> None:
-            db.execute("DELETE FROM link_codes WHERE user = ? OR expires_at < ?", (user, now))
-            db.execute(
-                "INSERT INTO link_codes (code_hash, user, expires_at) VALUES (?, ?, ?)",
-                (code_hash, user, expires_at),
-            )
+            db.execute(sql.DROP_CODES, (user, now))
+            db.execute(sql.PUT_CODE, (code_hash, user, expires_at))
 
         await self._transaction(put)
 
@@ -78,37 +61,28 @@ class LinkOps(Batcher):
         the join is refused, so a code is tried once)."""
 
         def link(db: sqlite3.Connection) -> LinkResult:
-            row = db.execute(
-                "SELECT user, expires_at FROM link_codes WHERE code_hash = ?", (code_hash,)
-            ).fetchone()
-            db.execute(
-                "DELETE FROM link_codes WHERE code_hash = ? OR expires_at < ?", (code_hash, now)
-            )
-            if row is None or row[1] < now:
+            rows = db.execute(sql.TAKE_CODE, (code_hash, now)).fetchall()
+            row = next((r for r in rows if r[0] == code_hash), None)
+            if row is None or row[2] < now:
                 return LinkResult("link_bad_code")
-            owner = str(row[0])
-            account = account_of(db, owner)
+            account = account_of(db, str(row[1]))
             if account_of(db, joiner) == account:
                 return LinkResult("link_same", account)
             if members(db, joiner) != [joiner] or account_of(db, joiner) != joiner:
                 return LinkResult("link_already", account)
-            if active_of(db, [*members(db, account), joiner]):
+            if active_of(db, account) or active_of(db, joiner):
                 return LinkResult("link_busy", account)
             ensure_user(db, account, now)
             ensure_user(db, joiner, now)
-            (bonus,) = db.execute("SELECT bonus FROM users WHERE user = ?", (joiner,)).fetchone()
+            bonus, banned = db.execute(sql.ACCOUNT_BALANCE, (joiner,)).fetchone()
             if bonus:
-                db.execute("UPDATE users SET bonus = 0 WHERE user = ?", (joiner,))
-                db.execute("UPDATE users SET bonus = bonus + ? WHERE user = ?", (bonus, account))
+                db.execute(sql.CLEAR_BONUS, (joiner,))
+                db.execute(sql.ADD_BONUS, (bonus, account))
                 db.execute(LEDGER_INSERT, (now, joiner, None, "grant", -bonus, f"link {account}"))
                 db.execute(LEDGER_INSERT, (now, account, None, "grant", bonus, f"link {joiner}"))
-            (banned,) = db.execute("SELECT banned FROM users WHERE user = ?", (joiner,)).fetchone()
             if banned:  # a ban is not shed by joining another account
-                db.execute("UPDATE users SET banned = 1 WHERE user = ?", (account,))
-            db.execute(
-                "INSERT INTO user_links (user, account, linked_at) VALUES (?, ?, ?)",
-                (joiner, account, now),
-            )
+                db.execute(sql.SET_BANNED, (1, account))
+            db.execute(sql.LINK, (joiner, account, now))
             return LinkResult("link_done", account, moved=bonus)
 
         return await self._transaction(link)
@@ -122,36 +96,26 @@ class LinkOps(Batcher):
             users = members(db, account)
             if len(users) < 2:
                 return LinkResult("unlink_none")
-            if active_of(db, users):
+            if active_of(db, account):
                 return LinkResult("link_busy", account)
-            total = used_on(db, users, day)
-            bonus, banned = db.execute(
-                "SELECT bonus, banned FROM users WHERE user = ?", (account,)
-            ).fetchone()
-            rest = [u for u in users if u != user]
-            primary = account if user != account else rest[0]
-            db.execute("DELETE FROM user_links WHERE user IN (?, ?)", (user, primary))
-            db.execute("UPDATE user_links SET account = ? WHERE account = ?", (primary, account))
+            total = used_on(db, account, day)
+            bonus, banned = db.execute(sql.ACCOUNT_BALANCE, (account,)).fetchone()
+            primary = account if user != account else users[1]
+            db.execute(sql.UNLINK, (user, primary))
+            db.execute(sql.MOVE_LINKS, (primary, account))
             if primary != account:  # the account's bonus and ban go with it to its new primary
-                db.execute("UPDATE users SET bonus = 0 WHERE user = ?", (account,))
-                db.execute(
-                    "UPDATE users SET bonus = bonus + ?, banned = ? WHERE user = ?",
-                    (bonus, banned, primary),
-                )
+                db.execute(sql.CLEAR_BONUS, (account,))
+                db.execute(sql.HAND_OVER, (bonus, banned, primary))
                 if bonus:
                     note = f"unlink {user}"
                     db.execute(LEDGER_INSERT, (now, account, None, "grant", -bonus, note))
                     db.execute(LEDGER_INSERT, (now, primary, None, "grant", bonus, note))
-            db.execute("UPDATE users SET banned = ? WHERE user = ?", (banned, user))
+            db.execute(sql.SET_BANNED, (banned, user))
             # No free credits appear today: the account keeps its usage, the leaver has none.
             for side, floor in ((user, max(total, per_day)), (primary, total)):
-                gap = floor - used_on(db, members(db, account_of(db, side)), day)
+                gap = floor - used_on(db, account_of(db, side), day)
                 if gap > 0:
-                    db.execute(
-                        "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
-                        "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
-                        (side, day, gap),
-                    )
+                    db.execute(sql.ADD_USAGE, (side, day, gap))
             return LinkResult("unlink_done", primary)
 
         return await self._transaction(unlink)

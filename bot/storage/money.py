@@ -6,16 +6,22 @@ credits are held with the job they pay for, and a job is charged or refunded exa
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
-from bot.errors import QuotaError
-from bot.job_request import request_to_json
 from bot.models import Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
-from bot.storage.links import account_of, active_of, ensure_user, members, used_on
-from bot.storage.rows import LEDGER_INSERT, assignments
+from bot.storage.link_rows import ACCOUNT_BALANCE
+from bot.storage.links import account_of, active_of, ensure_user, used_on
+from bot.storage.quota import split_cost
+from bot.storage.rows import (
+    JOB_INSERT,
+    LEDGER_INSERT,
+    PRUNE_MEDIA,
+    assignments,
+    new_job_values,
+    reserved_job,
+)
 
 
 class MoneyOps(Batcher):
@@ -29,42 +35,23 @@ class MoneyOps(Batcher):
         def reserve(db: sqlite3.Connection) -> None:
             ensure_user(db, user, now)
             account = account_of(db, user)  # bonus and ban are the account's
-            users = members(db, account)
-            bonus, banned = db.execute(
-                "SELECT bonus, banned FROM users WHERE user = ?", (account,)
-            ).fetchone()
-            active = active_of(db, users)
-            used = used_on(db, users, policy.day)  # the free credits are the account's
-            if banned:
-                raise QuotaError("err_banned")
-            if not policy.unlimited and active >= policy.max_active:
-                raise QuotaError("err_too_many_jobs", active=active, limit=policy.max_active)
-            paid_daily = paid_bonus = 0
+            bonus, banned = db.execute(ACCOUNT_BALANCE, (account,)).fetchone()
+            active = active_of(db, account)
+            used = used_on(db, account, policy.day)  # the free credits are the account's
+            paid_daily, paid_bonus = split_cost(
+                policy, job.cost, bonus=bonus, banned=bool(banned), active=active, used=used
+            )
             if not policy.unlimited:
-                free = max(0, policy.per_day - used)
-                if free + bonus < job.cost:
-                    raise QuotaError("err_no_credits", cost=job.cost, left=free + bonus)
-                paid_daily = min(job.cost, free)
-                paid_bonus = job.cost - paid_daily
                 db.execute(
                     "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
                     "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
                     (user, policy.day, paid_daily),
                 )
-                if paid_bonus:
-                    db.execute(
-                        "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, account)
-                    )
-            db.execute(
-                "INSERT INTO jobs (id, user, state, request, cost, paid_daily, paid_bonus, "
-                "quota_day, locale, chat, created_at, updated_at, deadline_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job.id, user, JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
-                    job.cost, paid_daily, paid_bonus, policy.day, job.locale,
-                    json.dumps(job.chat.to_json()), now, now, job.deadline_at,
-                ),
-            )  # fmt: skip
+            if paid_bonus:
+                db.execute(
+                    "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, account)
+                )
+            db.execute(JOB_INSERT, new_job_values(job, paid_daily, paid_bonus, policy.day, now))
             for role, media in job.media.items():
                 db.execute(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
@@ -74,11 +61,7 @@ class MoneyOps(Batcher):
             db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", paid_daily + paid_bonus, ""))
 
         await self._transaction(reserve)
-        return Job(
-            id=job.id, user=job.user, state=JobState.RESERVED, request=job.request, cost=job.cost,
-            locale=job.locale, chat=job.chat, created_at=now, updated_at=now,
-            deadline_at=job.deadline_at,
-        )  # fmt: skip
+        return reserved_job(job, now)
 
     async def settle(
         self, job_id: str, *, charge: bool, state: JobState, now: float, patch: JobPatch = NO_CHANGE
@@ -115,11 +98,7 @@ class MoneyOps(Batcher):
 
     async def prune_media(self, before: float) -> int:
         """Drop the input media of jobs settled before `before` (kept until then for Again)."""
-        return await self._write(
-            "DELETE FROM job_media WHERE job_id IN "
-            "(SELECT id FROM jobs WHERE settled IS NOT NULL AND updated_at < ?)",
-            (before,),
-        )
+        return await self._write(PRUNE_MEDIA, (before,))
 
     async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int:
         """Add bonus credits (negative takes them away, never below zero); returns the bonus.

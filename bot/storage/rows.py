@@ -1,21 +1,38 @@
-"""How jobs are laid out in SQLite: the job columns, row -> `Job`, and `UPDATE` assignments."""
+"""How jobs are laid out, in SQLite and PostgreSQL alike: the job columns, row -> `Job`,
+`UPDATE` assignments, the job a reserve returns and what a reconciliation reads of a job.
+
+Both backends use these, so a job column is added here once: to `JOB_COLUMNS` and
+`row_to_job` for a column read, to `JobPatch` for one written."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
 
 from bot.chat import StoredChat
-from bot.job_request import request_from_json
+from bot.job_request import request_from_json, request_to_json
 from bot.models import Job, JobState, UserRef
-from bot.storage.base import KEEP, JobPatch
+from bot.storage.base import KEEP, Accounts, DailyUsage, JobAccount, JobPatch, NewJob
 
+HEX = re.compile(r"^[0-9a-f]{4,32}$")  # a job id, or the start of one
 JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
     "error_code, error_text, result_path, result_url, created_at, updated_at, deadline_at, "
     "attempt, vendor_cost"
+)
+NEW_JOB_COLUMNS = (
+    "id", "user", "state", "request", "cost", "paid_daily", "paid_bonus", "quota_day", "locale",
+    "chat", "created_at", "updated_at", "deadline_at",
+)  # fmt: skip
+JOB_INSERT = f"INSERT INTO jobs ({', '.join(NEW_JOB_COLUMNS)}) VALUES ({','.join('?' * 13)})"
+LEDGER_READ = "SELECT id, at, user, job_id, kind, amount, note FROM ledger ORDER BY id"
+# The input media of jobs settled before a time (kept until then for Again).
+PRUNE_MEDIA = (
+    "DELETE FROM job_media WHERE job_id IN "
+    "(SELECT id FROM jobs WHERE settled IS NOT NULL AND updated_at < ?)"
 )
 LEDGER_INSERT = (
     "INSERT INTO ledger (at, user, job_id, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)"
@@ -51,20 +68,113 @@ def row_to_job(row: Iterable[Any]) -> Job:
     )
 
 
-def marks(items: Sequence[Any]) -> str:
+def marks(items: tuple[Any, ...]) -> str:
     return ",".join("?" * len(items))
 
 
 PATCH_COLUMNS = tuple(f.name for f in fields(JobPatch))  # read once: writes are the hot path
 
 
-def assignments(patch: JobPatch) -> tuple[str, list[Any]]:
-    """`, column = ?` for each column the patch names, and the values to bind."""
-    sets, values = "", []
+def assignments(patch: JobPatch, first: int = 0) -> tuple[str, list[Any]]:
+    """`, column = ?` for each column the patch names, and the values to bind; with `first`,
+    numbered placeholders from `$first` on (PostgreSQL's)."""
+    sets, values = "", list[Any]()
     for column in PATCH_COLUMNS:
         value = getattr(patch, column)
         if value is KEEP:
             continue
-        sets += f", {column} = ?"
+        mark = f"${first + len(values)}" if first else "?"
+        sets += f", {column} = {mark}"
         values.append(json.dumps(value.to_json()) if column == "chat" else value)
     return sets, values
+
+
+def new_job_values(
+    job: NewJob, paid_daily: int, paid_bonus: int, day: str, now: float
+) -> tuple[Any, ...]:
+    """The values of `NEW_JOB_COLUMNS` for a job being reserved."""
+    return (
+        job.id, str(job.user), JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
+        job.cost, paid_daily, paid_bonus, day, job.locale, json.dumps(job.chat.to_json()), now,
+        now, job.deadline_at,
+    )  # fmt: skip
+
+
+def reserved_job(job: NewJob, now: float) -> Job:
+    """The job a reserve has just recorded, as the caller gets it back."""
+    return Job(
+        id=job.id, user=job.user, state=JobState.RESERVED, request=job.request, cost=job.cost,
+        locale=job.locale, chat=job.chat, created_at=now, updated_at=now,
+        deadline_at=job.deadline_at,
+    )  # fmt: skip
+
+
+ACCOUNT_COLUMNS = (
+    "id, user, state, settled, cost, paid_daily, paid_bonus, quota_day, request, vendor, "
+    "vendor_task_id, error_code"
+)
+
+
+# What `Store.accounts` reads, in one snapshot: every job's payment, the usage, the bonuses.
+ACCOUNTS_READS = (
+    f"SELECT {ACCOUNT_COLUMNS} FROM jobs",
+    "SELECT user, day, used FROM daily_usage",
+    "SELECT user, bonus FROM users",
+)
+
+
+def accounts_from(jobs: Iterable[Any], usage: Iterable[Any], bonuses: Iterable[Any]) -> Accounts:
+    """`Accounts` from the rows of the three `ACCOUNTS_READS`."""
+    return Accounts(
+        jobs=[row_to_account(row) for row in jobs],
+        usage=[DailyUsage(*row) for row in usage],
+        bonuses={str(user): int(bonus) for user, bonus in bonuses},
+    )
+
+
+def job_ref_query(ref: str, user: UserRef | None) -> tuple[str, list[Any]] | None:
+    """The query for the jobs whose id starts with `ref` (what a user types of a job id),
+    theirs only when `user` is given; None when `ref` cannot be one. Two rows at most: more
+    than one means the prefix is ambiguous."""
+    ref = ref.strip().lower()
+    if not HEX.match(ref):
+        return None
+    sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE id >= ? AND id < ?"
+    params: list[Any] = [ref, ref + "g"]
+    if user is not None:
+        sql += " AND user = ?"
+        params.append(str(user))
+    return sql + " LIMIT 2", params
+
+
+def row_to_account(row: Iterable[Any]) -> JobAccount:
+    jid, user, state, settled, cost, daily, bonus, day, request, vendor, task, code = row
+    return JobAccount(
+        id=jid, user=user, state=state, settled=settled, cost=cost, paid_daily=daily,
+        paid_bonus=bonus, quota_day=day, request=json.loads(request), vendor=vendor,
+        vendor_task_id=task, error_code=code,
+    )  # fmt: skip
+
+
+def stats_from(counts: dict[str, int], spent: int, users: int, active: int) -> dict[str, int]:
+    """`Store.stats` from the job counts per state, the credits charged and the users."""
+    return {
+        "jobs": sum(counts.values()),
+        "delivered": counts.get("delivered", 0),
+        "failed": counts.get("failed", 0) + counts.get("cancelled", 0),
+        "active": active,
+        "spent": int(spent),
+        "users": int(users),
+    }
+
+
+# Each user's balance and totals for `Store.users`, in the order of USER_KEYS.
+USERS_REPORT = (
+    "SELECT u.user, u.bonus, u.banned, COALESCE(d.used, 0), "
+    "(SELECT COUNT(*) FROM jobs j WHERE j.user = u.user), "
+    "(SELECT COUNT(*) FROM jobs j WHERE j.user = u.user AND j.state = 'delivered'), "
+    "(SELECT COALESCE(SUM(amount), 0) FROM ledger l "
+    " WHERE l.user = u.user AND l.kind = 'charge') "
+    "FROM users u LEFT JOIN daily_usage d ON d.user = u.user AND d.day = ? ORDER BY u.user"
+)
+USER_KEYS = ("user", "bonus", "banned", "used_today", "jobs", "delivered", "spent")
