@@ -5,6 +5,7 @@ the bot would show."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ import pytest
 from bot.bootstrap import Core
 from bot.chat import StoredChat
 from bot.commands import read
+from bot.errors import QuotaError
 from bot.models import JobRequest, JobState, Mode, UserRef
 from bot.replies import Incoming, Reply, utc_day
 from bot.storage.base import NewJob, QuotaPolicy
@@ -59,16 +61,23 @@ async def say(core: Core, user: UserRef, text: str) -> Reply:
     return await core.service.handle(Incoming(user=user, command=read(text)))
 
 
-async def spend(core: Core, user: UserRef, cost: int, *, charge: bool = True) -> str:
-    """A job of `cost` credits reserved for `user` and then charged (or left active)."""
-    t = now(core)
-    job = NewJob(
+def new_job(user: UserRef, cost: int, t: float) -> NewJob:
+    return NewJob(
         id=uuid.uuid4().hex, user=user, cost=cost, locale="en", chat=StoredChat(),
         request=JobRequest(mode=Mode.TEXT, prompt="a fox", duration=5, ratio="16:9"),
         deadline_at=t + 900, media={},
     )  # fmt: skip
-    policy = QuotaPolicy(day=utc_day(t), per_day=PER_DAY, max_active=5, unlimited=False)
-    await core.store.reserve(job, policy, t)
+
+
+def policy_at(t: float, max_active: int = 5) -> QuotaPolicy:
+    return QuotaPolicy(day=utc_day(t), per_day=PER_DAY, max_active=max_active, unlimited=False)
+
+
+async def spend(core: Core, user: UserRef, cost: int, *, charge: bool = True) -> str:
+    """A job of `cost` credits reserved for `user` and then charged (or left active)."""
+    t = now(core)
+    job = new_job(user, cost, t)
+    await core.store.reserve(job, policy_at(t), t)
     if charge:
         await core.store.settle(job.id, charge=True, state=JobState.DELIVERED, now=t)
     return job.id
@@ -201,3 +210,17 @@ async def test_codes_are_not_logged(core: Core, caplog: pytest.LogCaptureFixture
     code = code_of(await say(core, TG, "/link"))
     await say(core, DC, f"/link {code}")
     assert code not in caplog.text
+
+
+async def test_both_users_reserving_at_once_spend_the_account_once(core: Core) -> None:
+    await core.store.grant(TG, 4, now(core))
+    assert not (await link(core, TG, DC)).error
+    t = now(core)
+    results = await asyncio.gather(
+        *(core.store.reserve(new_job(u, 3, t), policy_at(t, 100), t) for u in [TG, DC] * 5),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, QuotaError)]
+    assert len(refused) == 6, results  # 10 free + 4 bonus pay for four jobs of 3, no more
+    balance = await core.store.balance(TG, utc_day(t))
+    assert (balance.left(PER_DAY), balance.bonus, balance.active) == (2, 2, 4)
