@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, database, doctor
+from adapters.ops import admin, database, doctor, spend
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_parser(sub)
     admin.add_parsers(sub)
+    spend.add_parsers(sub)
     database.add_parsers(sub)
     return parser
 
@@ -91,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     if command in database.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         return database.run(settings, args)
-    if command in admin.COMMANDS:
+    if command in admin.COMMANDS or command in spend.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:
+            if command in spend.COMMANDS:
+                return spend.run(settings, args)
             return admin.run(settings, args)
         except StoreUnavailable as exc:
             print(f"videobot {command}: database {exc}", file=sys.stderr)

@@ -90,6 +90,7 @@ async def serve(settings: Settings) -> None:
         waiters: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
         waiters += [asyncio.create_task(a.done.wait()) for a in adapters]
         waiters.append(asyncio.create_task(core.watch_store()))
+        waiters.append(asyncio.create_task(core.watch_balances()))  # runs until cancelled
         done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()

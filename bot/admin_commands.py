@@ -13,6 +13,7 @@ from bot.command_types import BanCommand, GrantCommand, StatsCommand
 from bot.errors import InvalidRequest
 from bot.models import MAX_GRANT_CREDITS, UserRef, parse_credits
 from bot.replies import Incoming, Reply, seconds_to_midnight
+from bot.spend import spend_total, usd
 from bot.storage.base import Store
 
 
@@ -49,4 +50,8 @@ class AdminCommands:
     async def _stats(self, msg: Incoming, cmd: StatsCommand, locale: str) -> Reply:
         now = self.clock()
         since = now - (86400 - seconds_to_midnight(now))
-        return Reply(texts.t(locale, "stats", **(await self.store.stats(since))))
+        stats = texts.t(locale, "stats", **(await self.store.stats(since)))
+        today = await spend_total(self.store, since)
+        week = await spend_total(self.store, now - 7 * 86400)
+        money = texts.t(locale, "stats_spend", today=usd(today), week=usd(week))
+        return Reply(f"{stats}\n{money}")

@@ -8,9 +8,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.admin_notices import AdminNotices
+from bot.balance_watch import BalanceWatch
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.service import VideoService
+from bot.spend_cap import SpendCap
 from bot.storage import open_store
 from bot.storage.base import Store
 from bot.storage.errors import StoreUnavailable
@@ -53,6 +56,7 @@ class Core:
     vendors: list[VendorClient]
     engine: JobEngine
     service: VideoService
+    notices: AdminNotices  # the adapters register how they message an admin privately
 
     async def start(self) -> None:
         await self.store.prune_media(time.time() - MEDIA_RETENTION)
@@ -68,6 +72,17 @@ class Core:
                 log.error("database %s; stopping", problem)
                 raise StoreUnavailable(problem)
             await asyncio.sleep(every)
+
+    def balance_watch(self) -> BalanceWatch:
+        """The vendors' balances against VENDOR_BALANCE_ALERT, told to the admins."""
+        return BalanceWatch(
+            self.settings.vendor_balance_alert, self.store, self.vendors, self.notices,
+            self.engine.clock,
+        )  # fmt: skip
+
+    async def watch_balances(self) -> None:
+        """Check the vendors' balances every 10 minutes until cancelled."""
+        await self.balance_watch().run()
 
     async def aclose(self) -> None:
         await self.engine.stop()
@@ -86,5 +101,7 @@ async def build_core(
     vendors = vendors if vendors is not None else build_vendors(settings)
     store = await open_store(settings.database_url)
     engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
-    service = VideoService(settings, store, engine, vendors, clock=clock)
-    return Core(settings, store, vendors, engine, service)
+    notices = AdminNotices(settings.admin_user_ids)
+    cap = SpendCap(settings, store, notices, clock)
+    service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap)
+    return Core(settings, store, vendors, engine, service, notices)

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot import costs
+from bot import costs, spend
 from bot.models import UserRef
 from bot.storage.errors import POSTGRES_SCHEMES
 from bot.vendors import VENDORS
@@ -70,6 +70,11 @@ class Settings(EnvSettings):
     # Prices by model and length (bot.costs); models it leaves out cost what Runway charges.
     quota_costs: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The operator's money: vendor prices in USD a second (bot.spend), the vendor balances
+    # that alert the admins (vendor:amount, in the vendor's unit), a cap on a UTC day's spend.
+    vendor_prices: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    vendor_balance_alert: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    daily_spend_limit: float | None = Field(None, gt=0)
     max_jobs_per_user: int = Field(2, ge=1)
     # A job costing more asks Confirm / Cancel first; the question lapses, free, after this.
     confirm_above_credits: int = Field(3, ge=0)
@@ -138,6 +143,16 @@ class Settings(EnvSettings):
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not JSON ({exc.msg} at character {exc.pos})") from None
         return costs.check_table(value)
+
+    @field_validator("vendor_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: Any) -> Any:
+        return spend.parse_prices(value) if isinstance(value, str) else value
+
+    @field_validator("vendor_balance_alert", mode="before")
+    @classmethod
+    def _alerts(cls, value: Any) -> Any:
+        return spend.parse_thresholds(value) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -47,6 +47,7 @@ from bot.models import Job, JobRequest, Media, Mode, UserRef
 from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.seeds import seed_text
+from bot.spend_cap import SpendCap
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
 from bot.upscale import can_upscale, may_reuse, plan_upscale
 from bot.validation import plan
@@ -69,8 +70,10 @@ class VideoService(AccountCommands, AdminCommands, CancelCommands):
         vendors: list[VendorClient],
         *,
         clock: Callable[[], float] = time.time,
+        spend_cap: SpendCap | None = None,
     ) -> None:
         self.settings = settings
+        self.spend_cap = spend_cap
         self.store = store
         self.engine = engine
         self.vendors = vendors
@@ -237,6 +240,8 @@ class VideoService(AccountCommands, AdminCommands, CancelCommands):
             deadline_at=now + self.settings.video_job_timeout,
             media=media,
         )
+        if self.spend_cap is not None:  # the operator's money, before the user's credits
+            await self.spend_cap.check(now)
         job = await self.store.reserve(new, policy, now)
         log.info(
             "job %s reserved user=%s cost=%d vendors=%s", job.id, user, cost, list(request.vendors)
@@ -276,6 +281,6 @@ class VideoService(AccountCommands, AdminCommands, CancelCommands):
 
     def _refusal(self, exc: InvalidRequest | QuotaError, locale: str) -> str:
         params = dict(exc.params)
-        if exc.key == "err_no_credits":
+        if exc.key in ("err_no_credits", "err_spend_cap"):
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)

@@ -58,12 +58,18 @@ class DiscordAdapter:
         if token is None or not token.get_secret_value():
             raise ConfigError("DISCORD_BOT_TOKEN is not set")
         self.core.engine.subscribe("discord", self.sink)
+        self.core.notices.register("discord", self._direct_message)
         try:
             await self.bot.login(token.get_secret_value())
         except discord.LoginFailure:
             raise ConfigError("Discord refused DISCORD_BOT_TOKEN; copy it again") from None
         if self.gateway:
             self._task = asyncio.create_task(self._connect(), name="discord-gateway")
+
+    async def _direct_message(self, user_id: str, text: str) -> None:
+        """An admin notice, in a direct message."""
+        user = await self.bot.fetch_user(int(user_id))
+        await user.send(text)
 
     async def _connect(self) -> None:
         try:

@@ -14,6 +14,7 @@ Where each series comes from:
 - credits: the ledger's running totals (Store.credit_totals, kept in the ledger row's own
   transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
   restarts and include refunds made with the admin CLI; scrapes in flight share one read;
+- vendor spend in money: each settled job's, summed by the store in the same read;
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
 """
@@ -31,6 +32,7 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
+from adapters.ops.metrics_spend import SpendCollector
 from adapters.ops.timing import TimedClient
 from bot import __version__
 from bot.bootstrap import ConfigError, Core
@@ -144,6 +146,8 @@ class Metrics:
         info.labels(__version__).set(1)
         self.ledger = LedgerCollector()
         r.register(self.ledger)
+        self.spend = SpendCollector()
+        r.register(self.spend)
         self.log_handler = AdapterErrorCounter(self.adapter_errors)
         self._completed: dict[tuple[str, str], float] = {}  # (vendor, task) -> monotonic
         self._reading: asyncio.Future[None] | None = None  # the ledger read scrapes share
@@ -204,6 +208,7 @@ class Metrics:
     async def _read_ledger(self, store: Store) -> None:
         try:
             self.ledger.totals = await store.credit_totals()
+            await self.spend.read(store)
         except Exception as exc:  # keep the last totals; the scrape still answers
             log.warning("metrics: cannot read the ledger: %s", exc)
 

@@ -120,6 +120,7 @@ class TelegramAdapter:
         log.info("telegram: signed in as @%s", self.app.bot.username)
         await self._register_commands()
         self.core.engine.subscribe(PLATFORM, self.sink)
+        self.core.notices.register(PLATFORM, self._direct_message)
         await self.app.start()
         if self.settings.webhook_url:
             await self._start_webhook(self.settings.webhook_url)
@@ -170,6 +171,10 @@ class TelegramAdapter:
         log.warning("telegram: polling failed: %s", self._safe(exc))
 
     # commands menu
+
+    async def _direct_message(self, user_id: str, text: str) -> None:
+        """An admin notice, in the admin's private chat with the bot."""
+        await patiently(lambda: self.app.bot.send_message(chat_id=int(user_id), text=text))
 
     async def _register_commands(self) -> None:
         """setMyCommands for everyone (English default, Chinese by language code), and the

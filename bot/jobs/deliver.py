@@ -18,6 +18,7 @@ from bot.events import DeliveryError, EventKind, JobSink
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.settle import fail, timeout
+from bot.jobs.spending import spend_patch
 from bot.models import Job, JobState
 from bot.storage.base import JobPatch
 
@@ -113,7 +114,7 @@ async def _charge(k: Kernel, job: Job) -> None:
         charge=True,
         state=JobState.DELIVERED,
         now=k.clock(),
-        patch=JobPatch(delivered_at=k.clock()),
+        patch=spend_patch(k, job, JobPatch(delivered_at=k.clock()), delivered=True),
     ):
         job.state = JobState.DELIVERED
         log.info(

@@ -13,6 +13,7 @@ from bot import texts
 from bot.events import EventKind
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
+from bot.jobs.spending import spend_patch
 from bot.models import Job, JobState
 from bot.storage.base import JobPatch
 
@@ -39,7 +40,10 @@ async def fail(
     detail = detail or (texts.t("en", reason_key) if reason_key else code)
     if not await k.store.settle(
         job.id, charge=False, state=state, now=k.clock(),
-        patch=JobPatch(error_code=code, error_text=detail[:500], notice=text),
+        patch=spend_patch(
+            k, job, JobPatch(error_code=code, error_text=detail[:500], notice=text),
+            delivered=False,
+        ),
     ):  # fmt: skip
         return False
     job.state, job.error_code = state, code

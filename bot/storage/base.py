@@ -13,6 +13,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
+from bot.storage.link_types import LinkResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ class JobPatch:
     delivered_at: float | Keep | None = KEEP
     notice: str | Keep | None = KEEP
     vendor_cost: float | Keep | None = KEEP
+    spend_usd: float | Keep | None = KEEP  # the operator's cost in money, set at settling
+    spend_model: str | Keep | None = KEEP
+    spent_at: float | Keep | None = KEEP
 
 
 NO_CHANGE: Final = JobPatch()  # a state change that writes no other column
@@ -125,14 +129,12 @@ class Accounts:
 
 
 @dataclass(frozen=True, slots=True)
-class LinkResult:
-    """What a /link or /unlink did: a text key (link_done, link_bad_code, link_same,
-    link_already, link_busy, unlink_done, unlink_none), the account's primary user, and
-    the bonus credits moved to it."""
+class SpendLine:
+    """One row of a spend report: the grouping's values, its jobs and their cost in USD."""
 
-    key: str
-    account: str = ""
-    moved: int = 0
+    group: tuple[str, ...]
+    jobs: int
+    usd: float
 
 
 class Store(Protocol):
@@ -200,6 +202,19 @@ class Store(Protocol):
 
         Cheap whatever the ledger's size: metrics scrapes call it."""
         ...
+
+    async def spend(self, since: float, by: tuple[str, ...] = ()) -> list[SpendLine]:
+        """Money settled jobs cost from `since` on, grouped by `by` (vendor, model, user,
+        chat; none: one total line)."""
+        ...
+
+    async def set_alert(self, name: str, active: bool, now: float) -> bool:
+        """Raise or clear the operator alert `name`; True only for the one call (of every
+        process) that changed it, so each change is announced once. Never raised counts
+        as cleared."""
+        ...
+
+    async def active_alerts(self) -> list[str]: ...
 
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""

@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlite3
 
 from bot.storage import link_rows as sql
-from bot.storage.base import LinkResult
 from bot.storage.batching import Batcher, Kind
+from bot.storage.link_types import LinkResult
 from bot.storage.rows import LEDGER_INSERT
 
 

@@ -100,7 +100,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE jobs ADD COLUMN vendor_cost REAL;
     """,
-    # 5: one account across platforms (a linked user -> its account's primary user) and the
+    # 5: what a settled job cost the operator in money (USD), the model it was priced as and
+    # when, so spend reports group and filter without reading every job's request
+    """
+    ALTER TABLE jobs ADD COLUMN spend_usd REAL;
+    ALTER TABLE jobs ADD COLUMN spend_model TEXT;
+    ALTER TABLE jobs ADD COLUMN spent_at REAL;
+    CREATE INDEX jobs_spent_at ON jobs (spent_at) WHERE spent_at IS NOT NULL;
+    """,
+    # 6: operator alerts that are raised (a vendor's balance low, the day's spend cap
+    # reached), so a restart neither repeats nor forgets them
+    """
+    CREATE TABLE alerts (
+        name TEXT PRIMARY KEY,
+        active INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
+    # 7: one account across platforms (a linked user -> its account's primary user) and the
     # one-time codes that join them, kept only as hashes
     """
     CREATE TABLE user_links (

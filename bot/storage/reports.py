@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from bot.models import ACTIVE_STATES
-from bot.storage.base import Accounts, LedgerEntry
+from bot.storage.base import Accounts, LedgerEntry, SpendLine
 from bot.storage.batching import Batcher, Kind
 from bot.storage.rows import (
     ACCOUNTS_READS,
@@ -16,6 +16,7 @@ from bot.storage.rows import (
     accounts_from,
     stats_from,
 )
+from bot.storage.spend_sql import spend_lines, spend_query
 
 
 class Reports(Batcher):
@@ -44,6 +45,9 @@ class Reports(Batcher):
     async def credit_totals(self) -> dict[str, int]:
         rows = await self._all("SELECT kind, total FROM credit_totals")  # see migration 3
         return {str(kind): int(total) for kind, total in rows}
+
+    async def spend(self, since: float, by: tuple[str, ...] = ()) -> list[SpendLine]:
+        return spend_lines(await self._all(spend_query(by), (since,)))
 
     async def ledger(self) -> list[LedgerEntry]:
         return [LedgerEntry(*row) for row in await self._all(LEDGER_READ)]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.alerts import Alerts
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.job_reads import JobReads
@@ -25,7 +26,7 @@ from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, JobReads, Reports, LinkOps):
+class SqliteStore(MoneyOps, JobReads, Reports, Alerts, LinkOps):
     """The `Store` for one SQLite file."""
 
     def __init__(

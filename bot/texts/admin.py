@@ -28,6 +28,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📊 今天:{jobs} 个任务,{delivered} 个已送达,{failed} 个已退还,"
         "{active} 个正在生成;消耗 {spent} 点,{users} 位用户。",
     },
+    "notice_balance_low": {
+        "en": "⚠️ {vendor}: balance {balance} is below the alert level {threshold} "
+        "(VENDOR_BALANCE_ALERT). Top it up before videos start failing.",
+        "zh": "⚠️ {vendor}:余额 {balance} 低于提醒线 {threshold}(VENDOR_BALANCE_ALERT)。"
+        "请在视频开始失败前充值。",
+    },
+    "notice_balance_out": {
+        "en": "⛔ {vendor} says the account is out of credits. Top it up; until then jobs "
+        "go to the other vendors or fail and are refunded.",
+        "zh": "⛔ {vendor} 表示账户额度已用完。请充值;在此之前任务会转给其他供应商,或失败并退还额度。",
+    },
+    "notice_balance_ok": {
+        "en": "✅ {vendor}: balance back to {balance}.",
+        "zh": "✅ {vendor}:余额已恢复到 {balance}。",
+    },
+    "notice_spend_cap": {
+        "en": "🛑 Today's vendor spend ${spent} reached DAILY_SPEND_LIMIT ${limit}: new videos "
+        "are refused until midnight UTC (in {reset}).",
+        "zh": "🛑 今天的供应商花费 ${spent} 已达到 DAILY_SPEND_LIMIT ${limit}:"
+        "在 UTC 午夜前(还有 {reset})不再接受新视频。",
+    },
+    "stats_spend": {
+        "en": "💵 Vendor spend: ${today} today, ${week} in the last 7 days.",
+        "zh": "💵 供应商花费:今天 ${today},最近 7 天 ${week}。",
+    },
     "cmd_grant": {"en": "Admin: give a user bonus credits", "zh": "管理员:给用户奖励额度"},
     "cmd_ban": {"en": "Admin: stop a user making videos", "zh": "管理员:封禁用户"},
     "cmd_unban": {"en": "Admin: let a user make videos again", "zh": "管理员:解除封禁"},

@@ -8,6 +8,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "Credits reset in {reset}; a 5 s video costs less.",
         "zh": "💳 额度不足:此视频需要 {cost} 点,你今天还剩 {left} 点。{reset} 后重置;5 秒视频更便宜。",
     },
+    "err_spend_cap": {
+        "en": "⏸ The bot has reached its spending limit for today; no credits were taken. "
+        "New videos open again in {reset} (midnight UTC).",
+        "zh": "⏸ 机器人今天的花费已达上限;未扣除任何额度。{reset} 后(UTC 午夜)可以再次生成视频。",
+    },
     "err_too_many_jobs": {
         "en": "⏳ You already have {active} video(s) rendering (limit {limit}). "
         "Wait for one to finish, or /cancel one.",

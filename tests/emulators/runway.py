@@ -322,6 +322,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         self.fail_code = fail_code
         self._hooks: set[asyncio.Task[None]] = set()
         self._estimates: dict[str, int] = {}  # task id -> estimatedCost credits
+        self.credit_balance = 1000  # GET /v1/organization's creditBalance; tests lower it
         self.uploads: dict[str, bytes] = {}  # runway:// URI -> the uploaded file
         self.upload_requests: list[dict[str, Any]] = []
         self._pending_uploads: dict[str, tuple[str, str]] = {}
@@ -437,8 +438,15 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         refused = self._refuse(request)
         if refused is not None:
             return refused
+        fault = self.take_fault("organization")
+        if fault is not None:
+            return await self.misbehave(request, fault)
         return web.json_response(
-            {"creditBalance": 1000, "tier": {"maxMonthlyCreditSpend": 10000}, "usage": {}}
+            {
+                "creditBalance": self.credit_balance,
+                "tier": {"maxMonthlyCreditSpend": 10000},
+                "usage": {},
+            }
         )
 
     async def _delete(self, request: web.Request) -> web.StreamResponse:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage import link_rows as sql
-from bot.storage.base import LinkResult
+from bot.storage.link_types import LinkResult
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
 from bot.storage.rows import LEDGER_INSERT

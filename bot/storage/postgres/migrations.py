@@ -51,8 +51,12 @@ MIGRATIONS: list[str] = [
     """,
     # 4: the vendor's own credits for the job's task (its estimate, then its final charge)
     ddl(SQLITE_MIGRATIONS[3]),
-    # 5: one account across platforms, and the one-time codes (hashed) that join them
+    # 5: what a settled job cost the operator in money, its priced model and when
     ddl(SQLITE_MIGRATIONS[4]),
+    # 6: operator alerts that are raised, kept over restarts
+    ddl(SQLITE_MIGRATIONS[5]),
+    # 7: one account across platforms, and the one-time codes (hashed) that join them
+    ddl(SQLITE_MIGRATIONS[6]),
 ]
 
 VERSION_TABLE = """

@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.models import ACTIVE_STATES
 from bot.storage import rows as shared  # the SQL and row shapes both backends use
-from bot.storage.base import Accounts, LedgerEntry
+from bot.storage.base import Accounts, LedgerEntry, SpendLine
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
+from bot.storage.spend_sql import spend_lines, spend_query
 
 KINDS = ("reserve", "charge", "refund", "grant")
 
@@ -46,6 +47,9 @@ class PgReports(PgBase):
             list(KINDS),
         )
         return {str(kind): int(total) for kind, total in rows}
+
+    async def spend(self, since: float, by: tuple[str, ...] = ()) -> list[SpendLine]:
+        return spend_lines(await self._fetch(pg(spend_query(by)), since))
 
     async def ledger(self) -> list[LedgerEntry]:
         return [LedgerEntry(*row) for row in await self._fetch(pg(shared.LEDGER_READ))]

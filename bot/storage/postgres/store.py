@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.storage.postgres.alerts import PgAlerts
 from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.links import PgLinks
 from bot.storage.postgres.migrations import apply_migrations, read_version
@@ -18,7 +19,7 @@ from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.reports import PgReports
 
 
-class PostgresStore(PgMoney, PgReads, PgReports, PgLinks):
+class PostgresStore(PgMoney, PgReads, PgReports, PgAlerts, PgLinks):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod
