@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
-from bot.models import ACTIVE_STATES, UserRef
+from bot.models import ACTIVE_STATES, JobState, UserRef
 from bot.offers import help_text
 from bot.prices import price_list
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
@@ -68,6 +68,8 @@ class AccountCommands:
                     seed=seed_text(job.request.seed),
                 )
             )
+        if any(job.state is JobState.DELIVERED for job in jobs):
+            lines.append(texts.t(locale, "jobs_show_hint"))
         return Reply("\n".join(lines))
 
     async def _help(self, msg: Incoming, cmd: HelpCommand, locale: str) -> Reply:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import results
 from bot.admin_notices import AdminNotices
 from bot.balance_watch import BalanceWatch
 from bot.config import Settings
@@ -61,6 +62,11 @@ class Core:
     async def start(self) -> None:
         await self.store.prune_media(time.time() - MEDIA_RETENTION)
         await self.engine.start()
+        settings = self.settings
+        self.engine.spawn(
+            results.prune_forever(settings.results_dir, settings.result_retention_days),
+            "prune-results",
+        )
 
     async def watch_store(self, every: float = STORE_WATCH_SECONDS) -> None:
         """Run while the database file is the one opened; once it was deleted or replaced,

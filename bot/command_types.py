@@ -57,6 +57,24 @@ class UpscaleCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowCommand:
+    """/show ID: a past video sent again in the chat where it is asked."""
+
+    job_ref: str = ""
+    name: ClassVar[str] = "show"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendCommand:
+    """/extend ID [prompt]: the video continued from its last frame (the prompt as typed;
+    empty: the video's own)."""
+
+    job_ref: str = ""
+    prompt: str = ""
+    name: ClassVar[str] = "extend"
+
+
+@dataclass(frozen=True, slots=True)
 class HelpCommand:
     name: ClassVar[str] = "help"
 
@@ -126,6 +144,8 @@ Command = (
     | JobsCommand
     | CancelCommand
     | UpscaleCommand
+    | ShowCommand
+    | ExtendCommand
     | HelpCommand
     | GrantCommand
     | BanCommand

@@ -12,12 +12,14 @@ from bot.command_types import (
     CancelCommand,
     Command,
     ConfirmCommand,
+    ExtendCommand,
     GrantCommand,
     HelpCommand,
     JobsCommand,
     LinkCommand,
     QuotaCommand,
     Refused,
+    ShowCommand,
     StatsCommand,
     UnlinkCommand,
     UpscaleCommand,
@@ -66,6 +68,11 @@ def parse(text: str) -> Command:
         return ConfirmCommand(words[0] if words else "")
     if name == "link":
         return LinkCommand(words[0] if words else "")
+    if name == "show":
+        return ShowCommand(words[0] if words else "")
+    if name == "extend":  # the prompt after the id, as typed
+        parts = rest.split(maxsplit=1)
+        return ExtendCommand(*parts) if parts else ExtendCommand()
     simple = _SIMPLE.get(name)
     if simple is None:
         raise InvalidRequest("unknown_command")

@@ -84,6 +84,10 @@ class Settings(EnvSettings):
     database_url: str = "sqlite:///./data/videobot.db"
     # Downloads and local renders; default: the SQLite file's folder, or ./data on PostgreSQL.
     data_dir: Path | None = None
+    # Days a delivered video is kept under the data folder for /show; 0 keeps none.
+    result_retention_days: float = Field(7, ge=0)
+    # Delete the status message in group chats once the video or the refund notice is out.
+    group_cleanup: bool = False
 
     # Each vendor's X_API_KEY and X_BASE_URL; its client class names them (key_env,
     # base_url_env) and knows its documented API root.
@@ -232,6 +236,11 @@ class Settings(EnvSettings):
         if self.data_dir is not None:
             return self.data_dir
         return self.sqlite_path.parent if self.uses_sqlite else Path("data")
+
+    @property
+    def results_dir(self) -> Path:
+        """Where delivered videos are kept for RESULT_RETENTION_DAYS."""
+        return self.work_dir / "results"
 
     def is_admin(self, user: UserRef) -> bool:
         return str(user) in self.admin_user_ids

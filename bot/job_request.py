@@ -30,24 +30,29 @@ def planned_request(request: VideoRequest, vendors: list[str], model_shown: str)
 
 def request_to_json(request: JobRequest) -> dict[str, Any]:
     """The stored form; `request_from_json` reads it back."""
-    return {
-        "prompt": request.prompt,
-        "mode": request.mode.value,
-        "model": request.model,
-        "duration": request.duration,
-        "ratio": request.ratio,
-        "seed": request.seed,
-        "watermark": request.watermark,
-        "body_control": request.body_control,
-        "vendors": list(request.vendors),
-        "model_shown": request.model_shown,
-    } | ({"source_url": request.source_url} if request.source_url else {})
+    return (
+        {
+            "prompt": request.prompt,
+            "mode": request.mode.value,
+            "model": request.model,
+            "duration": request.duration,
+            "ratio": request.ratio,
+            "seed": request.seed,
+            "watermark": request.watermark,
+            "body_control": request.body_control,
+            "vendors": list(request.vendors),
+            "model_shown": request.model_shown,
+        }
+        | ({"source_url": request.source_url} if request.source_url else {})
+        | ({"extends": request.extends} if request.extends else {})
+    )
 
 
 def request_from_json(data: Mapping[str, Any]) -> JobRequest:
     """A stored request, also one an earlier version wrote (keys may be missing)."""
     seed = data.get("seed")
     source = data.get("source_url")
+    extends = data.get("extends")
     return JobRequest(
         prompt=str(data.get("prompt") or ""),
         mode=Mode(data.get("mode") or Mode.TEXT),
@@ -60,4 +65,5 @@ def request_from_json(data: Mapping[str, Any]) -> JobRequest:
         body_control=bool(data.get("body_control", False)),
         vendors=tuple(str(v) for v in data.get("vendors") or ()),
         source_url=str(source) if source else None,
+        extends=str(extends) if extends else None,
     )

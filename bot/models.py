@@ -189,6 +189,7 @@ class JobRequest:
     body_control: bool = False
     vendors: tuple[str, ...] = ()  # the vendors that accept it, in order of preference
     source_url: str | None = None  # UPSCALE: the earlier result to upscale
+    extends: str | None = None  # ⏩ Extend: the job whose video this one continues
 
     def with_media(self, media: Mapping[str, Media]) -> VideoRequest:
         """The request to submit: this record plus the media stored with the job."""

@@ -9,11 +9,9 @@ handler returns at once.
 from __future__ import annotations
 
 import logging
-import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from bot import texts
@@ -27,12 +25,14 @@ from bot.command_types import (
     BanCommand,
     CancelCommand,
     ConfirmCommand,
+    ExtendCommand,
     GrantCommand,
     HelpCommand,
     JobsCommand,
     LinkCommand,
     QuotaCommand,
     Refused,
+    ShowCommand,
     StatsCommand,
     UnlinkCommand,
     UpscaleCommand,
@@ -40,28 +40,35 @@ from bot.command_types import (
 )
 from bot.config import Settings
 from bot.errors import InvalidRequest, QuotaError
+from bot.extend import ExtendCommands
 from bot.job_request import planned_request
 from bot.jobs import JobEngine
 from bot.link_commands import Tries
-from bot.models import Job, JobRequest, Media, Mode, UserRef
+from bot.models import JobRequest, Media, UserRef
 from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
+from bot.result_actions import ResultActions
 from bot.seeds import seed_text
+from bot.show import ShowCommands
 from bot.spend_cap import SpendCap
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
-from bot.upscale import can_upscale, may_reuse, plan_upscale
 from bot.validation import plan
 from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
-USER_COMMANDS = ("video", "act", "upscale", "quota", "jobs", "cancel", "link", "unlink", "help")
+USER_COMMANDS = (
+    "video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "link", "unlink",
+    "help",
+)  # fmt: skip
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
 
-class VideoService(AccountCommands, AdminCommands, CancelCommands):
+class VideoService(
+    AccountCommands, AdminCommands, ShowCommands, ExtendCommands, ResultActions, CancelCommands
+):
     def __init__(
         self,
         settings: Settings,
@@ -87,6 +94,8 @@ class VideoService(AccountCommands, AdminCommands, CancelCommands):
             JobsCommand: self._jobs,
             CancelCommand: self._cancel,
             UpscaleCommand: self._upscale,
+            ShowCommand: self._show,
+            ExtendCommand: self._extend,
             HelpCommand: self._help,
             GrantCommand: self._grant,
             BanCommand: self._ban,
@@ -127,46 +136,6 @@ class VideoService(AccountCommands, AdminCommands, CancelCommands):
         except QuotaError as exc:
             return Reply(self._refusal(exc, texts.norm_locale(locale)), error=True)
         return None
-
-    async def again(
-        self, user: UserRef, job_id: str, locale: str | None, chat: ChatAddress
-    ) -> Reply:
-        """The same request as `job_id` with a new seed, paid by `user`. A job's media is
-        reused only for its owner or in the chat it was posted in: a button id forged in
-        another chat gets the same answer as an unknown job."""
-        loc = texts.norm_locale(locale)
-
-        async def run() -> Reply:
-            old = await self.store.get_job(job_id)
-            if old is None or not may_reuse(old, user, chat) or old.request.mode is Mode.UPSCALE:
-                return Reply(texts.t(loc, "again_unavailable"), error=True)
-            media = await self.store.media(job_id)
-            request = replace(old.request, seed=random.randint(1, 4_294_967_294))
-            return await self._start(user, loc, chat, request, media)
-
-        return await self._guarded(user, loc, "again", run)
-
-    async def upscale(
-        self, user: UserRef, job_ref: str, locale: str | None, chat: ChatAddress
-    ) -> Reply:
-        """⤴ Upscale the video of `job_ref` (an id or its prefix; empty: the user's latest)
-        as a new job paid by `user`; who may is Again's rule (bot.upscale)."""
-        loc = texts.norm_locale(locale)
-
-        async def run() -> Reply:
-            now = self.clock()
-            request = await plan_upscale(self.store, self.vendors, user, job_ref, chat, now)
-            return await self._start(user, loc, chat, request, {})
-
-        return await self._guarded(user, loc, "upscale", run)
-
-    def result_buttons(self, job: Job, kept: bool = False) -> tuple[str, ...]:
-        """What may be done with this job's video as it is delivered: `again`, and
-        `upscale` where a configured vendor can read it (its URL, or the file when the
-        platform keeps it); an upscaled video offers neither (its source may be gone)."""
-        if job.request.mode is Mode.UPSCALE:
-            return ()
-        return ("again", "upscale") if can_upscale(job, self.vendors, kept) else ("again",)
 
     async def attach(self, job_id: str, change: Callable[[ChatAddress], ChatAddress]) -> None:
         """Remember more of where a job is answered (e.g. its status message id) across

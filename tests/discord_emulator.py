@@ -9,7 +9,7 @@ moves the interaction webhooks), log in with a fake token, and inject gateway ev
     POST   /interactions/{id}/{token}/callback            defer (5), message (4), modal (9)
     GET|PATCH|DELETE /webhooks/{app}/{token}/messages/{id|@original}
     POST   /webhooks/{app}/{token}                        followups (JSON or multipart)
-    POST   /channels/{c}/messages, GET|PATCH /channels/{c}/messages/{m}
+    POST   /channels/{c}/messages, GET|PATCH|DELETE /channels/{c}/messages/{m}
     GET    /cdn/{name}                                    attachment and embed bytes
 
 Replies carry `Content-Type: application/json` exactly (discord.py compares the whole header).
@@ -410,10 +410,14 @@ class FakeDiscord:
         user_id: int = USER_ID,
         guild_id: int | None = GUILD_ID,
         locale: str = "en-US",
+        values: list[str] | None = None,
     ) -> dict[str, Any]:
-        """A button press on a message the bot sent (so its components are known here)."""
+        """A button press on a message the bot sent (so its components are known here), or
+        a choice in its select menu (`values`)."""
         message = self.messages[message_id]
-        data = {"custom_id": custom_id, "component_type": 2}
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
+        if values is not None:
+            data = {"custom_id": custom_id, "component_type": 3, "values": values}
         return self._interaction(
             3, data, user_id=user_id, guild_id=guild_id,
             channel_id=int(message["channel_id"]), locale=locale,
@@ -473,7 +477,11 @@ class FakeDiscord:
             ),
             ("POST", r"/webhooks/\d+/(?P<token>[^/]+)", self._followup),
             ("POST", r"/channels/(?P<cid>\d+)/messages", self._create),
-            ("GET|PATCH", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._channel_message),
+            (
+                "GET|PATCH|DELETE",
+                r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)",
+                self._channel_message,
+            ),
             ("GET", r"/cdn/(?P<name>.+)", self._cdn),
         ]
 
@@ -634,6 +642,9 @@ class FakeDiscord:
         message = self.messages.get(int(mid))
         if message is None:
             return self._json({"message": "Unknown Message", "code": 10008}, 404)
+        if call.method == "DELETE":
+            del self.messages[int(mid)]
+            return self._json(None, 204)
         if call.method == "PATCH":
             self._apply_edit(message, call)
         return self._json(message)

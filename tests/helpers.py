@@ -124,3 +124,32 @@ async def runway_core(tmp_path: Path, base_url: str, **overrides: Any) -> Core:
 
     client = RunwayClient(api_key="test-key", base_url=base_url)
     return await make_core(tmp_path, vendors=[client], video_vendors=["runway"], **overrides)
+
+
+def noise_mp4(path: Path, size: str = "320x224", seconds: float = 5, rate: int = 25) -> bytes:
+    """A real H.264 mp4 of random pixels, losslessly coded so it stays large (320x224 for
+    5 s at 25 fps: about 14 MB), for tests of videos over an upload limit."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi",
+            "-i", f"nullsrc=s={size}:d={seconds}:r={rate},geq=random(1)*255:128:128",
+            "-c:v", "libx264", "-qp", "0", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def frames_and_seconds(data: bytes, folder: Path) -> tuple[int, float]:
+    """Decode a whole video with ffmpeg: (frames, seconds); raises if it cannot be read."""
+    import imageio_ffmpeg
+
+    path = folder / f"decoded-{len(data)}.mp4"
+    path.write_bytes(data)
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    return int(frames), float(seconds)

@@ -10,9 +10,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ is a folder of scripts, not an installed package
     sys.path.insert(0, str(ROOT))
 
+from bench.fit_lag import run as fit_lag  # noqa: E402
 from bench.intake import run  # noqa: E402
 
 
 async def test_intake_accepts_every_command(tmp_path: Path) -> None:
     row = await run(commands=50, users=5, concurrency=5, db_dir=tmp_path)
     assert row["accepted"] == row["jobs_in_db"] == 50, row["refusals"]
+
+
+async def test_fit_lag_reencodes_under_the_limit_and_reports_the_lag() -> None:
+    row = await fit_lag(size="96x64", seconds=1, limit_mib=0.1)
+    assert row["source_mb"] > row["limit_mb"] >= row["fitted_mb"]
+    assert row["lag_samples"] > 0 and row["lag_max_ms"] is not None

@@ -245,3 +245,18 @@ async def test_the_console_upscales_offline_with_the_local_renderer(tmp_path: Pa
 
     assert width(big) == 2 * width(small)
     assert ledger(tmp_path / "data" / "videobot.db") == [("reserve", 1), ("charge", 1)] * 2
+
+
+async def test_show_after_a_restart_prints_the_kept_file(tmp_path: Path) -> None:
+    code, out, err = await run_bot(tmp_path, b"/video a paper boat\n", bot_env())
+    assert code == 0, err
+    match = re.search(r"\[([0-9a-f]{8})\] ✅ video: (\S+\.mp4)", out)
+    assert match, out
+    short, first = match.groups()
+    assert Path(first).parent == (tmp_path / "data" / "results").resolve()
+
+    code, out, err = await run_bot(tmp_path, f"/show {short}\n/jobs\n".encode(), bot_env())
+    assert code == 0, err
+    assert f"[{short}] ✅ video: {first}" in out and "a paper boat" in out
+    assert "/show ID" in out  # /jobs says how to see one again
+    assert await asyncio.to_thread(Path(first).is_file)

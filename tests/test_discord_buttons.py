@@ -106,9 +106,10 @@ async def test_upscale_button_runs_runways_upscale_as_a_new_job(
     buttons = h.fake.messages[result_id]["components"][0]["components"]
     assert [b["custom_id"] for b in buttons] == [
         f"videobot:again:{first.id}",
+        f"videobot:extend:{first.id}",
         f"videobot:upscale:{first.id}",
     ]
-    assert buttons[1]["label"] == "⤴ Upscale"
+    assert buttons[2]["label"] == "⤴ Upscale"
 
     click = h.interact(h.fake.click(result_id, f"videobot:upscale:{first.id}"))
     (defer,) = await h.fake.wait_for("POST", rf"/interactions/{click['id']}/.+/callback")

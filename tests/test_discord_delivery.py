@@ -31,7 +31,11 @@ async def test_video_over_the_upload_limit_is_posted_as_the_vendor_link(
     assert post.files == []
     assert f"{emu.base_url}/files/" in post.content and "expires" in post.content
     assert post.content.startswith(f"<@{USER_ID}> ")
-    assert post.custom_ids() == [f"videobot:again:{job.id}", f"videobot:upscale:{job.id}"]
+    assert post.custom_ids() == [
+        f"videobot:again:{job.id}",
+        f"videobot:extend:{job.id}",
+        f"videobot:upscale:{job.id}",
+    ]
 
 
 async def test_video_over_the_limit_without_a_link_fails_and_is_refunded(tmp_path: Path) -> None:

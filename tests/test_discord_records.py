@@ -51,7 +51,7 @@ async def test_channel_reply_and_upload_limit_come_from_the_record(h: Harness) -
     assert (status_reply.message_id, status_reply.channel_id) == (4, CHANNEL_ID)
     assert status_reply.guild_id == GUILD_ID and not status_reply.fail_if_not_exists
     assert targets.reference(replace(chat, reply_to=3)).message_id == 3  # the `!video` message
-    assert targets.reference(DiscordChat(channel_id=CHANNEL_ID)) is discord.utils.MISSING
+    assert targets.reference(DiscordChat(channel_id=CHANNEL_ID)) is None  # send's default
 
     assert targets.upload_limit(chat, via_interaction=True) == 99  # what the interaction said
     assert targets.upload_limit(chat, via_interaction=False) == 99  # no cached guild here

@@ -37,7 +37,11 @@ async def test_video_text_only_is_deferred_tracked_and_delivered(h: Harness) -> 
     assert post.json["allowed_mentions"] == {"parse": [], "users": [USER_ID]}
     ((name, _type, data),) = post.files
     assert name.endswith(".mp4") and data[4:8] == b"ftyp"
-    assert post.custom_ids() == [f"videobot:again:{job.id}", f"videobot:upscale:{job.id}"]
+    assert post.custom_ids() == [
+        f"videobot:again:{job.id}",
+        f"videobot:extend:{job.id}",
+        f"videobot:upscale:{job.id}",
+    ]
 
     edits = h.fake.find("PATCH", rf"/webhooks/{APP_ID}/{token}/messages/")
     assert "On it" in edits[0].content  # the core's accepted text heads the status message

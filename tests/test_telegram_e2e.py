@@ -158,7 +158,7 @@ async def test_private_video_status_edits_and_delivery(
     assert video.reply_to == command["message_id"]
     caption = video.params["caption"]
     assert "a lighthouse in a storm" in caption and "gen4.5" in caption and "seed 7" in caption
-    assert video.buttons == [f"again:{job.id}", f"upscale:{job.id}"]
+    assert video.buttons == [f"again:{job.id}", f"extend:{job.id}", f"upscale:{job.id}"]
 
     done = texts.t("en", "status_done")
     (final,) = await tg.wait_for("editMessageText", where=lambda c: done in c.params["text"])
@@ -536,7 +536,7 @@ async def test_oversize_video_is_sent_as_a_link(make_rig: RigFactory) -> None:
     assert rig.vendor.base_url in link.params["text"]
     assert "too large" in link.params["text"]
     job = await rig.job()
-    assert link.buttons == [f"again:{job.id}", f"upscale:{job.id}"]
+    assert link.buttons == [f"again:{job.id}", f"extend:{job.id}", f"upscale:{job.id}"]
     await wait_until(lambda: _state(rig, job.id, JobState.DELIVERED))
     assert not tg.calls_of("sendVideo")
 

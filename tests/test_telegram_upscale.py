@@ -30,7 +30,7 @@ async def delivered(rig: Rig, chat: dict[str, Any] | None = None) -> tuple[str, 
     (video,) = await tg.wait_for("sendVideo")
     job = await rig.job()
     assert await finished(rig.core, job.id) is JobState.DELIVERED
-    assert video.buttons == [f"again:{job.id}", f"upscale:{job.id}"]
+    assert video.buttons == [f"again:{job.id}", f"extend:{job.id}", f"upscale:{job.id}"]
     message = tg.messages[(video.result["chat"]["id"], video.result["message_id"])]
     return job.id, message
 

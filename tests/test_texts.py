@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.texts import account, admin, commands, failures, refusals, status, upscale
+from bot.texts import account, admin, commands, failures, refusals, results, status, upscale
 
-SUBJECTS = [commands, status, refusals, failures, admin, upscale, account]
+SUBJECTS = [commands, status, refusals, failures, admin, upscale, account, results]
 
 
 def test_catalog_is_every_subject_merged() -> None:

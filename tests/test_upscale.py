@@ -62,11 +62,13 @@ async def test_the_local_renderer_upscales_its_kept_render_to_twice_the_size(
 ) -> None:
     sink = RecordingSink()  # keeps its files, as the console does
     vendor = LocalVendor(work_dir=tmp_path / "local")
-    core = await started(await make_core(tmp_path, vendors=[vendor]), sink)
+    # Kept results off, so what a platform keeps decides alone
+    settings = {"result_retention_days": 0, "video_job_timeout": RENDER_WAIT}  # a slow machine
+    core = await started(await make_core(tmp_path, vendors=[vendor], **settings), sink)
     try:
         first = await video(core, "/video a paper boat --ratio 1:1")
         made = sink.delivered[0][0]
-        assert core.service.result_buttons(made, kept=True) == ("again", "upscale")
+        assert core.service.result_buttons(made, kept=True) == ("again", "extend", "upscale")
         assert core.service.result_buttons(made) == ("again",)  # the file is not kept
         reply = await core.service.handle(Incoming(user=ANN, command=read(f"/upscale {first[:8]}")))
         assert reply.job is not None, reply.text

@@ -154,9 +154,10 @@ class ConsoleAdapter:
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
         result = f"[{job.short_id}] ✅ video: {await asyncio.to_thread(video.resolve)}"
         self._results[job.id] = result
-        can = "upscale" in self.core.service.result_buttons(job, self.keep_files)
-        upscale = f"\n⤴ /upscale {job.short_id}" if can else ""
-        self._print(f"{caption}\n{result}{upscale}")
+        can = self.core.service.result_buttons(job, self.keep_files)
+        hints = {"extend": "⏩ /extend", "upscale": "⤴ /upscale"}
+        more = "".join(f"\n{hints[a]} {job.short_id}" for a in can if a in hints)
+        self._print(f"{caption}\n{result}{more}")
 
 
 def _username() -> str:

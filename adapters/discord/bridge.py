@@ -144,15 +144,20 @@ class CoreBridge:
 
     # quick commands
 
-    async def answer(self, interaction: Interaction, command: Command) -> None:
-        """A quick command (quota, jobs, help, admin): one private reply."""
+    async def answer(
+        self, interaction: Interaction, command: Command, view: discord.ui.View | None = None
+    ) -> None:
+        """A quick command (quota, jobs, help, admin): one private reply (`view` under it)."""
         locale = self.locale(interaction)
         chat = DiscordChat(channel_id=interaction.channel_id, guild_id=interaction.guild_id)
         reply = await self.core.service.handle(
             Incoming(user=user_of(interaction.user), command=command, locale=locale, chat=chat)
         )
         first, *more = message_parts(reply.text)
-        await interaction.response.send_message(first, ephemeral=True)
+        if view is not None:
+            await interaction.response.send_message(first, ephemeral=True, view=view)
+        else:
+            await interaction.response.send_message(first, ephemeral=True)
         for part in more:  # Discord takes 2000 characters a message
             await interaction.followup.send(part, ephemeral=True)
 

@@ -20,7 +20,7 @@ from adapters.discord.prefix import PrefixCog
 from adapters.discord.quick import QuickCog
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.translate import CatalogueTranslator, channel_ids, locale_of, text
-from adapters.discord.views import ButtonHandler, JobButton, report_failure
+from adapters.discord.views import ButtonHandler, JobButton, ShowMenu, report_failure
 from bot.bootstrap import Core
 
 log = logging.getLogger("videobot.discord")
@@ -87,7 +87,9 @@ class VideoBot(commands.Bot):
             clock=clock,
             interval=progress_interval,
             result_buttons=core.service.result_buttons,
+            work_dir=core.settings.work_dir / "fit",
         )
+        self.sink.board.tidy = core.settings.group_cleanup
         self.bridge = CoreBridge(core, settings, self.sink, media_hosts=media_hosts)
         self.button_handler: ButtonHandler | None = None
 
@@ -101,7 +103,7 @@ class VideoBot(commands.Bot):
         await self.add_cog(MenuCog(self, self.bridge))
         await self.add_cog(PrefixCog(self.bridge))
         self.button_handler = video
-        self.add_dynamic_items(JobButton)
+        self.add_dynamic_items(JobButton, ShowMenu)
         await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:

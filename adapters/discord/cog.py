@@ -1,4 +1,5 @@
-"""/video, /upscale and the buttons under a job's messages (↻ Again, ⤴ Upscale, Cancel).
+"""/video, /extend, /upscale, /show and the buttons under a job's messages (↻ Again,
+⏩ Extend, ⤴ Upscale, Cancel).
 
 /video is declared here with its options; its model, duration and ratio fields are
 suggested from the configured vendors while the user types (see `suggest.py`).
@@ -18,11 +19,12 @@ from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.media import MediaRefused
 from adapters.discord.translate import interaction_chat, loc, text
 from bot.chat import ChatAddress
+from bot.command_types import ExtendCommand
 from bot.models import SEED_MAX, SEED_MIN, UserRef
 from bot.replies import Reply
 
 Interaction = discord.Interaction[Any]
-# VideoService.again or .upscale: (user, job, locale, chat) -> the reply
+# VideoService.again, .upscale or .show: (user, job, locale, chat) -> the reply
 StartFrom = Callable[[UserRef, str, str | None, ChatAddress], Awaitable[Reply]]
 
 
@@ -92,6 +94,34 @@ class VideoCog(commands.Cog):
     @app_commands.describe(job=loc("opt_upscale_job"))
     async def upscale(self, interaction: Interaction, job: str | None = None) -> None:
         await self.on_upscale(interaction, (job or "").strip())
+
+    @app_commands.command(name="show", description=loc("cmd_show"))
+    @app_commands.describe(job=loc("opt_show_job"))
+    async def show(self, interaction: Interaction, job: str) -> None:
+        await self.on_show(interaction, job.strip())
+
+    async def on_show(self, interaction: Interaction, job_id: str) -> None:
+        """A past video sent again here (the /jobs menu picks one too)."""
+        await self._build_on(interaction, job_id, self.bridge.core.service.show)
+
+    @app_commands.command(name="extend", description=loc("cmd_extend"))
+    @app_commands.describe(job=loc("opt_extend_job"), prompt=loc("opt_extend_prompt"))
+    async def extend(
+        self,
+        interaction: Interaction,
+        job: str,
+        prompt: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        command = ExtendCommand(job.strip(), prompt or "")
+        service = self.bridge.core.service
+
+        async def start(user: UserRef, _job: str, locale: str | None, chat: ChatAddress) -> Reply:
+            return await service.extend(user, command, locale, chat)
+
+        await self._build_on(interaction, job, start)
+
+    async def on_extend(self, interaction: Interaction, job_id: str) -> None:
+        await self._build_on(interaction, job_id, self.bridge.core.service.extend_job)
 
     async def on_again(self, interaction: Interaction, job_id: str) -> None:
         await self._build_on(interaction, job_id, self.bridge.core.service.again)

@@ -2,8 +2,9 @@
 
 - The video is posted as a new message that mentions only the requester: as an interaction
   followup while the token is fresh, else as a channel message replying to the status.
-- A file over the upload limit (the guild's, or the interaction's) is posted as the vendor
-  link with its expiry; without a link that is a permanent failure, which the engine refunds.
+- A file over the upload limit (the guild's, or the interaction's) is re-encoded to fit
+  (bot/fit.py); when even that does not fit, the vendor's link is posted; without a link
+  that is a permanent failure, which the engine refunds.
 - Discord errors become DeliveryError: 429 and 5xx are retried, anything else is permanent.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,7 @@ from adapters.discord.status import StatusBoard
 from adapters.discord.targets import MESSAGE_MAX, TOKEN_GONE, Targets, delivery_error, mention_only
 from adapters.discord.translate import text
 from adapters.discord.views import result_view
+from bot import fit
 from bot.events import DeliveryError, JobEvent
 from bot.models import Job
 
@@ -42,7 +45,9 @@ class DiscordSink:
         clock: Callable[[], float] = time.time,
         interval: float = 3.0,
         result_buttons: Callable[[Job, bool], tuple[str, ...]] = lambda job, kept: ("again",),
+        work_dir: Path | None = None,
     ) -> None:
+        self.work_dir = work_dir or Path(tempfile.gettempdir())  # re-encodes to fit the limit
         self.result_buttons = result_buttons  # the actions under a video (again, upscale)
         self.targets = Targets(client, clock)
         self.board = StatusBoard(self.targets, interval=interval)
@@ -66,17 +71,39 @@ class DiscordSink:
         self.board.update(event)
 
     async def deliver(self, job: Job, video: Path, caption: str) -> None:
-        chat = self.board.status(job).chat
+        await self._deliver_to(self.board.status(job).chat, job, video, caption)
+
+    async def show(self, job: Job, video: Path, caption: str) -> None:
+        """/show: the same delivery, to the chat where it was asked (not the job's status)."""
+        await self._deliver_to(DiscordChat.of(job.chat), job, video, caption)
+
+    async def _deliver_to(self, chat: DiscordChat, job: Job, video: Path, caption: str) -> None:
         if not chat.channel_id:
             raise DeliveryError("the job has no Discord channel", permanent=True)
-        size = (await asyncio.to_thread(video.stat)).st_size
         hook = self.targets.webhook(chat)
         limit = self.targets.upload_limit(chat, via_interaction=hook is not None)
+        async with fit.within(video, limit, self.work_dir) as sendable:
+            if sendable is not None and sendable != video:
+                caption += fit.compressed_note(job.locale, job.short_id)
+            await self._post(chat, job, video, sendable, caption, hook, limit)
+
+    async def _post(
+        self,
+        chat: DiscordChat,
+        job: Job,
+        video: Path,
+        sendable: Path | None,
+        caption: str,
+        hook: discord.Webhook | None,
+        limit: int,
+    ) -> None:
+        """Post `sendable` (the video as it fits), or the link when nothing fits."""
+        size = (await asyncio.to_thread(video.stat)).st_size
         mention = f"<@{job.user.id}>"
         link = self._link_text(job, mention, size)
         try:
-            if size <= limit:
-                await self._send(chat, f"{mention} {caption}", job, hook, video=video)
+            if sendable is not None:
+                await self._send(chat, f"{mention} {caption}", job, hook, video=sendable)
             elif link is not None:
                 await self._send(chat, link, job, hook)
             else:

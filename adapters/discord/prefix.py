@@ -50,7 +50,7 @@ class PrefixCog(commands.Cog):
         locale = bridge.message_locale(message)
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
-        if command not in ("video", "act", "upscale", "confirm"):
+        if command not in ("video", "act", "upscale", "extend", "confirm"):
             chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
             typed = read(line)
             if needs_private_chat(typed) and message.guild is not None:
@@ -61,7 +61,7 @@ class PrefixCog(commands.Cog):
             return
         images: list[Media] = []
         video = character = None
-        if command not in ("upscale", "confirm"):  # these start jobs from no media of their own
+        if command not in ("upscale", "extend", "confirm"):  # no media of their own to read
             refusal = await bridge.core.service.admit(user, locale)
             if refusal is not None:  # nothing downloaded for who cannot start a video
                 await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)

@@ -9,8 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from adapters.discord.bridge import CoreBridge
+from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.translate import loc, user_word
+from adapters.discord.views import show_view
 from bot.command_types import (
     BanCommand,
     CancelCommand,
@@ -22,6 +23,7 @@ from bot.command_types import (
     StatsCommand,
     UnlinkCommand,
 )
+from bot.models import JobState
 from bot.service import ADMIN_COMMANDS
 
 Interaction = discord.Interaction[Any]
@@ -43,7 +45,14 @@ class QuickCog(commands.Cog):
 
     @app_commands.command(name="jobs", description=loc("cmd_jobs"))
     async def jobs(self, interaction: Interaction) -> None:
-        await self.bridge.answer(interaction, JobsCommand())
+        """The recent jobs, with a menu of the finished ones to send one again."""
+        jobs = await self.bridge.core.store.user_jobs(user_of(interaction.user), limit=10)
+        choices = [
+            (job.id, f"{job.short_id} · {job.prompt[:80]}")
+            for job in jobs
+            if job.state is JobState.DELIVERED
+        ]
+        await self.bridge.answer(interaction, JobsCommand(), view=show_view(choices))
 
     @app_commands.command(name="cancel", description=loc("cmd_cancel"))
     @app_commands.describe(job=loc("opt_job"))

@@ -9,6 +9,7 @@ the status message is gone, the failure is posted as a new message instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -60,6 +61,7 @@ class StatusBoard:
     def __init__(self, targets: Targets, *, interval: float) -> None:
         self.targets = targets
         self.interval = interval
+        self.tidy = False  # GROUP_CLEANUP: a server's status goes once the job ended
         self._live: dict[str, Status] = {}
         self._finished: OrderedDict[str, Status] = OrderedDict()
         self._closed = False
@@ -146,8 +148,13 @@ class StatusBoard:
         """Show the status; True if it is on screen."""
         view = rendering_view(status.job_id, status.locale) if status.cancellable else None
         try:
-            await self._edit(status.chat, status.content, view)
-            return True
+            if self.tidy and status.final and status.chat.guild_id:  # GROUP_CLEANUP
+                await self._delete(status.chat)
+                if not status.failed:
+                    return True
+            else:
+                await self._edit(status.chat, status.content, view)
+                return True
         except NoTarget:
             pass
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
@@ -178,6 +185,19 @@ class StatusBoard:
                     raise
         message = self.targets.channel(chat).get_partial_message(message_id)
         await message.edit(content=content, view=view)
+
+    async def _delete(self, chat: DiscordChat) -> None:
+        """Delete the status message (through the interaction while its token lasts)."""
+        message_id = chat.message_id
+        if not message_id or not chat.channel_id:
+            raise NoTarget
+        hook = self.targets.webhook(chat)
+        if hook is not None:
+            with contextlib.suppress(discord.NotFound):
+                await hook.delete_message(message_id)
+            return
+        with contextlib.suppress(discord.NotFound):
+            await self.targets.channel(chat).get_partial_message(message_id).delete()
 
     async def _post(self, chat: DiscordChat, content: str, status: Status) -> None:
         await self.targets.channel(chat).send(

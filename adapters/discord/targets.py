@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import cast
 
 import discord
 
@@ -86,11 +87,12 @@ class Targets:
         return self.client.get_partial_messageable(chat.channel_id, guild_id=chat.guild_id or None)
 
     def reference(self, chat: DiscordChat) -> discord.MessageReference:
-        """Reply to the user's `!video` message, or to the status message."""
+        """Reply to the user's `!video` message, or to the status message. Without either
+        (`!show`), None: `send`'s own default, which its type hints leave out (it refuses
+        MISSING)."""
         target = chat.reply_to or chat.message_id
         if not target or chat.channel_id is None:
-            missing: discord.MessageReference = discord.utils.MISSING
-            return missing
+            return cast(discord.MessageReference, None)
         return discord.MessageReference(
             message_id=target,
             channel_id=chat.channel_id,

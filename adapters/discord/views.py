@@ -2,12 +2,15 @@
 
     videobot:again:<job id>    ↻ Again: the same request with a new seed, for whoever clicks
     videobot:upscale:<job id>  ⤴ Upscale: the video made larger, as a new job (core checks who)
+    videobot:extend:<job id>   ⏩ Extend: the video continued from its last frame, a new job
     videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
     videobot:confirm:<token>   ✅ Confirm a cost question: only its asker (the core checks)
     videobot:decline:<token>   ✖ Cancel a cost question, nothing spent
 
-One `DynamicItem` (`JobButton`) registered once in `setup_hook`, so a click on a message sent
-before the last restart still reaches the handler.
+    videobot:show              the /jobs menu: the chosen finished video sent again
+
+Each `DynamicItem` (`JobButton`, `ShowMenu`) is registered once in `setup_hook`, so a click
+on a message sent before the last restart still reaches the handler.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ JOB_ID = r"(?P<job_id>[0-9a-f]{32})"
 _STYLES = {
     "again": discord.ButtonStyle.secondary,
     "upscale": discord.ButtonStyle.secondary,
+    "extend": discord.ButtonStyle.secondary,
     "cancel": discord.ButtonStyle.danger,
     "confirm": discord.ButtonStyle.success,
     "decline": discord.ButtonStyle.secondary,
@@ -37,11 +41,14 @@ class ButtonHandler(Protocol):
 
     async def on_upscale(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
+    async def on_extend(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
+
     async def on_cancel(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
     async def on_confirm(self, interaction: discord.Interaction[Any], token: str) -> None: ...
 
     async def on_decline(self, interaction: discord.Interaction[Any], token: str) -> None: ...
+    async def on_show(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
 
 def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
@@ -53,7 +60,7 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 class JobButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"videobot:(?P<action>again|upscale|cancel|confirm|decline):" + JOB_ID,
+    template=r"videobot:(?P<action>again|extend|upscale|cancel|confirm|decline):" + JOB_ID,
 ):
     """↻ Again, ⤴ Upscale or Cancel under a job's message: action and job id live in the
     custom id."""
@@ -87,12 +94,52 @@ class JobButton(
                 "upscale": handler.on_upscale,
                 "confirm": handler.on_confirm,
                 "decline": handler.on_decline,
+                "extend": handler.on_extend,
             }
             on_click = clicks.get(self.action, handler.on_cancel)
             await on_click(interaction, self.job_id)
         except Exception:
             log.exception("the %s button failed", self.action)
             await report_failure(interaction)
+
+
+class ShowMenu(
+    discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]],
+    template=r"videobot:show",
+):
+    """The /jobs menu of finished videos: the chosen one is sent again (/show); the job id
+    is the chosen value, so the menu works after a restart too."""
+
+    def __init__(self, choices: list[tuple[str, str]] | None = None) -> None:
+        options = [discord.SelectOption(label=label[:100], value=v) for v, label in choices or []]
+        super().__init__(
+            discord.ui.Select(custom_id="videobot:show", options=options or [_PLACEHOLDER])
+        )
+
+    @classmethod
+    async def from_custom_id(cls, *_found: Any) -> Self:
+        return cls()  # the options are not needed to read the choice
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        data = cast(dict[str, Any], interaction.data or {})
+        values = data.get("values") or [""]
+        try:
+            await _handler(interaction).on_show(interaction, str(values[0]))
+        except Exception:
+            log.exception("the /jobs menu failed")
+            await report_failure(interaction)
+
+
+_PLACEHOLDER = discord.SelectOption(label="-", value="-")
+
+
+def show_view(choices: list[tuple[str, str]]) -> discord.ui.View | None:
+    """Under /jobs: a menu of (job id, label) to send one again; None without any."""
+    if not choices:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(ShowMenu(choices[:25]))  # Discord shows at most 25 options
+    return view
 
 
 def rendering_view(job_id: str, locale: str) -> discord.ui.View:

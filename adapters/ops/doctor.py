@@ -7,6 +7,7 @@ Checks, in order:
 - database: the SQLite file is writable (or can be created), or the PostgreSQL server answers
   and takes writes; either way, its schema is current;
 - data dir: the folder for downloads and renders is writable, with free space;
+- kept results: how many delivered videos are kept, and the space they use;
 - one row per vendor in VIDEO_VENDORS: the key is set and, where the vendor offers a cheap
   authenticated call, accepted; "not checked" where it offers none;
 - telegram (`getMe`) and discord (`GET /users/@me`), when their tokens are set.
@@ -24,7 +25,13 @@ from typing import Any, TextIO
 import httpx
 
 from adapters.ops.checks import FAIL, Check, print_report
-from adapters.ops.local_checks import config_checks, data_dir_check, database_check, load_settings
+from adapters.ops.local_checks import (
+    config_checks,
+    data_dir_check,
+    database_check,
+    load_settings,
+    results_check,
+)
 from adapters.ops.remote_checks import TIMEOUT, discord_check, telegram_check, vendor_check
 from bot.config import Settings
 from bot.logs import configure_logging
@@ -55,6 +62,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks = config_checks(settings)
     checks.append(await asyncio.to_thread(database_check, settings))
     checks.append(await asyncio.to_thread(data_dir_check, settings))
+    checks.append(await asyncio.to_thread(results_check, settings))
     timeout = httpx.Timeout(TIMEOUT, connect=min(5.0, TIMEOUT))
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
         network = await asyncio.gather(

@@ -15,6 +15,7 @@ import httpx
 from pydantic import ValidationError
 
 from adapters.ops.checks import FAIL, OK, WARN, Check
+from bot import results
 from bot.config import Settings
 from bot.storage import display_url
 from bot.storage.health import existing_ancestor, inspect_store
@@ -144,3 +145,13 @@ def data_dir_check(settings: Settings) -> Check:
     free = shutil.disk_usage(existing).free
     detail = f"{folder}: writable, {free / 1e9:.1f} GB free"
     return Check("data dir", WARN if free < LOW_DISK else OK, detail)
+
+
+def results_check(settings: Settings) -> Check:
+    """The kept results (RESULT_RETENTION_DAYS): how many, and the space they use."""
+    days = settings.result_retention_days
+    kept = results.usage(settings.results_dir)
+    if days == 0 and not kept.files:
+        return Check("kept results", OK, "off (RESULT_RETENTION_DAYS=0)")
+    detail = f"{kept.files} video(s), {kept.bytes / 1e6:.1f} MB in {settings.results_dir}"
+    return Check("kept results", OK, f"{detail}, kept {days:g} day(s)")

@@ -82,11 +82,13 @@ class TelegramAdapter:
         self.board = StatusBoard(
             self.app.bot, interval=edit_interval, persist=self._persist, token=self.token
         )
+        self.board.tidy = core.settings.group_cleanup
         self.sink = TelegramSink(
             self.app.bot,
             self.board,
             upload_limit=self.settings.upload_limit_bytes(self.api_url),
             token=self.token,
+            work_dir=core.settings.work_dir / "fit",
             result_buttons=core.service.result_buttons,
         )
         self.handlers = Handlers(

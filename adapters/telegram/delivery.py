@@ -1,8 +1,8 @@
 """The engine's sink for Telegram: status updates and the finished video.
 
 `deliver` uploads the mp4 from disk with sendVideo (streamable, captioned, replying to the request,
-with "Again" and, where a vendor serves it, "Upscale" buttons), or sends the vendor's link
-when the file is over the upload limit.
+with "Again" and, where a vendor serves it, "Upscale" buttons); a file over the upload limit
+is re-encoded to fit (bot/fit.py), and the vendor's link is sent when even that does not.
 Telegram errors become DeliveryError so the engine can retry or refund:
 RetryAfter -> retry after Telegram's wait; network trouble -> retry; a vanished reply target
 or topic -> sent again without it; a migrated group -> sent to the new chat id;
@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from telegram.error import (
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import CAPTION_LIMIT, buttons, clip, redact, retry_seconds
-from bot import texts
+from bot import fit, texts
 from bot.events import DeliveryError, JobEvent
 from bot.models import Job
 
@@ -59,12 +60,14 @@ class TelegramSink:
         *,
         upload_limit: int,
         token: str,
+        work_dir: Path | None = None,
         result_buttons: Callable[[Job, bool], tuple[str, ...]] = lambda job, kept: ("again",),
     ) -> None:
         self.bot = bot
         self.result_buttons = result_buttons  # the actions under a video (again, upscale)
         self.board = board
         self.upload_limit = upload_limit
+        self.work_dir = work_dir or Path(tempfile.gettempdir())  # re-encodes to fit the limit
         self.token = token
         self.closed = False  # the adapter is stopping: deliveries wait for the next start
 
@@ -81,9 +84,19 @@ class TelegramSink:
             raise DeliveryError("job has no Telegram chat", permanent=True)
         size = (await asyncio.to_thread(video.stat)).st_size
         target = _Target(chat_id, chat.thread_id, chat.message_id)
-        if size > self.upload_limit:
-            await self._send_link(job, target, size)
-            return
+        async with fit.within(video, self.upload_limit, self.work_dir) as sendable:
+            if sendable is None:
+                await self._send_link(job, target, size)
+                return
+            if sendable != video:
+                caption = clip(caption, CAPTION_LIMIT - 80) + fit.compressed_note(
+                    job.locale, job.short_id
+                )
+            await self._upload(job, target, sendable, caption, size)
+
+    async def _upload(
+        self, job: Job, target: _Target, video: Path, caption: str, size: int
+    ) -> None:
         await self._chat_action(target)
         markup = self._markup(job)
 

@@ -7,9 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram.error import RetryAfter
+from telegram import Bot
+from telegram.error import RetryAfter, TelegramError
 
-from adapters.telegram.translate import retry_seconds
+from adapters.telegram.translate import redact, retry_seconds
 
 log = logging.getLogger("videobot.telegram")
 
@@ -36,3 +37,12 @@ async def patiently(call: Callable[[], Awaitable[T]], *, what: str = "request") 
                 raise
             log.warning("flood control on %s: waiting %.0fs", what, wait)
             await asyncio.sleep(wait)
+
+
+async def delete_quietly(bot: Bot, chat_id: int, message_id: int, token: str = "") -> None:
+    """Delete a bot message (GROUP_CLEANUP's status message); a message already gone, or
+    one the bot may no longer delete, is only logged."""
+    try:
+        await patiently(lambda: bot.delete_message(chat_id, message_id), what="delete")
+    except TelegramError as exc:
+        log.info("cannot delete message %s: %s", message_id, redact(exc.message, token))

@@ -229,8 +229,9 @@ class Handlers:
         full = message if isinstance(message, Message) else None
         thread_id = thread_of(full) if full is not None else None
         chat = TelegramChat(message.chat.id, message.chat.type, message.message_id, thread_id)
-        starts = {"upscale": self.core.service.upscale, "confirm": self.core.service.confirm}
-        start = starts.get(action, self.core.service.again)
+        svc = self.core.service
+        starts = dict(upscale=svc.upscale, extend=svc.extend_job, confirm=svc.confirm)
+        start = starts.get(action, svc.again)
         reply = await start(user, job_id, locale, chat)
         if reply.confirm is not None and full is not None:  # Again or Upscale asks first
             await self._ack(query)

@@ -24,7 +24,7 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.telegram.chat import TelegramChat
-from adapters.telegram.flood import patiently
+from adapters.telegram.flood import delete_quietly, patiently
 from adapters.telegram.translate import button, clip, redact, retry_seconds
 from bot import texts
 from bot.events import EventKind, JobEvent
@@ -68,6 +68,7 @@ def _title(job: Job) -> str:
 class StatusBoard:
     def __init__(self, bot: Bot, *, interval: float, persist: Persist, token: str = "") -> None:
         self.bot = bot
+        self.tidy = False  # GROUP_CLEANUP: a group's status goes once the job ended
         self.interval = interval
         self.persist = persist
         self.token = token
@@ -137,6 +138,7 @@ class StatusBoard:
         if event.kind in (EventKind.FINISHED, EventKind.FAILED):
             entry.final = True
             entry.seen = event.seen
+            entry.dead = entry.dead or (self.tidy and entry.chat_id < 0)  # a notice: a new message
         if event.kind in (EventKind.DELIVERING, EventKind.FINISHED, EventKind.FAILED):
             entry.cancellable = False
         if entry.message_id is None and (event.replayed or job.created_at < self.started_at):
@@ -176,6 +178,8 @@ class StatusBoard:
 
     def _settle_notice(self, entry: StatusMessage) -> None:
         """Acknowledge a refund notice that is shown; send one that cannot be edited in."""
+        if self.tidy and entry.chat_id < 0 and entry.message_id is not None:
+            self._chore(delete_quietly(self.bot, entry.chat_id, entry.message_id, self.token))
         if entry.seen is None:
             return
         if entry.message_id is not None and not entry.dead and entry.shown == entry.want():
@@ -233,7 +237,7 @@ class StatusBoard:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 want = entry.want()
-                if want == entry.shown or entry.message_id is None:
+                if want == entry.shown or entry.message_id is None or entry.dead:
                     break
                 try:
                     await self.bot.edit_message_text(

@@ -27,7 +27,7 @@ ALERT_LIMIT = 200  # answerCallbackQuery
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
 # a job id, or a cost question's token for confirm / decline
-_CALLBACK = re.compile(r"^(again|upscale|cancel|confirm|decline):([0-9a-f]{32})$")
+_CALLBACK = re.compile(r"^(again|extend|upscale|cancel|confirm|decline):([0-9a-f]{32})$")
 
 
 def addressed_command(text: str | None, bot_username: str, *, private: bool) -> str | None:

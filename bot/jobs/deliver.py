@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from bot import texts
+from bot import clips, results, texts
+from bot.clips import ClipError
 from bot.events import DeliveryError, EventKind, JobSink
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
@@ -65,12 +66,54 @@ async def deliver(k: Kernel, job: Job) -> None:
         await asyncio.sleep(30)
         sink = k.sinks.get(job.user.platform)
     await emit(k, EventKind.DELIVERING, job, texts.t(job.locale, "status_delivering"), 1.0)
+    keeping = k.settings.result_retention_days > 0
+    if job.request.extends:
+        path = await _joined(k, job, path, keeping)
+    if keeping:
+        path = await _keep(k, job, path)
     if not await _hand_over(k, job, sink, path, caption_for(job)):
         return
     await _charge(k, job)
-    if not getattr(sink, "keep_files", False):
+    if not keeping and not getattr(sink, "keep_files", False):
         with contextlib.suppress(OSError):
             await asyncio.to_thread(path.unlink)
+
+
+async def _joined(k: Kernel, job: Job, clip: Path, keeping: bool) -> Path:
+    """⏩ Extend: the video it continues, then `clip`, as one video (bot/clips.py). Written
+    where it is kept, so a restart finds it joined and does not join it again; the clip
+    alone when the original is gone or ffmpeg fails (the user still gets what was paid for)."""
+    out = k.settings.results_dir / f"{job.id}.mp4" if keeping else clip.with_suffix(".joined.mp4")
+    if clip == out or clip.name.endswith(".joined.mp4"):  # joined before a restart
+        return clip
+    source = await k.store.get_job(job.request.extends or "")
+    first = Path(source.result_path) if source is not None and source.result_path else None
+    if first is None or not await asyncio.to_thread(first.is_file):
+        log.warning("job %s: the video it extends is gone; delivering the new clip", job.id)
+        return clip
+    try:
+        await asyncio.to_thread(out.parent.mkdir, parents=True, exist_ok=True)
+        await clips.join(first, clip, out)
+    except (ClipError, OSError) as exc:
+        log.error("job %s: cannot join the clips (%s); delivering the new clip", job.id, exc)
+        return clip
+    await k.store.update(job.id, k.clock(), JobPatch(result_path=str(out)))
+    job.result_path = str(out)
+    if clip.parent == k.videos_dir:  # our download, now inside the joined video
+        with contextlib.suppress(OSError):
+            await asyncio.to_thread(clip.unlink)
+    return out
+
+
+async def _keep(k: Kernel, job: Job, path: Path) -> Path:
+    """Move the result into the kept results before it is handed over, so the path the
+    console prints and /show reads is the one that stays (bot/results.py)."""
+    kept = await results.keep(path, k.settings.results_dir, job.id)
+    if kept is None or kept == path:
+        return path
+    await k.store.update(job.id, k.clock(), JobPatch(result_path=str(kept)))
+    job.result_path = str(kept)
+    return kept
 
 
 async def _hand_over(k: Kernel, job: Job, sink: JobSink, path: Path, caption: str) -> bool:

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
-from bot.events import EventKind, JobEvent, JobSink
+from bot.events import DeliveryError, EventKind, JobEvent, JobSink
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
 from bot.jobs.operator import watch_operator_refunds
 from bot.jobs.run import run_job
 from bot.jobs.settle import CancelResult
 from bot.jobs.settle import cancel as cancel_job
+from bot.models import Job
 
 NOTICE_REPLAY_SECONDS = 86_400.0  # older unseen refund notices are not worth a message
 
@@ -89,6 +91,16 @@ class JobEngine(Kernel):
             return False
         event.set()
         return True
+
+    async def show(self, job: Job, video: Path, caption: str) -> None:
+        """Send a kept video again (/show) through the adapter of `job.user`'s platform, to
+        `job.chat`; DeliveryError when it could not. No state or money changes: the job
+        was delivered and charged before. A sink may answer /show its own way (`show`)."""
+        sink = self.sinks.get(job.user.platform)
+        if sink is None:
+            raise DeliveryError(f"no {job.user.platform} adapter is running", permanent=True)
+        send = getattr(sink, "show", None) or sink.deliver
+        await send(job, video, caption)
 
     async def cancel(self, job_id: str) -> CancelResult:
         """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""

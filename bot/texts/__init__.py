@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import account, admin, commands, failures, refusals, status, upscale
+from bot.texts import account, admin, commands, failures, refusals, results, status, upscale
 
 LOCALES = ("en", "zh")
 
@@ -37,6 +37,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     admin.TEXTS,
     upscale.TEXTS,
     account.TEXTS,
+    results.TEXTS,
 )
 
 

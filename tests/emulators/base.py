@@ -111,6 +111,7 @@ class VendorEmulator:
         self.queue_seconds = queue_seconds
         self.run_seconds = run_seconds
         self.outcome = outcome
+        self.video: bytes | None = None  # what result URLs serve; None: sample_mp4()
         self.tasks: dict[str, EmuTask] = {}
         self.log: list[dict[str, Any]] = []
         self.faults: dict[str, list[Fault]] = {}
@@ -224,4 +225,4 @@ class VendorEmulator:
         return await handler(request)  # type: ignore[no-any-return]
 
     async def _file(self, request: web.Request) -> web.Response:
-        return web.Response(body=sample_mp4(), content_type="video/mp4")
+        return web.Response(body=self.video or sample_mp4(), content_type="video/mp4")
