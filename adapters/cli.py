@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, database, doctor, spend
+from adapters.ops import admin, database, doctor, refund_payment, spend
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_parser(sub)
     admin.add_parsers(sub)
     spend.add_parsers(sub)
+    refund_payment.add_parser(sub)
     database.add_parsers(sub)
     return parser
 
@@ -92,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if command in database.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         return database.run(settings, args)
+    if command == refund_payment.COMMAND:
+        configure_logging("WARNING", settings.log_format, settings.secrets())
+        return refund_payment.run(settings, args)
     if command in admin.COMMANDS or command in spend.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:

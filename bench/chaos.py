@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.chaos_purchases import CREDIT_PACKS, Buyers
 from bench.common import ROOT, table
 from bench.vendor_server import BenchEmulator
 from bot.storage import open_store
@@ -76,6 +77,7 @@ class ChaosConfig:
     moderate_share: float = 0.06
     never_share: float = 0.04
     slow_faults: bool = True  # timeouts that hold a request past the 30 s client timeout
+    purchases: int = 12  # Telegram Stars payments made during the run
     time_limit: float = 600.0  # the whole run, seconds
     workdir: Path | None = None
 
@@ -204,7 +206,10 @@ async def read_db(path: Path) -> dict[str, Any]:
         "jobs": jobs,
         "ledger": [dataclasses.asdict(entry) for entry in ledger],
         "usage": [dataclasses.asdict(row) for row in accounts.usage],
-        "users": [{"user": user, "bonus": bonus} for user, bonus in accounts.bonuses.items()],
+        "users": [
+            {"user": user, "bonus": bonus, "purchased": accounts.purchased.get(user, 0)}
+            for user, bonus in accounts.bonuses.items()
+        ],
     }
 
 
@@ -219,6 +224,8 @@ class Chaos:
         self.sent: dict[str, dict[str, Any]] = {}  # tag -> what was sent
         self.pushing_done = asyncio.Event()
         self.photo = image_bytes((96, 64))
+        # their own random numbers: the commands, faults and kills stay as the seed makes them
+        self.buyers = Buyers(random.Random(cfg.seed + 1), cfg.purchases, cfg.spread, self.faults)
 
     def env(self, tg: BotAPIEmulator, runway: BenchEmulator, hk: BenchEmulator) -> dict[str, str]:
         env = {
@@ -245,6 +252,7 @@ class Chaos:
             CALLBACK_BASE_URL=f"http://127.0.0.1:{port}",
             CALLBACK_LISTEN=f"127.0.0.1:{port}",
             LOG_LEVEL="INFO",
+            CREDIT_PACKS=CREDIT_PACKS,
         )
         return env
 
@@ -378,6 +386,7 @@ class Chaos:
                 self.fault_loop(tg, [runway, hk]),
                 self.kill_loop(bot),
                 self.outage(runway),
+                self.buyers.push(tg, [tg.user(5000 + i) for i in range(cfg.users)]),
             )
             finished = await self.settled(bot, started + cfg.time_limit)
             code = await bot.stop()
@@ -444,6 +453,8 @@ class Chaos:
         lost = [tag for tag in self.sent if tag not in by_tag]
 
         ledger_problems = self.ledger_problems(data)
+        purchase_problems = self.buyers.problems(data)
+        granted = sum(e["amount"] for e in data["ledger"] if e["kind"] == "purchase")
         lines = [
             Line("commands sent", len(self.sent)),
             Line("jobs created", len(jobs)),
@@ -470,12 +481,20 @@ class Chaos:
             Line("duplicate deliveries", duplicate_deliveries, must_be_zero=True),
             Line("credits charged for undelivered videos", charged_undelivered, must_be_zero=True),
             Line("ledger balance mismatches", len(ledger_problems), must_be_zero=True),
+            Line("Stars payments made", len(self.buyers.bought)),
+            Line(
+                "credits bought minus credits granted by purchases",
+                abs(self.buyers.total_bought() - granted),
+                must_be_zero=True,
+            ),
+            Line("purchase mismatches", len(purchase_problems), must_be_zero=True),
         ]
         outcomes = Counter(j["error_code"] or j["state"] for j in jobs)
         report = ChaosReport(self.cfg.seed, lines, self.faults)
         report.details.update(
             outcomes=dict(outcomes),
             ledger_problems=ledger_problems[:20],
+            purchase_problems=purchase_problems[:20],
             lost_commands=lost[:20],
             arrived_but_refunded=arrived_refunded[:20],
             duplicate_delivery_tags=[
@@ -497,7 +516,7 @@ class Chaos:
         for job in data["jobs"]:
             kinds = Counter(e["kind"] for e in entries.get(job["id"], []))
             amounts = {e["kind"]: e["amount"] for e in entries.get(job["id"], [])}
-            paid = job["paid_daily"] + job["paid_bonus"]
+            paid = job["paid_daily"] + job["paid_bonus"] + job["paid_purchased"]
             settle = {"charged": "charge", "refunded": "refund"}.get(job["settled"] or "")
             if kinds["reserve"] != 1 or amounts.get("reserve") != paid or paid != job["cost"]:
                 problems.append(

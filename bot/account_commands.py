@@ -33,6 +33,8 @@ class AccountCommands:
             return Reply(texts.t(locale, "quota_admin", active=balance.active))
         per_day = self.settings.quota_credits_per_day
         bonus = texts.t(locale, "quota_bonus", bonus=balance.bonus) if balance.bonus else ""
+        if balance.purchased or self.settings.credit_packs or self.settings.discord_credit_skus:
+            bonus += texts.t(locale, "quota_purchased", purchased=balance.purchased)
         return Reply(
             texts.t(
                 locale,

@@ -129,6 +129,26 @@ class StatsCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class BuyCommand:
+    name: ClassVar[str] = "buy"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCommand:
+    name: ClassVar[str] = "history"
+
+
+@dataclass(frozen=True, slots=True)
+class PaySupportCommand:
+    name: ClassVar[str] = "paysupport"
+
+
+@dataclass(frozen=True, slots=True)
+class TermsCommand:
+    name: ClassVar[str] = "terms"
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """A line of text that is no command the core answers: the refusal to send instead
     (a catalogue key and its values)."""
@@ -153,6 +173,10 @@ Command = (
     | ConfirmCommand
     | LinkCommand
     | UnlinkCommand
+    | BuyCommand
+    | HistoryCommand
+    | PaySupportCommand
+    | TermsCommand
     | Refused
 )
 

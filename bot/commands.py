@@ -9,18 +9,22 @@ from collections.abc import Callable
 
 from bot.command_types import (
     BanCommand,
+    BuyCommand,
     CancelCommand,
     Command,
     ConfirmCommand,
     ExtendCommand,
     GrantCommand,
     HelpCommand,
+    HistoryCommand,
     JobsCommand,
     LinkCommand,
+    PaySupportCommand,
     QuotaCommand,
     Refused,
     ShowCommand,
     StatsCommand,
+    TermsCommand,
     UnlinkCommand,
     UpscaleCommand,
 )
@@ -87,6 +91,10 @@ _SIMPLE: dict[str, Callable[[], Command]] = {
     "start": HelpCommand,
     "stats": StatsCommand,
     "unlink": UnlinkCommand,
+    "buy": BuyCommand,
+    "history": HistoryCommand,
+    "paysupport": PaySupportCommand,
+    "terms": TermsCommand,
 }
 
 

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import costs, spend
 from bot.models import UserRef
+from bot.packs import CreditPack, parse_packs, parse_skus
 from bot.storage.errors import POSTGRES_SCHEMES
 from bot.vendors import VENDORS
 
@@ -80,6 +81,13 @@ class Settings(EnvSettings):
     confirm_above_credits: int = Field(3, ge=0)
     confirm_timeout: float = Field(300.0, gt=0)
 
+    # Bought credits: Telegram Stars packs (credits:Stars,…), Discord SKUs (SKU_ID:credits,…),
+    # and the /paysupport and /terms answers (a default text when unset).
+    credit_packs: Annotated[list[CreditPack], NoDecode] = Field(default_factory=list)
+    discord_credit_skus: Annotated[dict[int, int], NoDecode] = Field(default_factory=dict)
+    paysupport_text: str | None = None
+    terms_text: str | None = None
+
     # sqlite:///path/to/file.db (the default, one process) or postgresql://user:pass@host/db
     database_url: str = "sqlite:///./data/videobot.db"
     # Downloads and local renders; default: the SQLite file's folder, or ./data on PostgreSQL.
@@ -137,6 +145,16 @@ class Settings(EnvSettings):
             known = ", ".join(VENDORS)
             raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
         return ids or ["local"]
+
+    @field_validator("credit_packs", mode="before")
+    @classmethod
+    def _packs(cls, value: Any) -> list[CreditPack]:
+        return parse_packs(value)
+
+    @field_validator("discord_credit_skus", mode="before")
+    @classmethod
+    def _skus(cls, value: Any) -> dict[int, int]:
+        return parse_skus(value)
 
     @field_validator("quota_costs", mode="before")
     @classmethod

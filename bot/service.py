@@ -45,6 +45,7 @@ from bot.job_request import planned_request
 from bot.jobs import JobEngine
 from bot.link_commands import Tries
 from bot.models import JobRequest, Media, UserRef
+from bot.payment_commands import PaymentCommands
 from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.result_actions import ResultActions
@@ -59,6 +60,7 @@ log = logging.getLogger("videobot.service")
 
 USER_COMMANDS = (
     "video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "link", "unlink",
+    "history", "buy",
     "help",
 )  # fmt: skip
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
@@ -67,7 +69,13 @@ __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService
 
 
 class VideoService(
-    AccountCommands, AdminCommands, ShowCommands, ExtendCommands, ResultActions, CancelCommands
+    AccountCommands,
+    AdminCommands,
+    ShowCommands,
+    ExtendCommands,
+    ResultActions,
+    CancelCommands,
+    PaymentCommands,
 ):
     def __init__(
         self,
@@ -104,6 +112,7 @@ class VideoService(
             LinkCommand: self._link,
             UnlinkCommand: self._unlink,
             Refused: self._refused,
+            **self.payment_handlers(),
         }
 
     # entry points for adapters

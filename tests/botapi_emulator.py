@@ -30,6 +30,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.botapi_payments import StarsMixin
+
 TOKEN = "123456789:AAH-test_TOKEN_0123456789abcdefghijKLM"
 BOT_ID = 123456789
 BOT_USERNAME = "VideoTestBot"
@@ -94,7 +96,7 @@ def _decode(key: str, value: str) -> Any:
     return value
 
 
-class BotAPIEmulator:
+class BotAPIEmulator(StarsMixin):
     def __init__(
         self,
         token: str = TOKEN,
@@ -130,6 +132,9 @@ class BotAPIEmulator:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self.offsets: list[int] = []  # every getUpdates offset: what the bot has confirmed
+        self.allowed_updates: list[str] | None = None
+        self._stars_init()
 
     # lifecycle
 
@@ -377,7 +382,17 @@ class BotAPIEmulator:
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        self.offsets.append(offset)
+        if "allowed_updates" in params:
+            self.allowed_updates = params["allowed_updates"] or None
+        # Telegram drops the kinds of update a bot did not ask for.
+        allowed = self.allowed_updates
+        self._updates = [
+            u
+            for u in self._updates
+            if u["update_id"] >= offset
+            and (allowed is None or set(u) - {"update_id"} <= set(allowed))
+        ]
         if not self._updates and timeout > 0:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):

@@ -34,6 +34,8 @@ import aiohttp
 import discord
 from aiohttp import web
 
+from tests.discord_entitlements import EntitlementsMixin
+
 APP_ID = 1100000000000000001
 BOT_ID = APP_ID
 GUILD_ID = 1200000000000000001
@@ -94,7 +96,7 @@ def iso(ts: float | None = None) -> str:
     return datetime.fromtimestamp(ts or time.time(), UTC).isoformat()
 
 
-class FakeDiscord:
+class FakeDiscord(EntitlementsMixin):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}
@@ -106,6 +108,7 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
+        self._entitlements_init(APP_ID)
 
     # lifecycle
 
@@ -483,6 +486,7 @@ class FakeDiscord:
                 self._channel_message,
             ),
             ("GET", r"/cdn/(?P<name>.+)", self._cdn),
+            *self.entitlement_routes(),
         ]
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""The chaos run, short: 30 jobs, 2 SIGKILLs, every fault kind but the 30 s timeouts.
+"""The chaos run, short: 30 jobs, 6 Stars payments, 2 SIGKILLs, every fault kind but the 30 s
+timeouts.
 
 The full run is `python -m bench.chaos` (200 jobs, 5 kills); this one runs in CI. It starts
 the real bot process with the Telegram adapter against the Bot API emulator and two vendor
@@ -30,6 +31,7 @@ async def test_short_chaos_run_reconciles(tmp_path: Path) -> None:
         poll_interval=0.5,
         slow_faults=False,
         time_limit=100.0,
+        purchases=6,
         workdir=tmp_path,
     )
     report = await run_chaos(cfg)
@@ -38,3 +40,4 @@ async def test_short_chaos_run_reconciles(tmp_path: Path) -> None:
     assert report.value("jobs created") >= 20  # most commands survived the kills
     assert report.value("jobs delivered exactly once (charged)") >= 10
     assert report.faults["SIGKILL + restart"] == 2
+    assert report.value("Stars payments made") >= 3  # most buyers paid despite the kills

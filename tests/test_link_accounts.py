@@ -19,7 +19,7 @@ from bot.commands import read
 from bot.errors import QuotaError
 from bot.models import JobRequest, JobState, Mode, UserRef
 from bot.replies import Incoming, Reply, utc_day
-from bot.storage.base import NewJob, QuotaPolicy
+from bot.storage.base import JobPatch, NewJob, QuotaPolicy
 from tests.helpers import make_core
 from tests.postgres import BACKENDS
 
@@ -110,7 +110,7 @@ async def test_link_and_unlink_create_no_credits(core: Core) -> None:
     assert (await left(core, TG), await left(core, DC)) == (6 + 5, 7 + 3)
 
     reply = await link(core, TG, DC)
-    assert not reply.error and "3 bonus credits" in reply.text, reply.text
+    assert not reply.error and "3 bonus and bought credits" in reply.text, reply.text
     # one balance: today's usage is the sum (7 of 10), the bonuses add up (8)
     assert await left(core, TG) == await left(core, DC) == 3 + 8
     assert await grants(core) == 8  # the bonus moved, none was made
@@ -224,3 +224,16 @@ async def test_both_users_reserving_at_once_spend_the_account_once(core: Core) -
     assert len(refused) == 6, results  # 10 free + 4 bonus pay for four jobs of 3, no more
     balance = await core.store.balance(TG, utc_day(t))
     assert (balance.left(PER_DAY), balance.bonus, balance.active) == (2, 2, 4)
+
+
+async def test_show_sends_a_video_of_a_linked_user(core: Core) -> None:
+    t = now(core)
+    job = new_job(TG, 1, t)
+    await core.store.reserve(job, policy_at(t), t)
+    url = "https://cdn.example/fox.mp4"
+    patch = JobPatch(result_url=url)
+    await core.store.settle(job.id, charge=True, state=JobState.DELIVERED, now=t, patch=patch)
+    assert (await say(core, DC, f"/show {job.id[:8]}")).error  # a stranger's, until linked
+    assert not (await link(core, TG, DC)).error
+    reply = await say(core, DC, f"/show {job.id[:8]}")
+    assert not reply.error and url in reply.text, reply.text

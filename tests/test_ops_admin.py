@@ -317,7 +317,9 @@ async def test_export_ledger_writes_every_movement_as_csv(
     code, out, _ = await cli(capsys, "export-ledger")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0].keys()) == ["id", "time", "user", "job_id", "kind", "amount", "note"]
+    assert list(rows[0].keys()) == [
+        "id", "time", "user", "job_id", "kind", "amount", "note", "payment_id",
+    ]  # fmt: skip
     movements = sorted((r["job_id"][:8], r["kind"], r["amount"]) for r in rows)
     assert movements == sorted(
         [
@@ -334,9 +336,8 @@ async def test_export_ledger_writes_every_movement_as_csv(
     target = tmp_path / "ledger.csv"
     code, out, err = await cli(capsys, "export-ledger", "--output", str(target))
     assert code == 0 and out == "" and "5 ledger entries written" in err
-    assert (
-        target.read_text(encoding="utf-8").splitlines()[0] == "id,time,user,job_id,kind,amount,note"
-    )
+    header = target.read_text(encoding="utf-8").splitlines()[0]
+    assert header == "id,time,user,job_id,kind,amount,note,payment_id"
 
 
 def test_read_commands_need_an_existing_database(capsys: pytest.CaptureFixture[str]) -> None:

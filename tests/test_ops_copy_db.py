@@ -14,6 +14,7 @@ from adapters.cli import main
 from bot.models import JobState, Media, UserRef
 from bot.storage import Store, open_store
 from bot.storage.base import JobPatch, QuotaPolicy
+from bot.storage.payment_types import Purchase, RefundOutcome
 from tests.test_core_store_backends import job_of
 
 POLICY = QuotaPolicy(day="2026-01-01", per_day=3, max_active=10, unlimited=False)
@@ -95,6 +96,45 @@ async def test_a_sqlite_deployment_is_copied_whole_and_balances_the_same(
     code, out, err = await cli(capsys, "copy-db", "--from", source_url, "--to", target)
     assert code == 1 and out == ""
     assert "nothing copied: the target database already holds" in err
+
+
+async def bought(store: Store) -> tuple[object, ...]:
+    accounts = await store.accounts()
+    return (
+        accounts.purchased,
+        sorted(accounts.jobs, key=lambda j: j.id),
+        await store.history(ALICE),
+        await store.history(BOB),
+        await store.balance(ALICE, POLICY.day),
+    )
+
+
+async def test_bought_credits_and_their_payments_are_copied(
+    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source_url = f"sqlite:///{tmp_path / 'old.db'}"
+    stars = Purchase("telegram:c1", ALICE, "credits:10:50", 10, 50, "XTR")
+    source = await open_store(source_url)
+    try:
+        await source.credit_purchase(stars, 1.0)
+        await source.credit_purchase(Purchase("discord:9", BOB, "sku:9", 4, 0, "SKU"), 1.5)
+        await source.refund_purchase("discord:9", False, 2.0)
+        await source.reserve(job_of(ALICE, 1, cost=5), POLICY, 3.0)  # 3 daily + 2 bought
+        before = await bought(source)
+    finally:
+        await source.close()
+
+    code, out, err = await cli(capsys, "copy-db", "--from", source_url, "--to", target)
+    assert code == 0, err
+    assert "2 payments" in out and "purchase 14, payment_refund -4" in out
+    copied = await open_store(target)
+    try:
+        assert await bought(copied) == before
+        assert not (await copied.credit_purchase(stars, 4.0)).new  # still credited once
+        again = await copied.refund_purchase("discord:9", True, 4.0)
+        assert (again.outcome, again.taken) == (RefundOutcome.ALREADY, 4)
+    finally:
+        await copied.close()
 
 
 async def test_wrong_sources_and_targets_are_refused_with_nothing_written(

@@ -16,6 +16,7 @@ from adapters.discord.bridge import CoreBridge
 from adapters.discord.cog import VideoCog
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.menu import MenuCog
+from adapters.discord.payments import PaymentsCog
 from adapters.discord.prefix import PrefixCog
 from adapters.discord.quick import QuickCog
 from adapters.discord.settings import DiscordSettings
@@ -104,7 +105,10 @@ class VideoBot(commands.Bot):
         await self.add_cog(PrefixCog(self.bridge))
         self.button_handler = video
         self.add_dynamic_items(JobButton, ShowMenu)
+        payments = PaymentsCog(self, self.bridge)
+        await self.add_cog(payments)
         await self.sync_commands()
+        await payments.catch_up()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Globally by default; to DISCORD_DEV_GUILD (instant) when it is set."""

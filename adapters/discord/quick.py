@@ -1,5 +1,5 @@
-"""The quick commands: /quota /jobs /cancel /help and the admin ones; each gets one private
-reply written by the core."""
+"""The quick commands: /quota /jobs /cancel /history /help and the admin ones; each gets one
+private reply written by the core."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.command_types import (
     CancelCommand,
     GrantCommand,
     HelpCommand,
+    HistoryCommand,
     JobsCommand,
     LinkCommand,
     QuotaCommand,
@@ -68,6 +69,10 @@ class QuickCog(commands.Cog):
     @app_commands.command(name="unlink", description=loc("cmd_unlink"))
     async def unlink(self, interaction: Interaction) -> None:
         await self.bridge.answer(interaction, UnlinkCommand())
+
+    @app_commands.command(name="history", description=loc("cmd_history"))
+    async def history(self, interaction: Interaction) -> None:
+        await self.bridge.answer(interaction, HistoryCommand())
 
     @app_commands.command(name="help", description=loc("cmd_help"))
     async def help(self, interaction: Interaction) -> None:

@@ -28,7 +28,7 @@ from bot.service import utc_day
 from bot.storage import JobPatch, Store, open_store
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
-LEDGER_COLUMNS = ("id", "time", "user", "job_id", "kind", "amount", "note")
+LEDGER_COLUMNS = ("id", "time", "user", "job_id", "kind", "amount", "note", "payment_id")
 
 
 class AdminError(Exception):
@@ -79,9 +79,8 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser(
         "export-ledger",
         help="write the credit ledger as CSV",
-        description="Every credit movement (reserve, charge, refund, grant) as CSV: "
-        + ", ".join(LEDGER_COLUMNS)
-        + ". Times are ISO 8601, UTC.",
+        description="Every credit movement (reserve, charge, refund, grant, purchase, "
+        "payment_refund) as CSV: " + ", ".join(LEDGER_COLUMNS) + ". Times are ISO 8601, UTC.",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
 
@@ -275,4 +274,6 @@ def _write_ledger(entries: Sequence[Any], fh: TextIO) -> None:
     writer.writerow(LEDGER_COLUMNS)
     for e in entries:
         when = datetime.fromtimestamp(e.at, UTC).isoformat(timespec="seconds")
-        writer.writerow([e.id, when, e.user, e.job_id or "", e.kind, e.amount, e.note])
+        writer.writerow(
+            [e.id, when, e.user, e.job_id or "", e.kind, e.amount, e.note, e.payment_id or ""]
+        )

@@ -32,6 +32,7 @@ from adapters.telegram.delivery import TelegramSink
 from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
 from adapters.telegram.handlers import Handlers
+from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, redact
@@ -99,6 +100,8 @@ class TelegramAdapter:
             album_window=album_window,
             token=self.token,
         )
+        self.payments = TelegramPayments(core, self.token, self.handlers.allowed)
+        self.payments.install(self.app)  # ahead of the general handler: payments have no text
         self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.handlers.on_message))
         self.app.add_handler(CallbackQueryHandler(self.handlers.on_callback))
         self.app.add_error_handler(self.handlers.on_error)
@@ -121,6 +124,8 @@ class TelegramAdapter:
         self._started = True
         log.info("telegram: signed in as @%s", self.app.bot.username)
         await self._register_commands()
+        if self.core.settings.credit_packs:
+            await self.payments.catch_up(self.app.bot)
         self.core.engine.subscribe(PLATFORM, self.sink)
         self.core.notices.register(PLATFORM, self._direct_message)
         await self.app.start()

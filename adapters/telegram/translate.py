@@ -18,8 +18,10 @@ from bot.models import UserRef
 from bot.service import ADMIN_COMMANDS, USER_COMMANDS, Reply
 
 PLATFORM = "telegram"
-ALLOWED_UPDATES = ["message", "callback_query"]
-KNOWN_COMMANDS = frozenset({*USER_COMMANDS, *ADMIN_COMMANDS, "start", "confirm"})
+ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
+KNOWN_COMMANDS = frozenset(
+    {*USER_COMMANDS, *ADMIN_COMMANDS, "start", "confirm", "paysupport", "terms"}
+)
 MEDIA_COMMANDS = frozenset({"video", "act"})
 TEXT_LIMIT = 4096  # sendMessage / editMessageText
 CAPTION_LIMIT = 1024

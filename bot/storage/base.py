@@ -13,7 +13,9 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
+from bot.storage.account_types import Accounts
 from bot.storage.link_types import LinkResult
+from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,10 @@ class Balance:
     bonus: int
     active: int
     banned: bool
+    purchased: int = 0  # bought credits: they never expire
 
     def left(self, per_day: int) -> int:
-        return max(0, per_day - self.used_today) + self.bonus
+        return max(0, per_day - self.used_today) + self.bonus + self.purchased
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,43 +92,10 @@ class LedgerEntry:
     at: float
     user: str
     job_id: str | None
-    kind: str  # reserve | charge | refund | grant
+    kind: str  # reserve | charge | refund | grant | purchase | payment_refund
     amount: int
     note: str
-
-
-@dataclass(frozen=True, slots=True)
-class JobAccount:
-    """What one job holds and paid, for reconciling every credit against the ledger."""
-
-    id: str
-    user: str
-    state: str
-    settled: str | None  # charged | refunded, once settled
-    cost: int
-    paid_daily: int
-    paid_bonus: int
-    quota_day: str
-    request: dict[str, Any]
-    vendor: str | None
-    vendor_task_id: str | None
-    error_code: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DailyUsage:
-    user: str
-    day: str
-    used: int
-
-
-@dataclass(frozen=True, slots=True)
-class Accounts:
-    """Every job's payment, every day's usage and every bonus balance, read together."""
-
-    jobs: list[JobAccount]
-    usage: list[DailyUsage]
-    bonuses: dict[str, int]  # user -> bonus credits
+    payment_id: str | None = None  # the payment a purchase or its refund belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +158,20 @@ class Store(Protocol):
     async def grant(self, user: UserRef, credits: int, now: float, note: str = "") -> int: ...
 
     async def prune_media(self, before: float) -> int: ...
+
+    async def credit_purchase(self, purchase: Purchase, now: float) -> Credited:
+        """Add a payment's credits to the user's bought credits with a `purchase` ledger
+        entry, once per `purchase.id` whoever delivers it again (one transaction)."""
+        ...
+
+    async def refund_purchase(self, payment_id: str, force: bool, now: float) -> PaymentRefund:
+        """Take back a payment's credits from the user's bought credits, once: refused
+        (SPENT) when fewer are left unless `force`, which takes what is left."""
+        ...
+
+    async def history(self, user: UserRef, limit: int = 20) -> list[HistoryEntry]:
+        """The user's last `limit` ledger entries, newest first."""
+        ...
 
     async def set_banned(self, user: UserRef, banned: bool, now: float) -> None: ...
 

@@ -10,7 +10,7 @@ from bot.storage.base import Balance
 from bot.storage.batching import Batcher, Kind
 from bot.storage.link_rows import BALANCE, balance_params
 from bot.storage.links import account_of
-from bot.storage.rows import JOB_COLUMNS, job_ref_query, row_to_job
+from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, row_to_job
 
 
 class JobReads(Batcher):
@@ -69,10 +69,4 @@ class JobReads(Batcher):
             account = account_of(db, str(user))  # the balance is the account's
             return tuple(db.execute(BALANCE, balance_params(account, day)).fetchone())
 
-        bonus, banned, used, active = await self._call(read, Kind.READ)
-        return Balance(
-            used_today=used or 0,
-            bonus=bonus or 0,
-            active=active,
-            banned=bool(banned),
-        )
+        return balance_from(await self._call(read, Kind.READ))

@@ -6,6 +6,7 @@ other user of it (and, once linked, the primary too)."""
 from __future__ import annotations
 
 from bot.models import ACTIVE_STATES
+from bot.storage.payment_rows import HISTORY_READ
 
 # The account's users as a subquery taking the account twice: its linked users and itself.
 _MEMBERS = "SELECT user FROM user_links WHERE account = ? UNION SELECT ?"
@@ -17,7 +18,8 @@ MEMBERS = "SELECT user FROM user_links WHERE account = ? ORDER BY user"
 USED_ON = f"SELECT COALESCE(SUM(used), 0) FROM daily_usage WHERE user IN ({_MEMBERS}) AND day = ?"
 # The account's active jobs (account, account).
 ACTIVE_OF = f"SELECT COUNT(*) FROM jobs WHERE user IN ({_MEMBERS}) AND state IN ({_ACTIVE})"
-ACCOUNT_BALANCE = "SELECT bonus, banned FROM users WHERE user = ?"
+# What an account holds: its bonus, its ban and its bought credits.
+ACCOUNT_BALANCE = "SELECT bonus, banned, purchased FROM users WHERE user = ?"
 ENSURE_USER = "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
 ADD_USAGE = (
     "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
@@ -33,19 +35,39 @@ TAKE_CODE = (
 LINK = "INSERT INTO user_links (user, account, linked_at) VALUES (?, ?, ?)"
 UNLINK = "DELETE FROM user_links WHERE user IN (?, ?)"
 MOVE_LINKS = "UPDATE user_links SET account = ? WHERE account = ?"
-ADD_BONUS = "UPDATE users SET bonus = bonus + ? WHERE user = ?"
-CLEAR_BONUS = "UPDATE users SET bonus = 0 WHERE user = ?"
-HAND_OVER = "UPDATE users SET bonus = bonus + ?, banned = ? WHERE user = ?"
-SET_BANNED = "UPDATE users SET banned = ? WHERE user = ?"
-# An account's balance (account x4, day, account x2): bonus, ban, the day's use, active jobs.
-BALANCE = (
-    "SELECT (SELECT bonus FROM users WHERE user = ?), (SELECT banned FROM users WHERE user = ?), "
-    f"({USED_ON}), ({ACTIVE_OF})"
+# Bonus and bought credits move together (bonus, bought, user).
+ADD_BONUS = "UPDATE users SET bonus = bonus + ?, purchased = purchased + ? WHERE user = ?"
+CLEAR_BONUS = "UPDATE users SET bonus = 0, purchased = 0 WHERE user = ?"
+HAND_OVER = (
+    "UPDATE users SET bonus = bonus + ?, purchased = purchased + ?, banned = ? WHERE user = ?"
 )
+SET_BANNED = "UPDATE users SET banned = ? WHERE user = ?"
+# An account's balance (account x5, day, account x2): bonus, bought credits, ban, the day's
+# use, active jobs (the columns `rows.balance_from` takes).
+BALANCE = (
+    "SELECT (SELECT bonus FROM users WHERE user = ?), "
+    "(SELECT purchased FROM users WHERE user = ?), "
+    f"(SELECT banned FROM users WHERE user = ?), ({USED_ON}), ({ACTIVE_OF})"
+)
+# Every ledger entry of the account's users (account, account, limit), newest first.
+HISTORY = HISTORY_READ.replace("l.user = ?", f"l.user IN ({_MEMBERS})")
 
 
 def balance_params(account: str, day: str) -> tuple[str, ...]:
-    return (account, account, account, account, day, account, account)
+    return (account, account, account, account, account, day, account, account)
+
+
+def move_entries(
+    now: float, source: str, target: str, moved: tuple[int, int], notes: tuple[str, str]
+) -> list[tuple[object, ...]]:
+    """`LEDGER_INSERT` values for (bonus, bought credits) moving from `source` to `target`:
+    a pair of cancelling rows per kind moved (`grant`, `purchase`), so no credits appear."""
+    entries: list[tuple[object, ...]] = []
+    for kind, amount in zip(("grant", "purchase"), moved, strict=True):
+        if amount:
+            entries.append((now, source, None, kind, -amount, notes[0]))
+            entries.append((now, target, None, kind, amount, notes[1]))
+    return entries
 
 
 def members_of(account: str, linked: list[str]) -> list[str]:

@@ -3,12 +3,13 @@ account's primary user, and every money transaction resolves through it.
 
 Rules, each one transaction: the daily free credits are counted over all of an account's
 users (their `daily_usage` rows are summed, so a job's usage stays on the row of the user
-who asked for it and a refund finds it there); bonus credits and the ban live on the
-primary's row. Linking and unlinking wait until no job of either side is active, so a job
-is settled by the account that reserved it. Neither creates credits: linking moves the
-joiner's bonus to the primary (two `grant` rows that cancel out); unlinking leaves the
-bonus with the account, keeps the account's usage of the day, spends the day's free
-credits of the user who leaves (theirs again tomorrow), and keeps a ban on them.
+who asked for it and a refund finds it there); bonus and bought credits and the ban live
+on the primary's row. Linking and unlinking wait until no job of either side is active, so
+a job is settled by the account that reserved it. Neither creates credits: linking moves
+the joiner's bonus and bought credits to the primary (`grant` and `purchase` rows that
+cancel out); unlinking leaves them with the account, keeps the account's usage of the day,
+spends the day's free credits of the user who leaves (theirs again tomorrow), and keeps a
+ban on them.
 """
 
 from __future__ import annotations
@@ -74,16 +75,17 @@ class LinkOps(Batcher):
                 return LinkResult("link_busy", account)
             ensure_user(db, account, now)
             ensure_user(db, joiner, now)
-            bonus, banned = db.execute(sql.ACCOUNT_BALANCE, (joiner,)).fetchone()
-            if bonus:
+            bonus, banned, bought = db.execute(sql.ACCOUNT_BALANCE, (joiner,)).fetchone()
+            if bonus or bought:
                 db.execute(sql.CLEAR_BONUS, (joiner,))
-                db.execute(sql.ADD_BONUS, (bonus, account))
-                db.execute(LEDGER_INSERT, (now, joiner, None, "grant", -bonus, f"link {account}"))
-                db.execute(LEDGER_INSERT, (now, account, None, "grant", bonus, f"link {joiner}"))
+                db.execute(sql.ADD_BONUS, (bonus, bought, account))
+                notes = (f"link {account}", f"link {joiner}")
+                moves = sql.move_entries(now, joiner, account, (bonus, bought), notes)
+                db.executemany(LEDGER_INSERT, moves)
             if banned:  # a ban is not shed by joining another account
                 db.execute(sql.SET_BANNED, (1, account))
             db.execute(sql.LINK, (joiner, account, now))
-            return LinkResult("link_done", account, moved=bonus)
+            return LinkResult("link_done", account, moved=bonus + bought)
 
         return await self._transaction(link)
 
@@ -99,17 +101,16 @@ class LinkOps(Batcher):
             if active_of(db, account):
                 return LinkResult("link_busy", account)
             total = used_on(db, account, day)
-            bonus, banned = db.execute(sql.ACCOUNT_BALANCE, (account,)).fetchone()
+            bonus, banned, bought = db.execute(sql.ACCOUNT_BALANCE, (account,)).fetchone()
             primary = account if user != account else users[1]
             db.execute(sql.UNLINK, (user, primary))
             db.execute(sql.MOVE_LINKS, (primary, account))
             if primary != account:  # the account's bonus and ban go with it to its new primary
                 db.execute(sql.CLEAR_BONUS, (account,))
-                db.execute(sql.HAND_OVER, (bonus, banned, primary))
-                if bonus:
-                    note = f"unlink {user}"
-                    db.execute(LEDGER_INSERT, (now, account, None, "grant", -bonus, note))
-                    db.execute(LEDGER_INSERT, (now, primary, None, "grant", bonus, note))
+                db.execute(sql.HAND_OVER, (bonus, bought, banned, primary))
+                notes = (f"unlink {user}",) * 2
+                moves = sql.move_entries(now, account, primary, (bonus, bought), notes)
+                db.executemany(LEDGER_INSERT, moves)
             db.execute(sql.SET_BANNED, (banned, user))
             # No free credits appear today: the account keeps its usage, the leaver has none.
             for side, floor in ((user, max(total, per_day)), (primary, total)):

@@ -11,6 +11,27 @@ from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
 
+# Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
+# credits, a separate balance that never expires (so a payment's refund can take back exactly
+# what is left of it), what each job paid from it, and one row per payment (its platform's
+# charge or entitlement id: credited once, whoever delivers it twice).
+BOUGHT_CREDITS = """
+    ALTER TABLE users ADD COLUMN purchased INTEGER NOT NULL DEFAULT 0 CHECK (purchased >= 0);
+    ALTER TABLE jobs ADD COLUMN paid_purchased INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        product TEXT NOT NULL,
+        credits INTEGER NOT NULL CHECK (credits > 0),
+        price INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        at REAL NOT NULL,
+        refunded_at REAL,
+        taken_back INTEGER
+    );
+    CREATE INDEX payments_user ON payments (user);
+"""
+
 MIGRATIONS: list[str] = [
     # 1: users, daily usage, jobs with their media, and the ledger
     """
@@ -117,7 +138,35 @@ MIGRATIONS: list[str] = [
         at REAL NOT NULL
     );
     """,
-    # 7: one account across platforms (a linked user -> its account's primary user) and the
+    # 7: bought credits (see BOUGHT_CREDITS), and the ledger rebuilt to allow the kinds
+    # `purchase` and `payment_refund` and to name the payment an entry belongs to.
+    BOUGHT_CREDITS
+    + """
+    CREATE TABLE ledger_v5 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        user TEXT NOT NULL,
+        job_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('reserve', 'charge', 'refund', 'grant',
+                                           'purchase', 'payment_refund')),
+        amount INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        payment_id TEXT
+    );
+    INSERT INTO ledger_v5 (id, at, user, job_id, kind, amount, note)
+        SELECT id, at, user, job_id, kind, amount, note FROM ledger;
+    DROP TABLE ledger;
+    ALTER TABLE ledger_v5 RENAME TO ledger;
+    CREATE UNIQUE INDEX ledger_once ON ledger (job_id, kind) WHERE job_id IS NOT NULL;
+    CREATE UNIQUE INDEX ledger_payment_once ON ledger (payment_id, kind)
+        WHERE payment_id IS NOT NULL;
+    CREATE INDEX ledger_user ON ledger (user, id);
+    INSERT INTO credit_totals (kind, total) VALUES ('purchase', 0), ('payment_refund', 0);
+    CREATE TRIGGER ledger_totals AFTER INSERT ON ledger BEGIN
+        UPDATE credit_totals SET total = total + NEW.amount WHERE kind = NEW.kind;
+    END;
+    """,
+    # 8: one account across platforms (a linked user -> its account's primary user) and the
     # one-time codes that join them, kept only as hashes
     """
     CREATE TABLE user_links (

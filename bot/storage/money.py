@@ -11,7 +11,7 @@ import sqlite3
 from bot.models import Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
-from bot.storage.link_rows import ACCOUNT_BALANCE
+from bot.storage.link_rows import ACCOUNT_BALANCE, ADD_BONUS
 from bot.storage.links import account_of, active_of, ensure_user, used_on
 from bot.storage.quota import split_cost
 from bot.storage.rows import (
@@ -34,31 +34,31 @@ class MoneyOps(Batcher):
 
         def reserve(db: sqlite3.Connection) -> None:
             ensure_user(db, user, now)
-            account = account_of(db, user)  # bonus and ban are the account's
-            bonus, banned = db.execute(ACCOUNT_BALANCE, (account,)).fetchone()
+            account = account_of(db, user)  # bonus, bought credits and ban are the account's
+            bonus, banned, bought = db.execute(ACCOUNT_BALANCE, (account,)).fetchone()
             active = active_of(db, account)
             used = used_on(db, account, policy.day)  # the free credits are the account's
-            paid_daily, paid_bonus = split_cost(
-                policy, job.cost, bonus=bonus, banned=bool(banned), active=active, used=used
-            )
+            paid = split_cost(
+                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
+                active=active, used=used,
+            )  # fmt: skip
+            paid_daily, paid_bonus, paid_bought = paid
             if not policy.unlimited:
                 db.execute(
                     "INSERT INTO daily_usage (user, day, used) VALUES (?, ?, ?) "
                     "ON CONFLICT (user, day) DO UPDATE SET used = used + excluded.used",
                     (user, policy.day, paid_daily),
                 )
-            if paid_bonus:
-                db.execute(
-                    "UPDATE users SET bonus = bonus - ? WHERE user = ?", (paid_bonus, account)
-                )
-            db.execute(JOB_INSERT, new_job_values(job, paid_daily, paid_bonus, policy.day, now))
+            if paid_bonus or paid_bought:
+                db.execute(ADD_BONUS, (-paid_bonus, -paid_bought, account))
+            db.execute(JOB_INSERT, new_job_values(job, paid, policy.day, now))
             for role, media in job.media.items():
                 db.execute(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (job.id, role, media.mime, media.filename, media.data),
                 )
-            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", paid_daily + paid_bonus, ""))
+            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", sum(paid), ""))
 
         await self._transaction(reserve)
         return reserved_job(job, now)
@@ -70,12 +70,13 @@ class MoneyOps(Batcher):
 
         def settle(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT user, paid_daily, paid_bonus, quota_day, settled FROM jobs WHERE id = ?",
+                "SELECT user, paid_daily, paid_bonus, paid_purchased, quota_day, settled "
+                "FROM jobs WHERE id = ?",
                 (job_id,),
             ).fetchone()
-            if row is None or row[4] is not None:
+            if row is None or row[5] is not None:
                 return False
-            user, paid_daily, paid_bonus, day, _ = row
+            user, paid_daily, paid_bonus, paid_bought, day, _ = row
             settled = "charged" if charge else "refunded"
             db.execute(
                 f"UPDATE jobs SET settled = ?, state = ?, updated_at = ?{sets} WHERE id = ?",
@@ -86,12 +87,11 @@ class MoneyOps(Batcher):
                     "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
                     (paid_daily, user, day),
                 )
-                db.execute(
-                    "UPDATE users SET bonus = bonus + ? WHERE user = ?",
-                    (paid_bonus, account_of(db, user)),  # linking waits for no active job
-                )
+                # back to the account (linking waits for no active job)
+                db.execute(ADD_BONUS, (paid_bonus, paid_bought, account_of(db, user)))
             kind = "charge" if charge else "refund"
-            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid_daily + paid_bonus, ""))
+            paid = paid_daily + paid_bonus + paid_bought
+            db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid, ""))
             return True
 
         return await self._transaction(settle)

@@ -15,7 +15,13 @@ from typing import Any
 from bot.chat import StoredChat
 from bot.job_request import request_from_json, request_to_json
 from bot.models import Job, JobState, UserRef
-from bot.storage.base import KEEP, Accounts, DailyUsage, JobAccount, JobPatch, NewJob
+from bot.storage.account_types import Accounts, DailyUsage, JobAccount
+from bot.storage.base import KEEP, Balance, JobPatch, NewJob
+
+
+def marks(items: tuple[Any, ...]) -> str:
+    return ",".join("?" * len(items))
+
 
 HEX = re.compile(r"^[0-9a-f]{4,32}$")  # a job id, or the start of one
 JOB_COLUMNS = (
@@ -24,11 +30,11 @@ JOB_COLUMNS = (
     "attempt, vendor_cost"
 )
 NEW_JOB_COLUMNS = (
-    "id", "user", "state", "request", "cost", "paid_daily", "paid_bonus", "quota_day", "locale",
-    "chat", "created_at", "updated_at", "deadline_at",
+    "id", "user", "state", "request", "cost", "paid_daily", "paid_bonus", "paid_purchased",
+    "quota_day", "locale", "chat", "created_at", "updated_at", "deadline_at",
 )  # fmt: skip
-JOB_INSERT = f"INSERT INTO jobs ({', '.join(NEW_JOB_COLUMNS)}) VALUES ({','.join('?' * 13)})"
-LEDGER_READ = "SELECT id, at, user, job_id, kind, amount, note FROM ledger ORDER BY id"
+JOB_INSERT = f"INSERT INTO jobs ({', '.join(NEW_JOB_COLUMNS)}) VALUES ({marks(NEW_JOB_COLUMNS)})"
+LEDGER_READ = "SELECT id, at, user, job_id, kind, amount, note, payment_id FROM ledger ORDER BY id"
 # The input media of jobs settled before a time (kept until then for Again).
 PRUNE_MEDIA = (
     "DELETE FROM job_media WHERE job_id IN "
@@ -68,10 +74,6 @@ def row_to_job(row: Iterable[Any]) -> Job:
     )
 
 
-def marks(items: tuple[Any, ...]) -> str:
-    return ",".join("?" * len(items))
-
-
 PATCH_COLUMNS = tuple(f.name for f in fields(JobPatch))  # read once: writes are the hot path
 
 
@@ -90,13 +92,14 @@ def assignments(patch: JobPatch, first: int = 0) -> tuple[str, list[Any]]:
 
 
 def new_job_values(
-    job: NewJob, paid_daily: int, paid_bonus: int, day: str, now: float
+    job: NewJob, paid: tuple[int, int, int], day: str, now: float
 ) -> tuple[Any, ...]:
-    """The values of `NEW_JOB_COLUMNS` for a job being reserved."""
+    """The values of `NEW_JOB_COLUMNS` for a job being reserved; `paid` is what
+    `quota.split_cost` returned (daily, bonus, bought)."""
     return (
         job.id, str(job.user), JobState.RESERVED.value, json.dumps(request_to_json(job.request)),
-        job.cost, paid_daily, paid_bonus, day, job.locale, json.dumps(job.chat.to_json()), now,
-        now, job.deadline_at,
+        job.cost, *paid, day, job.locale, json.dumps(job.chat.to_json()), now, now,
+        job.deadline_at,
     )  # fmt: skip
 
 
@@ -111,24 +114,40 @@ def reserved_job(job: NewJob, now: float) -> Job:
 
 ACCOUNT_COLUMNS = (
     "id, user, state, settled, cost, paid_daily, paid_bonus, quota_day, request, vendor, "
-    "vendor_task_id, error_code"
+    "vendor_task_id, error_code, paid_purchased"
 )
 
 
-# What `Store.accounts` reads, in one snapshot: every job's payment, the usage, the bonuses.
+# What `Store.accounts` reads, in one snapshot: every job's payment, the usage, the bonus
+# and bought credits.
 ACCOUNTS_READS = (
     f"SELECT {ACCOUNT_COLUMNS} FROM jobs",
     "SELECT user, day, used FROM daily_usage",
-    "SELECT user, bonus FROM users",
+    "SELECT user, bonus, purchased FROM users",
 )
 
 
-def accounts_from(jobs: Iterable[Any], usage: Iterable[Any], bonuses: Iterable[Any]) -> Accounts:
+def accounts_from(jobs: Iterable[Any], usage: Iterable[Any], balances: Iterable[Any]) -> Accounts:
     """`Accounts` from the rows of the three `ACCOUNTS_READS`."""
+    balances = list(balances)
     return Accounts(
         jobs=[row_to_account(row) for row in jobs],
         usage=[DailyUsage(*row) for row in usage],
-        bonuses={str(user): int(bonus) for user, bonus in bonuses},
+        bonuses={str(user): int(bonus) for user, bonus, _ in balances},
+        purchased={str(user): int(bought) for user, _, bought in balances},
+    )
+
+
+def balance_from(row: Iterable[Any]) -> Balance:
+    """`Balance` from (bonus, bought, banned, used today, active jobs), each NULL when the
+    user has no row yet."""
+    bonus, bought, banned, used, active = row
+    return Balance(
+        used_today=used or 0,
+        bonus=bonus or 0,
+        active=active,
+        banned=bool(banned),
+        purchased=bought or 0,
     )
 
 
@@ -148,11 +167,11 @@ def job_ref_query(ref: str, user: UserRef | None) -> tuple[str, list[Any]] | Non
 
 
 def row_to_account(row: Iterable[Any]) -> JobAccount:
-    jid, user, state, settled, cost, daily, bonus, day, request, vendor, task, code = row
+    jid, user, state, settled, cost, daily, bonus, day, request, vendor, task, code, bought = row
     return JobAccount(
         id=jid, user=user, state=state, settled=settled, cost=cost, paid_daily=daily,
         paid_bonus=bonus, quota_day=day, request=json.loads(request), vendor=vendor,
-        vendor_task_id=task, error_code=code,
+        vendor_task_id=task, error_code=code, paid_purchased=bought,
     )  # fmt: skip
 
 

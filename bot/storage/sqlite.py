@@ -2,8 +2,9 @@
 
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
-reports (reports.py) and the schema (migrations.py). Commits do not fsync (WAL,
-synchronous=NORMAL) and checkpoints, which do, run in a worker thread (checkpoint.py).
+reports (reports.py), bought credits (payments.py) and the schema (migrations.py).
+Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints, which do, run in a worker
+thread (checkpoint.py).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests 
 from bot.storage.migrations import apply_migrations
 from bot.storage.money import MoneyOps
 from bot.storage.opening import close_quietly, connect, sqlite_problem, unavailable
+from bot.storage.payments import PaymentOps
 from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, JobReads, Reports, Alerts, LinkOps):
+class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, LinkOps):
     """The `Store` for one SQLite file."""
 
     def __init__(

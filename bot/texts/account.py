@@ -56,9 +56,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "link_done": {
         "en": "Linked: this account and {account} now share one balance, history and rights. "
-        "{moved} bonus credits were moved over. /unlink splits them again.",
-        "zh": "已关联:此账户与 {account} 现在共用额度、记录和权限。已转入 {moved} 点奖励额度。"
-        "发送 /unlink 可解除。",
+        "{moved} bonus and bought credits were moved over. /unlink splits them again.",
+        "zh": "已关联:此账户与 {account} 现在共用额度、记录和权限。"
+        "已转入 {moved} 点奖励与购买额度。发送 /unlink 可解除。",
     },
     "link_bad_code": {
         "en": "That code is unknown, used or expired. Send /link on the other platform for a "
@@ -80,9 +80,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "尝试的关联代码过多。请等待 {minutes} 分钟后再获取新代码。",
     },
     "unlink_done": {
-        "en": "Unlinked. Bonus credits stay with {account}; the one who left gets daily free "
-        "credits again from tomorrow (UTC).",
-        "zh": "已解除关联。奖励额度留在 {account};离开的一方从明天(UTC)起重新获得每日免费额度。",
+        "en": "Unlinked. Bonus and bought credits stay with {account}; the one who left gets "
+        "daily free credits again from tomorrow (UTC).",
+        "zh": "已解除关联。奖励与购买额度留在 {account};"
+        "离开的一方从明天(UTC)起重新获得每日免费额度。",
     },
     "unlink_none": {"en": "This account is not linked.", "zh": "此账户没有关联。"},
 }

@@ -6,7 +6,7 @@ read from both schemas rather than listed here, so a table or a column a later m
 adds is copied too; a column the target lacks stops the copy (its data would be lost). The
 credit totals are not copied: the target's trigger adds them up from the ledger rows.
 Afterwards the ledger is added up on both sides, per user and kind, with each user's bonus
-and daily usage: the copy counts only when they agree.
+and bought credits, the payments and the daily usage: the copy counts only when they agree.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ DERIVED = ("credit_totals",)  # kept by the target's own trigger
 # What must agree on both sides afterwards, each as (key..., value) rows.
 CHECKS = {
     "ledger": 'SELECT "user", kind, SUM(amount), COUNT(*) FROM ledger GROUP BY "user", kind',
-    "bonus": 'SELECT "user", bonus FROM users',
+    "balances": 'SELECT "user", bonus, purchased FROM users',
+    "payments": 'SELECT id, "user", credits, taken_back FROM payments',
     "daily usage": 'SELECT "user", day, used FROM daily_usage',
 }
 
@@ -116,7 +117,9 @@ async def compare(source: sqlite3.Connection, target: Any) -> dict[str, int]:
         ours = sorted(tuple(r) for r in source.execute(sql))  # "user" is SQLite's too
         if theirs != ours:
             raise CopyRefused(f"the {name} differs between the two databases after the copy")
-    totals = {"reserve": 0, "charge": 0, "refund": 0, "grant": 0}
+    totals = dict.fromkeys(
+        ("reserve", "charge", "refund", "grant", "purchase", "payment_refund"), 0
+    )
     for kind, total in source.execute("SELECT kind, SUM(amount) FROM ledger GROUP BY kind"):
         totals[kind] = int(total)
     return totals

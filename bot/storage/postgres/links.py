@@ -39,16 +39,16 @@ async def active_of(db: Any, account: str) -> int:
     return int(await db.fetchval(pg(sql.ACTIVE_OF), account, account))
 
 
-async def lock_account(db: Any, user: str, now: float) -> tuple[str, int, int]:
+async def lock_account(db: Any, user: str, now: float) -> tuple[str, int, int, int]:
     """Create `user`'s row when missing, lock it and its account's row; (the account, its
-    bonus, its ban) as they stand while this transaction holds the locks."""
+    bonus, its ban, its bought credits) as they stand while this transaction holds the locks."""
     await db.execute(pg(sql.ENSURE_USER), user, now)
     while True:
         account = await account_of(db, user)
         await db.execute(LOCK_USERS, [user, account])
         if await account_of(db, user) == account:  # not linked or unlinked meanwhile
-            bonus, banned = await db.fetchrow(pg(sql.ACCOUNT_BALANCE), account)
-            return account, int(bonus), int(banned)
+            bonus, banned, bought = await db.fetchrow(pg(sql.ACCOUNT_BALANCE), account)
+            return account, int(bonus), int(banned), int(bought)
 
 
 class PgLinks(PgBase):
@@ -85,17 +85,17 @@ class PgLinks(PgBase):
                 return LinkResult("link_busy", account)
             for user in (account, joiner):
                 await db.execute(pg(sql.ENSURE_USER), user, now)
-            bonus, banned = await db.fetchrow(pg(sql.ACCOUNT_BALANCE), joiner)
-            if bonus:
+            bonus, banned, bought = await db.fetchrow(pg(sql.ACCOUNT_BALANCE), joiner)
+            if bonus or bought:
                 await db.execute(pg(sql.CLEAR_BONUS), joiner)
-                await db.execute(pg(sql.ADD_BONUS), bonus, account)
-                ledger = pg(LEDGER_INSERT)
-                await db.execute(ledger, now, joiner, None, "grant", -bonus, f"link {account}")
-                await db.execute(ledger, now, account, None, "grant", bonus, f"link {joiner}")
+                await db.execute(pg(sql.ADD_BONUS), bonus, bought, account)
+                notes = (f"link {account}", f"link {joiner}")
+                moves = sql.move_entries(now, joiner, account, (bonus, bought), notes)
+                await db.executemany(pg(LEDGER_INSERT), moves)
             if banned:  # a ban is not shed by joining another account
                 await db.execute(pg(sql.SET_BANNED), 1, account)
             await db.execute(pg(sql.LINK), joiner, account, now)
-            return LinkResult("link_done", account, moved=bonus)
+            return LinkResult("link_done", account, moved=bonus + bought)
 
         return await self._transaction(link)
 
@@ -115,17 +115,16 @@ class PgLinks(PgBase):
             if await active_of(db, account):
                 return LinkResult("link_busy", account)
             total = await used_on(db, account, day)
-            bonus, banned = await db.fetchrow(pg(sql.ACCOUNT_BALANCE), account)
+            bonus, banned, bought = await db.fetchrow(pg(sql.ACCOUNT_BALANCE), account)
             primary = account if user != account else users[1]
             await db.execute(pg(sql.UNLINK), user, primary)
             await db.execute(pg(sql.MOVE_LINKS), primary, account)
             if primary != account:  # the account's bonus and ban go with it to its new primary
                 await db.execute(pg(sql.CLEAR_BONUS), account)
-                await db.execute(pg(sql.HAND_OVER), bonus, banned, primary)
-                if bonus:
-                    note, ledger = f"unlink {user}", pg(LEDGER_INSERT)
-                    await db.execute(ledger, now, account, None, "grant", -bonus, note)
-                    await db.execute(ledger, now, primary, None, "grant", bonus, note)
+                await db.execute(pg(sql.HAND_OVER), bonus, bought, banned, primary)
+                notes = (f"unlink {user}",) * 2
+                moves = sql.move_entries(now, account, primary, (bonus, bought), notes)
+                await db.executemany(pg(LEDGER_INSERT), moves)
             await db.execute(pg(sql.SET_BANNED), banned, user)
             # No free credits appear today: the account keeps its usage, the leaver has none.
             for side, floor in ((user, max(total, per_day)), (primary, total)):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage.errors import StoreUnavailable
+from bot.storage.migrations import BOUGHT_CREDITS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
 
@@ -55,8 +56,21 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[4]),
     # 6: operator alerts that are raised, kept over restarts
     ddl(SQLITE_MIGRATIONS[5]),
-    # 7: one account across platforms, and the one-time codes (hashed) that join them
-    ddl(SQLITE_MIGRATIONS[6]),
+    # 7: bought credits, and the ledger's new kinds and payment column. SQLite rebuilds its
+    # ledger for that; here the check is replaced and the column added in place (the credit
+    # totals need no new rows: the trigger adds a kind's first).
+    ddl(BOUGHT_CREDITS)
+    + """
+    ALTER TABLE ledger DROP CONSTRAINT ledger_kind_check,
+        ADD CONSTRAINT ledger_kind_check CHECK (kind IN ('reserve', 'charge', 'refund', 'grant',
+                                                         'purchase', 'payment_refund')),
+        ADD COLUMN payment_id TEXT COLLATE "C";
+    CREATE UNIQUE INDEX ledger_payment_once ON ledger (payment_id, kind)
+        WHERE payment_id IS NOT NULL;
+    CREATE INDEX ledger_user ON ledger ("user", id);
+    """,
+    # 8: one account across platforms, and the one-time codes (hashed) that join them
+    ddl(SQLITE_MIGRATIONS[7]),
 ]
 
 VERSION_TABLE = """

@@ -30,20 +30,21 @@ from bot.storage.rows import (
 
 States: TypeAlias = tuple[JobState, ...]
 # What a reserve writes once its payment is known, in one round trip: the day's usage (not
-# for admins, $4), the bonus spent ($5, from the account $25), the job ($6-$18) and its
-# ledger row ($19-$24).
+# for admins, $4), the bonus and bought credits spent ($5, $6, from the account $27), the job
+# ($7-$20) and its ledger row ($21-$26).
 RESERVE_WRITES = (
     'WITH usage AS (INSERT INTO daily_usage ("user", day, used) '
     "SELECT $1::text, $2::text, $3::integer WHERE $4::boolean "
     'ON CONFLICT ("user", day) DO UPDATE SET used = daily_usage.used + EXCLUDED.used), '
-    'bonus AS (UPDATE users SET bonus = bonus - $5 WHERE "user" = $25 AND $5 > 0), '
-    f"job AS ({pg(JOB_INSERT, 6)}) "
-    f"{pg(LEDGER_INSERT, 19)}"
+    "bonus AS (UPDATE users SET bonus = bonus - $5, purchased = purchased - $6 "
+    'WHERE "user" = $27 AND ($5 > 0 OR $6 > 0)), '
+    f"job AS ({pg(JOB_INSERT, 7)}) "
+    f"{pg(LEDGER_INSERT, 21)}"
 )
 REFUND = (
     "WITH usage AS (UPDATE daily_usage SET used = used - $1 "
-    'WHERE "user" = $3 AND day = $4 RETURNING used) '
-    'UPDATE users SET bonus = bonus + $2 WHERE "user" = $5'  # the account's
+    'WHERE "user" = $4 AND day = $5 RETURNING used) '
+    'UPDATE users SET bonus = bonus + $2, purchased = purchased + $3 WHERE "user" = $6'
 )
 
 
@@ -54,18 +55,20 @@ class PgMoney(PgBase):
         user = str(job.user)
 
         async def reserve(db: Any) -> None:
-            account, bonus, banned = await lock_account(db, user, now)
+            account, bonus, banned, bought = await lock_account(db, user, now)
             # Statements of their own, after the lock: they see what the last holder committed.
             active = await active_of(db, account)
             used = await used_on(db, account, policy.day)  # the free credits are the account's
-            paid_daily, paid_bonus = split_cost(
-                policy, job.cost, bonus=bonus, banned=bool(banned), active=active, used=used
-            )
-            values = new_job_values(job, paid_daily, paid_bonus, policy.day, now)
+            paid = split_cost(
+                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
+                active=active, used=used,
+            )  # fmt: skip
+            paid_daily, paid_bonus, paid_bought = paid
             await db.execute(
                 RESERVE_WRITES,
-                user, policy.day, paid_daily, not policy.unlimited, paid_bonus, *values,
-                now, user, job.id, "reserve", paid_daily + paid_bonus, "", account,
+                user, policy.day, paid_daily, not policy.unlimited, paid_bonus, paid_bought,
+                *new_job_values(job, paid, policy.day, now),
+                now, user, job.id, "reserve", sum(paid), "", account,
             )  # fmt: skip
             if job.media:
                 await db.executemany(
@@ -85,14 +88,14 @@ class PgMoney(PgBase):
 
         async def settle(db: Any) -> bool:
             row = await db.fetchrow(
-                'SELECT "user", paid_daily, paid_bonus, quota_day FROM jobs '
+                'SELECT "user", paid_daily, paid_bonus, paid_purchased, quota_day FROM jobs '
                 "WHERE id = $1 AND settled IS NULL",
                 job_id,
             )
             if row is None:
                 return False
-            user, paid_daily, paid_bonus, day = row
-            account, _, _ = await lock_account(db, user, now)
+            user, paid_daily, paid_bonus, paid_bought, day = row
+            account, _, _, _ = await lock_account(db, user, now)
             status = await db.execute(
                 f"UPDATE jobs SET settled = $1, state = $2, updated_at = $3{sets} "
                 "WHERE id = $4 AND settled IS NULL",
@@ -101,9 +104,9 @@ class PgMoney(PgBase):
             if status != "UPDATE 1":  # settled by another meanwhile
                 return False
             if not charge:  # both payments back, in one round trip
-                await db.execute(REFUND, paid_daily, paid_bonus, user, day, account)
+                await db.execute(REFUND, paid_daily, paid_bonus, paid_bought, user, day, account)
             kind = "charge" if charge else "refund"
-            amount = paid_daily + paid_bonus
+            amount = paid_daily + paid_bonus + paid_bought
             await db.execute(pg(LEDGER_INSERT), now, user, job_id, kind, amount, "")
             return True
 
@@ -118,7 +121,7 @@ class PgMoney(PgBase):
         who = str(user)
 
         async def grant(db: Any) -> int:
-            account, before, _ = await lock_account(db, who, now)  # the account's credits
+            account, before, _, _ = await lock_account(db, who, now)  # the account's credits
             bonus = max(0, before + credits)
             await db.execute('UPDATE users SET bonus = $1 WHERE "user" = $2', bonus, account)
             await db.execute(pg(LEDGER_INSERT), now, account, None, "grant", bonus - before, note)
@@ -128,7 +131,7 @@ class PgMoney(PgBase):
 
     async def set_banned(self, user: UserRef, banned: bool, now: float) -> None:
         async def set_banned(db: Any) -> None:
-            account, _, _ = await lock_account(db, str(user), now)  # a ban is the account's
+            account, _, _, _ = await lock_account(db, str(user), now)  # a ban is the account's
             await db.execute(pg(SET_BANNED), int(banned), account)
 
         await self._transaction(set_banned)

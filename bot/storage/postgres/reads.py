@@ -10,7 +10,7 @@ from bot.storage.link_rows import BALANCE, balance_params
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
 from bot.storage.postgres.links import account_of
-from bot.storage.rows import JOB_COLUMNS, job_ref_query, row_to_job
+from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, row_to_job
 
 COLUMNS = pg(JOB_COLUMNS)
 
@@ -69,5 +69,4 @@ class PgReads(PgBase):
             account = await account_of(db, str(user))  # the balance is the account's
             return await db.fetchrow(pg(BALANCE), *balance_params(account, day))
 
-        bonus, banned, used, active = await self._run(read)
-        return Balance(used_today=used or 0, bonus=bonus or 0, active=active, banned=bool(banned))
+        return balance_from(await self._run(read))

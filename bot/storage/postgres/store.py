@@ -1,5 +1,6 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
-state (money.py), job reads (reads.py), linked accounts (links.py), operator reports
+state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
+(links.py), operator reports
 (reports.py), the schema (migrations.py), all on a pool of connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
@@ -15,11 +16,12 @@ from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.links import PgLinks
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
+from bot.storage.postgres.payments import PgPayments
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.reports import PgReports
 
 
-class PostgresStore(PgMoney, PgReads, PgReports, PgAlerts, PgLinks):
+class PostgresStore(PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgLinks):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod
