@@ -51,6 +51,7 @@ async def run(
         # No job is run here (launch is a no-op), so none would ever free a vendor slot:
         # the queue takes them all at once, as with a vendor of unbounded capacity.
         runway_max_concurrent=commands,
+        confirm_above_credits=1_000_000,  # intake of jobs, not of cost questions
     )
     vendor = RunwayClient(api_key="unused", base_url="http://127.0.0.1:9")  # never called
     core = await build_core(settings, vendors=[vendor])

@@ -9,7 +9,7 @@ from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
 from bot.jobs import JobEngine
-from bot.models import ACTIVE_STATES, JobState
+from bot.models import ACTIVE_STATES, JobState, UserRef
 from bot.offers import help_text
 from bot.prices import price_list
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
@@ -51,7 +51,10 @@ class AccountCommands:
         )
 
     async def _jobs(self, msg: Incoming, cmd: JobsCommand, locale: str) -> Reply:
-        jobs = await self.store.user_jobs(msg.user, limit=10)
+        # A linked account's videos from every platform, newest first.
+        users = [UserRef.parse(u) for u in await self.store.linked_users(str(msg.user))]
+        found = [job for user in users for job in await self.store.user_jobs(user, limit=10)]
+        jobs = sorted(found, key=lambda job: job.created_at, reverse=True)[:10]
         if not jobs:
             return Reply(texts.t(locale, "jobs_none"))
         lines = [texts.t(locale, "jobs_header")]

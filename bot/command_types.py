@@ -23,6 +23,7 @@ class VideoCommand:
     watermark: bool = False
     body: bool = False  # /act: carry gestures, not only the face
     act: bool = False
+    yes: bool = False  # --yes: start without asking about the cost
 
     @property
     def name(self) -> str:
@@ -101,6 +102,28 @@ class BanCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmCommand:
+    """/confirm [question]: start the job a cost question asked about (the user's latest
+    question when none is named)."""
+
+    token: str = ""
+    name: ClassVar[str] = "confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCommand:
+    """/link: a one-time code; /link CODE: join this user to the code's account."""
+
+    code: str = ""
+    name: ClassVar[str] = "link"
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkCommand:
+    name: ClassVar[str] = "unlink"
+
+
+@dataclass(frozen=True, slots=True)
 class StatsCommand:
     name: ClassVar[str] = "stats"
 
@@ -147,6 +170,9 @@ Command = (
     | GrantCommand
     | BanCommand
     | StatsCommand
+    | ConfirmCommand
+    | LinkCommand
+    | UnlinkCommand
     | BuyCommand
     | HistoryCommand
     | PaySupportCommand

@@ -12,17 +12,20 @@ from bot.command_types import (
     BuyCommand,
     CancelCommand,
     Command,
+    ConfirmCommand,
     ExtendCommand,
     GrantCommand,
     HelpCommand,
     HistoryCommand,
     JobsCommand,
+    LinkCommand,
     PaySupportCommand,
     QuotaCommand,
     Refused,
     ShowCommand,
     StatsCommand,
     TermsCommand,
+    UnlinkCommand,
     UpscaleCommand,
 )
 from bot.errors import InvalidRequest
@@ -65,6 +68,10 @@ def parse(text: str) -> Command:
         return CancelCommand(words[0] if words else None)
     if name == "upscale":
         return UpscaleCommand(words[0] if words else "")
+    if name == "confirm":
+        return ConfirmCommand(words[0] if words else "")
+    if name == "link":
+        return LinkCommand(words[0] if words else "")
     if name == "show":
         return ShowCommand(words[0] if words else "")
     if name == "extend":  # the prompt after the id, as typed
@@ -83,6 +90,7 @@ _SIMPLE: dict[str, Callable[[], Command]] = {
     "help": HelpCommand,
     "start": HelpCommand,
     "stats": StatsCommand,
+    "unlink": UnlinkCommand,
     "buy": BuyCommand,
     "history": HistoryCommand,
     "paysupport": PaySupportCommand,

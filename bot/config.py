@@ -77,6 +77,9 @@ class Settings(EnvSettings):
     vendor_balance_alert: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     daily_spend_limit: float | None = Field(None, gt=0)
     max_jobs_per_user: int = Field(2, ge=1)
+    # A job costing more asks Confirm / Cancel first; the question lapses, free, after this.
+    confirm_above_credits: int = Field(3, ge=0)
+    confirm_timeout: float = Field(300.0, gt=0)
 
     # Bought credits: Telegram Stars packs (credits:Stars,…), Discord SKUs (SKU_ID:credits,…),
     # and the /paysupport and /terms answers (a default text when unset).

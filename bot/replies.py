@@ -29,6 +29,7 @@ class Reply:
     text: str
     job: Job | None = None  # set when a video job was started
     error: bool = False
+    confirm: str | None = None  # a cost question's token: show Confirm / Cancel for it
 
 
 def utc_day(now: float) -> str:

@@ -18,19 +18,23 @@ from bot import texts
 from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
 from bot.admission import active_limit, check_admission
+from bot.cancel_commands import CancelCommands
 from bot.chat import ChatAddress
 from bot.command_types import (
     ADMIN_ONLY,
     BanCommand,
     CancelCommand,
+    ConfirmCommand,
     ExtendCommand,
     GrantCommand,
     HelpCommand,
     JobsCommand,
+    LinkCommand,
     QuotaCommand,
     Refused,
     ShowCommand,
     StatsCommand,
+    UnlinkCommand,
     UpscaleCommand,
     VideoCommand,
 )
@@ -38,10 +42,12 @@ from bot.config import Settings
 from bot.errors import InvalidRequest, QuotaError
 from bot.extend import ExtendCommands
 from bot.job_request import planned_request
-from bot.jobs import CancelResult, JobEngine
+from bot.jobs import JobEngine
 from bot.jobs.line import line_text
-from bot.models import ACTIVE_STATES, JobRequest, Media, UserRef
+from bot.link_commands import Tries
+from bot.models import JobRequest, Media, UserRef
 from bot.payment_commands import PaymentCommands
+from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.result_actions import ResultActions
 from bot.seeds import seed_text
@@ -54,7 +60,8 @@ from bot.vendors.base import VendorClient
 log = logging.getLogger("videobot.service")
 
 USER_COMMANDS = (
-    "video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "history", "buy",
+    "video", "act", "extend", "upscale", "show", "quota", "jobs", "cancel", "link", "unlink",
+    "history", "buy",
     "help",
 )  # fmt: skip
 ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
@@ -63,7 +70,13 @@ __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService
 
 
 class VideoService(
-    AccountCommands, AdminCommands, ShowCommands, ExtendCommands, ResultActions, PaymentCommands
+    AccountCommands,
+    AdminCommands,
+    ShowCommands,
+    ExtendCommands,
+    ResultActions,
+    CancelCommands,
+    PaymentCommands,
 ):
     def __init__(
         self,
@@ -81,6 +94,8 @@ class VideoService(
         self.engine = engine
         self.vendors = vendors
         self.clock = clock
+        self.questions = Questions()
+        self.link_tries = Tries()
         # Command type -> its handler; a type missing here is answered as unknown.
         self._handlers: dict[type, Callable[[Incoming, Any, str], Awaitable[Reply]]] = {
             VideoCommand: self._video,
@@ -94,6 +109,9 @@ class VideoService(
             GrantCommand: self._grant,
             BanCommand: self._ban,
             StatsCommand: self._stats,
+            ConfirmCommand: self._confirm,
+            LinkCommand: self._link,
+            UnlinkCommand: self._unlink,
             Refused: self._refused,
             **self.payment_handlers(),
         }
@@ -105,7 +123,7 @@ class VideoService(
         locale = texts.norm_locale(msg.locale)
         try:
             cmd = msg.command
-            if isinstance(cmd, ADMIN_ONLY) and not self.settings.is_admin(msg.user):
+            if isinstance(cmd, ADMIN_ONLY) and not await self.account_admin(msg.user):
                 return Reply(texts.t(locale, "not_admin"), error=True)
             handler = self._handlers.get(type(cmd))
             if handler is None:
@@ -128,21 +146,6 @@ class VideoService(
         except QuotaError as exc:
             return Reply(self._refusal(exc, texts.norm_locale(locale)), error=True)
         return None
-
-    async def cancel(self, user: UserRef, job_ref: str, locale: str | None) -> Reply:
-        """Cancel a job by id or short id; only its owner or an admin may. Someone else's
-        job gets the same answer as no job, so ids cannot be probed."""
-        loc = texts.norm_locale(locale)
-        admin = self.settings.is_admin(user)
-        job = await self.store.find_job(job_ref, None if admin else user)
-        if job is None:
-            return Reply(texts.t(loc, "cancel_unknown", id=job_ref[:12]), error=True)
-        result = await self.engine.cancel(job.id)
-        if result == CancelResult.OK:
-            return Reply(texts.t(loc, "cancel_ok", id=job.short_id, cost=job.cost))
-        fresh = await self.store.get_job(job.id) or job
-        state = texts.t(loc, f"state_{fresh.state.value}")
-        return Reply(texts.t(loc, "cancel_too_late", state=state), error=True)
 
     async def attach(self, job_id: str, change: Callable[[ChatAddress], ChatAddress]) -> None:
         """Remember more of where a job is answered (e.g. its status message id) across
@@ -181,7 +184,7 @@ class VideoService(
             )
             if m is not None
         }
-        return await self._start(msg.user, locale, msg.chat, request, media)
+        return await self._start(msg.user, locale, msg.chat, request, media, cmd.yes)
 
     async def _start(
         self,
@@ -190,11 +193,16 @@ class VideoService(
         chat: ChatAddress,
         request: JobRequest,
         media: dict[str, Media],
+        yes: bool = False,
     ) -> Reply:
         now = self.clock()
         model = request.model_shown
         cost = self.settings.cost(model, request.duration)
-        admin = self.settings.is_admin(user)
+        admin = await self.account_admin(user)
+        if not yes and cost > self.settings.confirm_above_credits:  # admins are asked too
+            expires = now + self.settings.confirm_timeout
+            question = Question(user, locale, chat, request, media, cost, expires)
+            return await self._ask(question, admin, self.settings.quota_credits_per_day)
         policy = QuotaPolicy(
             day=utc_day(now),
             per_day=self.settings.quota_credits_per_day,
@@ -231,17 +239,6 @@ class VideoService(
         if standing is not None:
             text += "\n" + line_text(standing, locale)
         return Reply(text, job=job)
-
-    async def _cancel(self, msg: Incoming, cmd: CancelCommand, locale: str) -> Reply:
-        if cmd.job_ref:
-            return await self.cancel(msg.user, cmd.job_ref, locale)
-        active = [j for j in await self.store.user_jobs(msg.user, 50) if j.state in ACTIVE_STATES]
-        if not active:
-            return Reply(texts.t(locale, "cancel_nothing"), error=True)
-        if len(active) == 1:
-            return await self.cancel(msg.user, active[0].id, locale)
-        ids = ", ".join(j.short_id for j in active)
-        return Reply(texts.t(locale, "cancel_which", ids=ids), error=True)
 
     async def _upscale(self, msg: Incoming, cmd: UpscaleCommand, locale: str) -> Reply:
         return await self.upscale(msg.user, cmd.job_ref, locale, msg.chat)

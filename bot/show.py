@@ -1,6 +1,7 @@
 """/show: a past video sent again, with its caption and buttons, in the chat where asked.
 
-Only the job's owner or an admin may; anyone else gets the answer an unknown id gets, so
+Only the job's owner, a user linked to it (one account across platforms) or an admin
+may; anyone else gets the answer an unknown id gets, so
 ids cannot be probed. The kept file (bot/results.py) is sent through the adapter's own
 delivery (which fits it to the upload limit); past retention, the vendor's link while it
 is still good, else a plain "no longer kept".
@@ -21,7 +22,7 @@ from bot.config import Settings
 from bot.events import DeliveryError
 from bot.jobs import JobEngine
 from bot.jobs.deliver import caption_for
-from bot.models import JobState, UserRef
+from bot.models import Job, JobState, UserRef
 from bot.replies import Incoming, Reply
 from bot.results import is_kept
 from bot.storage.base import Store
@@ -46,8 +47,7 @@ class ShowCommands:
         ref = job_ref.strip()
         if not ref:
             return Reply(texts.t(loc, "show_which"), error=True)
-        owner = None if self.settings.is_admin(user) else user
-        job = await self.store.find_job(ref, owner)
+        job = await self._find_shown(user, ref)
         if job is None or job.state is not JobState.DELIVERED:
             return Reply(texts.t(loc, "show_unknown", id=ref[:12]), error=True)
         if await asyncio.to_thread(is_kept, job.result_path):
@@ -63,6 +63,18 @@ class ShowCommands:
             return Reply(texts.t(loc, "show_link", id=job.short_id, url=job.result_url))
         days = f"{self.settings.result_retention_days:g}"
         return Reply(texts.t(loc, "show_gone", id=job.short_id, days=days), error=True)
+
+    async def _find_shown(self, user: UserRef, ref: str) -> Job | None:
+        """The job of `ref` that `user` may see: any for an admin, else one of a user of
+        its account (its own, or a linked one's on another platform)."""
+        if self.settings.is_admin(user):
+            return await self.store.find_job(ref)
+        found = [
+            job
+            for member in await self.store.linked_users(str(user))
+            if (job := await self.store.find_job(ref, UserRef.parse(member))) is not None
+        ]
+        return found[0] if len(found) == 1 else None
 
     async def _show(self, msg: Incoming, cmd: ShowCommand, locale: str) -> Reply:
         return await self.show(msg.user, cmd.job_ref, locale, msg.chat)

@@ -1,6 +1,6 @@
 """The /video and /act options, read the same way for every text adapter.
 
-    /video [--model M] [--duration 5|10] [--ratio R] [--seed N] [--watermark] prompt [options]
+    /video [--model M] [--duration 5|10] [--ratio R] [--seed N] [--watermark] [--yes] prompt
     /video ratio=9:16 duration=10 a lighthouse in a storm
     /video "a sign that says --seed 5" --ratio portrait
     /act [--body] [--ratio R] [--seed N]
@@ -51,7 +51,7 @@ _KEY_VALUE = {
 _QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’", "「": "」", "«": "»"}
 _QUOTE_CHARS = "".join(dict.fromkeys([*_QUOTES, *_QUOTES.values()]))
 _SHOWN_MAX = 300  # characters of a suggested command in a refusal
-_FLAGS = {"watermark", "body"}
+_FLAGS = {"watermark", "body", "yes"}  # --yes: no cost question
 _Values = dict[str, Any]  # a VideoCommand's fields while its options are read
 _EXAMPLES = {"duration": "--duration 10", "ratio": "--ratio 9:16", "model": "--model gen4_turbo"}
 

@@ -84,6 +84,16 @@ async def test_the_console_prints_the_place_in_line(tmp_path: Path) -> None:
     assert len(set(re.findall(r"✅ video: (\S+\.mp4)", out))) == 2
 
 
+async def test_the_cost_question_is_answered_by_typing(tmp_path: Path) -> None:
+    typed = b"/video a paper boat\n/cancel\n/video a paper boat\n/confirm\n"
+    code, out, err = await run_bot(tmp_path, typed, bot_env(CONFIRM_ABOVE_CREDITS="0"))
+    assert code == 0, err
+    assert out.count("This video costs 1 credits") == 2
+    assert "Cancelled; nothing was spent." in out
+    assert re.search(r"✅ video: (\S+\.mp4)", out), out
+    assert ledger(tmp_path / "data" / "videobot.db") == [("reserve", 1), ("charge", 1)]
+
+
 async def test_help_and_bad_input_in_the_console(tmp_path: Path) -> None:
     code, out, _ = await run_bot(
         tmp_path, b"/help\n/video --ratio 7:3 x\nhello\n/video --image missing.jpg x\n", bot_env()

@@ -13,7 +13,8 @@ import pytest
 from bot.chat import StoredChat
 from bot.models import JobRequest, JobState, Mode, UserRef
 from bot.storage import Store, StoreUnavailable, open_store
-from bot.storage.base import DailyUsage, JobPatch, NewJob, QuotaPolicy
+from bot.storage.account_types import DailyUsage
+from bot.storage.base import JobPatch, NewJob, QuotaPolicy
 from bot.storage.health import inspect_store
 from bot.storage.migrations import MIGRATIONS
 from tests.postgres import BACKENDS

@@ -108,7 +108,7 @@ async def test_the_accepted_reply_names_the_cost_and_it_is_what_is_charged(
     )
     try:
         reply = await core.service.handle(
-            Incoming(user=USER, command=read("/video --duration 7 a fox"))
+            Incoming(user=USER, command=read("/video --yes --duration 7 a fox"))
         )
         assert reply.job is not None and reply.job.cost == 4  # 3.5 rounded up
         assert "Cost: 4 credit(s). Credits left today: 16" in reply.text

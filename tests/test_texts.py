@@ -5,9 +5,19 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.texts import admin, commands, failures, payments, refusals, results, status, upscale
+from bot.texts import (
+    account,
+    admin,
+    commands,
+    failures,
+    payments,
+    refusals,
+    results,
+    status,
+    upscale,
+)
 
-SUBJECTS = [commands, status, refusals, failures, admin, upscale, results, payments]
+SUBJECTS = [commands, status, refusals, failures, admin, upscale, account, results, payments]
 
 
 def test_catalog_is_every_subject_merged() -> None:

@@ -19,6 +19,7 @@ from adapters.discord.media import Downloader
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.targets import message_parts
 from adapters.discord.translate import channel_ids, interaction_chat, locale_of, text
+from adapters.discord.views import question_view
 from bot.bootstrap import Core
 from bot.command_types import Command
 from bot.commands import typed_video
@@ -123,7 +124,11 @@ class CoreBridge:
     async def show(self, interaction: Interaction, reply: Reply) -> None:
         """A refusal replaces the "thinking" message; an accepted job starts its status."""
         if reply.job is None:
-            await interaction.edit_original_response(content=reply.text)
+            if reply.confirm is None:
+                await interaction.edit_original_response(content=reply.text)
+                return
+            view = question_view(reply.confirm, locale_of(interaction.locale))
+            await interaction.edit_original_response(content=reply.text, view=view)
             return
         await self.follow(reply)
 

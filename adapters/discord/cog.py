@@ -143,6 +143,21 @@ class VideoCog(commands.Cog):
         reply = await start(user_of(interaction.user), job_id, locale, chat)
         await bridge.show(interaction, reply)
 
+    @app_commands.command(name="confirm", description=loc("cmd_confirm"))
+    async def confirm(self, interaction: Interaction) -> None:
+        """Your latest cost question, confirmed: the job starts here."""
+        await self.on_confirm(interaction, "")
+
+    async def on_confirm(self, interaction: Interaction, token: str) -> None:
+        """✅ Confirm under a cost question: the job starts in a new message there."""
+        await self._build_on(interaction, token, self.bridge.core.service.confirm)
+
+    async def on_decline(self, interaction: Interaction, token: str) -> None:
+        reply = self.bridge.core.service.decline(
+            user_of(interaction.user), token, self.bridge.locale(interaction)
+        )
+        await interaction.response.send_message(reply.text, ephemeral=True)
+
     async def on_cancel(self, interaction: Interaction, job_id: str) -> None:
         locale = self.bridge.locale(interaction)
         service = self.bridge.core.service

@@ -21,7 +21,10 @@ from adapters.discord.media import (
 )
 from adapters.discord.targets import message_parts
 from adapters.discord.translate import channel_ids, guild_id_of, message_chat
+from adapters.discord.views import question_view
+from bot.command_types import Refused
 from bot.commands import read
+from bot.link_commands import needs_private_chat
 from bot.models import Media
 from bot.service import ADMIN_COMMANDS, USER_COMMANDS, Incoming
 
@@ -35,7 +38,8 @@ class PrefixCog(commands.Cog):
         self.bridge = bridge
 
     @commands.command(
-        name="video", aliases=[c for c in (*USER_COMMANDS, *ADMIN_COMMANDS) if c != "video"]
+        name="video",
+        aliases=[c for c in (*USER_COMMANDS, *ADMIN_COMMANDS, "confirm") if c != "video"],
     )
     async def prefix(self, ctx: commands.Context[commands.Bot], *, rest: str = "") -> None:
         message = ctx.message
@@ -46,15 +50,18 @@ class PrefixCog(commands.Cog):
         locale = bridge.message_locale(message)
         user = user_of(message.author)
         line = f"/{command} {rest}".strip()
-        if command not in ("video", "act", "upscale", "extend"):
+        if command not in ("video", "act", "upscale", "extend", "confirm"):
             chat = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
-            reply = await bridge.core.service.handle(Incoming(user, read(line), locale, chat))
+            typed = read(line)
+            if needs_private_chat(typed) and message.guild is not None:
+                typed = Refused("link_private")  # /link in a server answers privately
+            reply = await bridge.core.service.handle(Incoming(user, typed, locale, chat))
             for part in message_parts(reply.text):  # 2000 characters a message
                 await message.reply(part, mention_author=False, allowed_mentions=QUIET)
             return
         images: list[Media] = []
         video = character = None
-        if command not in ("upscale", "extend"):  # jobs made from an earlier video
+        if command not in ("upscale", "extend", "confirm"):  # no media of their own to read
             refusal = await bridge.core.service.admit(user, locale)
             if refusal is not None:  # nothing downloaded for who cannot start a video
                 await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)
@@ -81,7 +88,10 @@ class PrefixCog(commands.Cog):
         )
         reply = await bridge.core.service.handle(incoming)
         if reply.job is None:
-            await status.edit(content=reply.text)
+            if reply.confirm is None:
+                await status.edit(content=reply.text)
+            else:
+                await status.edit(content=reply.text, view=question_view(reply.confirm, locale))
             return
         await bridge.follow(reply)
 

@@ -19,8 +19,10 @@ from bot.command_types import (
     HelpCommand,
     HistoryCommand,
     JobsCommand,
+    LinkCommand,
     QuotaCommand,
     StatsCommand,
+    UnlinkCommand,
 )
 from bot.models import JobState
 from bot.service import ADMIN_COMMANDS
@@ -58,6 +60,15 @@ class QuickCog(commands.Cog):
     async def cancel(self, interaction: Interaction, job: str | None = None) -> None:
         words = job.split() if job else []
         await self.bridge.answer(interaction, CancelCommand(words[0] if words else None))
+
+    @app_commands.command(name="link", description=loc("cmd_link"))
+    @app_commands.describe(code=loc("opt_link_code"))
+    async def link(self, interaction: Interaction, code: str | None = None) -> None:
+        await self.bridge.answer(interaction, LinkCommand((code or "").strip()))
+
+    @app_commands.command(name="unlink", description=loc("cmd_unlink"))
+    async def unlink(self, interaction: Interaction) -> None:
+        await self.bridge.answer(interaction, UnlinkCommand())
 
     @app_commands.command(name="history", description=loc("cmd_history"))
     async def history(self, interaction: Interaction) -> None:

@@ -4,6 +4,8 @@
     videobot:upscale:<job id>  ⤴ Upscale: the video made larger, as a new job (core checks who)
     videobot:extend:<job id>   ⏩ Extend: the video continued from its last frame, a new job
     videobot:cancel:<job id>   Cancel: only the requester or an admin (the core checks)
+    videobot:confirm:<token>   ✅ Confirm a cost question: only its asker (the core checks)
+    videobot:decline:<token>   ✖ Cancel a cost question, nothing spent
 
     videobot:show              the /jobs menu: the chosen finished video sent again
 
@@ -29,6 +31,8 @@ _STYLES = {
     "upscale": discord.ButtonStyle.secondary,
     "extend": discord.ButtonStyle.secondary,
     "cancel": discord.ButtonStyle.danger,
+    "confirm": discord.ButtonStyle.success,
+    "decline": discord.ButtonStyle.secondary,
 }
 
 
@@ -41,6 +45,9 @@ class ButtonHandler(Protocol):
 
     async def on_cancel(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
+    async def on_confirm(self, interaction: discord.Interaction[Any], token: str) -> None: ...
+
+    async def on_decline(self, interaction: discord.Interaction[Any], token: str) -> None: ...
     async def on_show(self, interaction: discord.Interaction[Any], job_id: str) -> None: ...
 
 
@@ -53,7 +60,7 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 class JobButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"videobot:(?P<action>again|extend|upscale|cancel):" + JOB_ID,
+    template=r"videobot:(?P<action>again|extend|upscale|cancel|confirm|decline):" + JOB_ID,
 ):
     """↻ Again, ⤴ Upscale or Cancel under a job's message: action and job id live in the
     custom id."""
@@ -85,6 +92,8 @@ class JobButton(
             clicks = {
                 "again": handler.on_again,
                 "upscale": handler.on_upscale,
+                "confirm": handler.on_confirm,
+                "decline": handler.on_decline,
                 "extend": handler.on_extend,
             }
             on_click = clicks.get(self.action, handler.on_cancel)
@@ -146,6 +155,11 @@ def result_view(job_id: str, locale: str, actions: tuple[str, ...] = ("again",))
     for action in actions:
         view.add_item(JobButton(action, job_id, text(locale, f"button_{action}")))
     return view
+
+
+def question_view(token: str, locale: str) -> discord.ui.View:
+    """✅ Confirm / ✖ Cancel under a cost question (the token in place of a job id)."""
+    return result_view(token, locale, ("confirm", "decline"))
 
 
 async def report_failure(interaction: discord.Interaction[Any]) -> None:

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import Chat, Message, ReplyParameters, Update, User
+from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update, User
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -33,6 +33,7 @@ from adapters.telegram.translate import (
     clip,
     media_refs,
     parse_callback,
+    question_buttons,
     redact,
     thread_of,
     user_ref,
@@ -41,6 +42,7 @@ from bot import texts
 from bot.bootstrap import Core
 from bot.commands import read
 from bot.errors import InvalidRequest
+from bot.link_commands import needs_private_chat
 from bot.models import UserRef
 from bot.service import Incoming
 
@@ -110,6 +112,9 @@ class Handlers:
         incoming = Incoming(
             user=user_ref(sender), command=read(text), locale=locale, chat=chat_context(message)
         )
+        if needs_private_chat(incoming.command) and message.chat.type != ChatType.PRIVATE:
+            await self._answer(message, texts.t(locale, "link_private"))
+            return
         if name in MEDIA_COMMANDS:
             refusal = await self.core.service.admit(incoming.user, locale)
             if refusal is not None:  # no download (nor decoding) for who cannot start one
@@ -126,7 +131,7 @@ class Handlers:
                 return
         reply = await self.core.service.handle(incoming)
         if reply.job is None:
-            await self._answer(message, reply.text)
+            await self._answer(message, reply.text, question_buttons(reply, locale))
             return
         await self.board.open(
             reply.job,
@@ -175,11 +180,14 @@ class Handlers:
         incoming.images = list(fetched[: len(images)])
         incoming.video = fetched[len(images)] if video is not None else None
 
-    async def _answer(self, message: Message, text: str) -> None:
+    async def _answer(
+        self, message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
         await patiently(
             lambda: message.get_bot().send_message(
                 message.chat.id,
                 clip(text),
+                reply_markup=markup,
                 message_thread_id=thread_of(message),
                 reply_parameters=ReplyParameters(
                     message.message_id, allow_sending_without_reply=True
@@ -209,17 +217,28 @@ class Handlers:
             reply = await self.core.service.cancel(user, job_id, locale)
             await self._ack(query, reply.text, alert=reply.error)
             return
+        if action == "decline":
+            reply = self.core.service.decline(user, job_id, locale)
+            await self._ack(query, reply.text, alert=reply.error)
+            if not reply.error and isinstance(message, Message):
+                await self._settle_question(message, reply.text)
+            return
         if message is None:
             await self._ack(query)
             return
         full = message if isinstance(message, Message) else None
         thread_id = thread_of(full) if full is not None else None
         chat = TelegramChat(message.chat.id, message.chat.type, message.message_id, thread_id)
-        service = self.core.service
-        start = {"upscale": service.upscale, "extend": service.extend_job}.get(
-            action, service.again
-        )
+        svc = self.core.service
+        starts = dict(upscale=svc.upscale, extend=svc.extend_job, confirm=svc.confirm)
+        start = starts.get(action, svc.again)
         reply = await start(user, job_id, locale, chat)
+        if reply.confirm is not None and full is not None:  # Again or Upscale asks first
+            await self._ack(query)
+            await self._answer(full, reply.text, question_buttons(reply, locale))
+            return
+        if action == "confirm" and reply.job is not None and full is not None:
+            await self._settle_question(full, full.text or "")
         if reply.job is None:
             if len(reply.text) <= ALERT_LIMIT:
                 await self._ack(query, reply.text, alert=True)
@@ -236,6 +255,16 @@ class Handlers:
             reply_to=message.message_id,
             header=reply.text,
         )
+
+    async def _settle_question(self, message: Message, text: str) -> None:
+        """The answered question keeps its text and loses its buttons."""
+        with contextlib.suppress(TelegramError):
+            await patiently(
+                lambda: message.get_bot().edit_message_text(
+                    clip(text), message.chat.id, message.message_id, reply_markup=None
+                ),
+                what="question edit",
+            )
 
     async def _ack(self, query: Any, text: str | None = None, *, alert: bool = False) -> None:
         try:

@@ -12,20 +12,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 from telegram.error import RetryAfter
 
 from adapters.telegram.chat import TelegramChat
+from bot import texts
 from bot.logs import REDACTED, TOKEN_PATTERN
 from bot.models import UserRef
-from bot.service import ADMIN_COMMANDS, USER_COMMANDS
+from bot.service import ADMIN_COMMANDS, USER_COMMANDS, Reply
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
-KNOWN_COMMANDS = frozenset({*USER_COMMANDS, *ADMIN_COMMANDS, "start", "paysupport", "terms"})
+KNOWN_COMMANDS = frozenset(
+    {*USER_COMMANDS, *ADMIN_COMMANDS, "start", "confirm", "paysupport", "terms"}
+)
 MEDIA_COMMANDS = frozenset({"video", "act"})
 TEXT_LIMIT = 4096  # sendMessage / editMessageText
 CAPTION_LIMIT = 1024
 ALERT_LIMIT = 200  # answerCallbackQuery
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
-_CALLBACK = re.compile(r"^(again|extend|upscale|cancel):([0-9a-f]{32})$")
+# a job id, or a cost question's token for confirm / decline
+_CALLBACK = re.compile(r"^(again|extend|upscale|cancel|confirm|decline):([0-9a-f]{32})$")
 
 
 def addressed_command(text: str | None, bot_username: str, *, private: bool) -> str | None:
@@ -141,3 +145,11 @@ def redact(text: str, token: str = "") -> str:
 
 def clip(text: str, limit: int = TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def question_buttons(reply: Reply, locale: str | None) -> InlineKeyboardMarkup | None:
+    """✅ Confirm / ✖ Cancel under a cost question; None for any other reply."""
+    if reply.confirm is None:
+        return None
+    labelled = [(texts.t(locale, f"button_{a}"), a) for a in ("confirm", "decline")]
+    return buttons(labelled, reply.confirm)

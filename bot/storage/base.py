@@ -8,11 +8,13 @@ interface assumes SQLite, so a PostgreSQL backend can slot in.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, TypeAlias
 
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
+from bot.storage.account_types import Accounts
+from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
 from bot.storage.render_types import RenderTimesStore
 
@@ -96,42 +98,6 @@ class LedgerEntry:
     amount: int
     note: str
     payment_id: str | None = None  # the payment a purchase or its refund belongs to
-
-
-@dataclass(frozen=True, slots=True)
-class JobAccount:
-    """What one job holds and paid, for reconciling every credit against the ledger."""
-
-    id: str
-    user: str
-    state: str
-    settled: str | None  # charged | refunded, once settled
-    cost: int
-    paid_daily: int
-    paid_bonus: int
-    quota_day: str
-    request: dict[str, Any]
-    vendor: str | None
-    vendor_task_id: str | None
-    error_code: str | None
-    paid_purchased: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class DailyUsage:
-    user: str
-    day: str
-    used: int
-
-
-@dataclass(frozen=True, slots=True)
-class Accounts:
-    """Every job's payment, every day's usage and every bonus balance, read together."""
-
-    jobs: list[JobAccount]
-    usage: list[DailyUsage]
-    bonuses: dict[str, int]  # user -> bonus credits
-    purchased: dict[str, int] = field(default_factory=dict)  # user -> bought credits
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +204,25 @@ class Store(RenderTimesStore, Protocol):
 
     async def accounts(self) -> Accounts:
         """Every job's payment, the daily usage and the bonuses, for a reconciliation."""
+        ...
+
+    async def put_link_code(self, user: str, code_hash: str, expires_at: float, now: float) -> None:
+        """Keep `user`'s one-time link code (its hash), replacing the user's older one."""
+        ...
+
+    async def link_users(self, code_hash: str, joiner: str, now: float) -> LinkResult:
+        """Join `joiner` to the account of the code's owner and use the code up, in one
+        transaction: the joiner's bonus moves to the account, a ban follows, nothing is
+        created; refused while a job of either side is active."""
+        ...
+
+    async def unlink_user(self, user: str, now: float, day: str, per_day: int) -> LinkResult:
+        """Split `user` off its account in one transaction without creating credits: the
+        bonus stays, and the leaver's free credits of `day` count as spent."""
+        ...
+
+    async def linked_users(self, user: str) -> list[str]:
+        """Every user of `user`'s account, itself included, the primary first."""
         ...
 
     async def schema_version(self) -> int: ...

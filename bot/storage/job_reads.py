@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
-from bot.storage.batching import Batcher
-from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, marks, row_to_job
+from bot.storage.batching import Batcher, Kind
+from bot.storage.link_rows import BALANCE, balance_params
+from bot.storage.links import account_of
+from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, row_to_job
 
 
 class JobReads(Batcher):
@@ -62,13 +65,8 @@ class JobReads(Batcher):
         return [row_to_job(r) for r in rows]
 
     async def balance(self, user: UserRef, day: str) -> Balance:
-        states = tuple(s.value for s in ACTIVE_STATES)
-        row = await self._one(
-            "SELECT (SELECT bonus FROM users WHERE user = ?), "
-            "(SELECT purchased FROM users WHERE user = ?), "
-            "(SELECT banned FROM users WHERE user = ?), "
-            "(SELECT used FROM daily_usage WHERE user = ? AND day = ?), "
-            f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)}))",
-            (str(user), str(user), str(user), str(user), day, str(user), *states),
-        )
-        return balance_from(row)
+        def read(db: sqlite3.Connection) -> tuple[Any, ...]:
+            account = account_of(db, str(user))  # the balance is the account's
+            return tuple(db.execute(BALANCE, balance_params(account, day)).fetchone())
+
+        return balance_from(await self._call(read, Kind.READ))

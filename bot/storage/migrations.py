@@ -178,6 +178,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX render_times_recent ON render_times (vendor, model, at);
     """,
+    # 9: one account across platforms (a linked user -> its account's primary user) and the
+    # one-time codes that join them, kept only as hashes
+    """
+    CREATE TABLE user_links (
+        user TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        linked_at REAL NOT NULL
+    );
+    CREATE INDEX user_links_account ON user_links (account);
+    CREATE TABLE link_codes (
+        code_hash TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
 ]
 
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.models import ACTIVE_STATES, Job, JobState, UserRef
+from bot.models import Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
+from bot.storage.link_rows import ACCOUNT_BALANCE, ADD_BONUS
+from bot.storage.links import account_of, active_of, ensure_user, used_on
 from bot.storage.quota import split_cost
 from bot.storage.rows import (
     JOB_INSERT,
     LEDGER_INSERT,
     PRUNE_MEDIA,
     assignments,
-    marks,
     new_job_values,
     reserved_job,
 )
@@ -30,20 +31,13 @@ class MoneyOps(Batcher):
 
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         user = str(job.user)
-        states = tuple(s.value for s in ACTIVE_STATES)
 
         def reserve(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (user, now),
-            )
-            bonus, bought, banned, active, used = db.execute(
-                "SELECT u.bonus, u.purchased, u.banned, "
-                f"(SELECT COUNT(*) FROM jobs WHERE user = ? AND state IN ({marks(states)})), "
-                "COALESCE((SELECT used FROM daily_usage WHERE user = ? AND day = ?), 0) "
-                "FROM users u WHERE u.user = ?",
-                (user, *states, user, policy.day, user),
-            ).fetchone()
+            ensure_user(db, user, now)
+            account = account_of(db, user)  # bonus, bought credits and ban are the account's
+            bonus, banned, bought = db.execute(ACCOUNT_BALANCE, (account,)).fetchone()
+            active = active_of(db, account)
+            used = used_on(db, account, policy.day)  # the free credits are the account's
             paid = split_cost(
                 policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
                 active=active, used=used,
@@ -56,10 +50,7 @@ class MoneyOps(Batcher):
                     (user, policy.day, paid_daily),
                 )
             if paid_bonus or paid_bought:
-                db.execute(
-                    "UPDATE users SET bonus = bonus - ?, purchased = purchased - ? WHERE user = ?",
-                    (paid_bonus, paid_bought, user),
-                )
+                db.execute(ADD_BONUS, (-paid_bonus, -paid_bought, account))
             db.execute(JOB_INSERT, new_job_values(job, paid, policy.day, now))
             for role, media in job.media.items():
                 db.execute(
@@ -96,10 +87,8 @@ class MoneyOps(Batcher):
                     "UPDATE daily_usage SET used = used - ? WHERE user = ? AND day = ?",
                     (paid_daily, user, day),
                 )
-                db.execute(
-                    "UPDATE users SET bonus = bonus + ?, purchased = purchased + ? WHERE user = ?",
-                    (paid_bonus, paid_bought, user),
-                )
+                # back to the account (linking waits for no active job)
+                db.execute(ADD_BONUS, (paid_bonus, paid_bought, account_of(db, user)))
             kind = "charge" if charge else "refund"
             paid = paid_daily + paid_bonus + paid_bought
             db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid, ""))
@@ -115,13 +104,11 @@ class MoneyOps(Batcher):
         """Add bonus credits (negative takes them away, never below zero); returns the bonus.
 
         The ledger records the change made: taking 1,000 from a bonus of 5 records -5."""
-        who = str(user)
+        user_of = str(user)
 
         def grant(db: sqlite3.Connection) -> int:
-            db.execute(
-                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (who, now),
-            )
+            ensure_user(db, user_of, now)
+            who = account_of(db, user_of)  # a linked user's credits are its account's
             (before,) = db.execute("SELECT bonus FROM users WHERE user = ?", (who,)).fetchone()
             bonus = max(0, int(before) + credits)
             db.execute("UPDATE users SET bonus = ? WHERE user = ?", (bonus, who))
@@ -135,11 +122,9 @@ class MoneyOps(Batcher):
         who = str(user)
 
         def set_banned(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (who, now),
-            )
-            db.execute("UPDATE users SET banned = ? WHERE user = ?", (int(banned), who))
+            ensure_user(db, who, now)
+            account = account_of(db, who)  # a ban is the account's
+            db.execute("UPDATE users SET banned = ? WHERE user = ?", (int(banned), account))
 
         await self._transaction(set_banned)
 

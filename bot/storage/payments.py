@@ -12,9 +12,10 @@ from __future__ import annotations
 import sqlite3
 
 from bot.models import UserRef
-from bot.storage.batching import Batcher
+from bot.storage.batching import Batcher, Kind
+from bot.storage.link_rows import HISTORY
+from bot.storage.links import account_of, ensure_user
 from bot.storage.payment_rows import (
-    HISTORY_READ,
     PAYMENT_INSERT,
     PAYMENT_LEDGER_INSERT,
     PAYMENT_READ,
@@ -35,6 +36,8 @@ from bot.storage.payment_types import (
     RefundOutcome,
 )
 
+PURCHASED = "SELECT purchased FROM users WHERE user = ?"
+
 
 class PaymentOps(Batcher):
     """The store's bought credits: each change one transaction."""
@@ -45,17 +48,14 @@ class PaymentOps(Batcher):
         def credit(db: sqlite3.Connection) -> Credited:
             added = db.execute(PAYMENT_INSERT, payment_values(purchase, now)).rowcount
             if added:
-                db.execute(
-                    "INSERT INTO users (user, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (who, now),
-                )
-                db.execute(PURCHASED_ADD, (purchase.credits, who))
+                ensure_user(db, who, now)
+                db.execute(PURCHASED_ADD, (purchase.credits, account_of(db, who)))
                 db.execute(PAYMENT_LEDGER_INSERT, purchase_entry(purchase, now))
             # The user it was credited to the first time, whoever asks again.
             user, credits = db.execute(
                 "SELECT user, credits FROM payments WHERE id = ?", (purchase.id,)
             ).fetchone()
-            (bought,) = db.execute("SELECT purchased FROM users WHERE user = ?", (user,)).fetchone()
+            (bought,) = db.execute(PURCHASED, (account_of(db, user),)).fetchone()
             return Credited(new=bool(added), user=user, credits=credits, purchased=bought)
 
         return await self._transaction(credit)
@@ -66,12 +66,11 @@ class PaymentOps(Batcher):
             if row is None:
                 return PaymentRefund(RefundOutcome.UNKNOWN, None)
             payment = PaymentRecord(*row)
-            (left,) = db.execute(
-                "SELECT purchased FROM users WHERE user = ?", (payment.user,)
-            ).fetchone()
+            account = account_of(db, payment.user)  # bought credits are the account's
+            (left,) = db.execute(PURCHASED, (account,)).fetchone()
             decision = decide_refund(payment, left, force)
             if decision.outcome is RefundOutcome.TAKEN:
-                db.execute(PURCHASED_ADD, (-decision.taken, payment.user))
+                db.execute(PURCHASED_ADD, (-decision.taken, account))
                 db.execute(PAYMENT_REFUNDED, (now, decision.taken, payment_id))
                 db.execute(PAYMENT_LEDGER_INSERT, refund_entry(decision, now))
             return decision
@@ -79,4 +78,10 @@ class PaymentOps(Batcher):
         return await self._transaction(refund)
 
     async def history(self, user: UserRef, limit: int = 20) -> list[HistoryEntry]:
-        return history_entries(await self._all(HISTORY_READ, (str(user), limit)))
+        """The last entries of every user of `user`'s account, newest first."""
+
+        def read(db: sqlite3.Connection) -> list[HistoryEntry]:
+            account = account_of(db, str(user))
+            return history_entries(db.execute(HISTORY, (account, account, limit)))
+
+        return await self._call(read, Kind.READ)

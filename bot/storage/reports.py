@@ -6,7 +6,8 @@ import sqlite3
 from typing import Any
 
 from bot.models import ACTIVE_STATES
-from bot.storage.base import Accounts, LedgerEntry, SpendLine
+from bot.storage.account_types import Accounts
+from bot.storage.base import LedgerEntry, SpendLine
 from bot.storage.batching import Batcher, Kind
 from bot.storage.rows import (
     ACCOUNTS_READS,

@@ -15,7 +15,8 @@ from typing import Any
 from bot.chat import StoredChat
 from bot.job_request import request_from_json, request_to_json
 from bot.models import Job, JobState, UserRef
-from bot.storage.base import KEEP, Accounts, Balance, DailyUsage, JobAccount, JobPatch, NewJob
+from bot.storage.account_types import Accounts, DailyUsage, JobAccount
+from bot.storage.base import KEEP, Balance, JobPatch, NewJob
 
 
 def marks(items: tuple[Any, ...]) -> str:

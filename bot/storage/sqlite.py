@@ -18,6 +18,7 @@ from bot.storage.alerts import Alerts
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.job_reads import JobReads
+from bot.storage.links import LinkOps
 from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
 from bot.storage.migrations import apply_migrations
 from bot.storage.money import MoneyOps
@@ -28,7 +29,7 @@ from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes):
+class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps):
     """The `Store` for one SQLite file."""
 
     def __init__(

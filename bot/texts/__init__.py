@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import admin, commands, failures, payments, refusals, results, status, upscale
+from bot.texts import (
+    account,
+    admin,
+    commands,
+    failures,
+    payments,
+    refusals,
+    results,
+    status,
+    upscale,
+)
 
 LOCALES = ("en", "zh")
 
@@ -36,6 +46,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     failures.TEXTS,
     admin.TEXTS,
     upscale.TEXTS,
+    account.TEXTS,
     results.TEXTS,
     payments.TEXTS,
 )

@@ -71,6 +71,8 @@ MIGRATIONS: list[str] = [
     """,
     # 8: the bot's own queue: jobs.submitted_at and the recent render times
     ddl(SQLITE_MIGRATIONS[7]),
+    # 9: one account across platforms, and the one-time codes (hashed) that join them
+    ddl(SQLITE_MIGRATIONS[8]),
 ]
 
 VERSION_TABLE = """

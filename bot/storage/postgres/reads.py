@@ -6,8 +6,10 @@ from typing import Any
 
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
 from bot.storage.base import Balance
+from bot.storage.link_rows import BALANCE, balance_params
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
+from bot.storage.postgres.links import account_of
 from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, row_to_job
 
 COLUMNS = pg(JOB_COLUMNS)
@@ -63,12 +65,8 @@ class PgReads(PgBase):
         return [row_to_job(r) for r in rows]
 
     async def balance(self, user: UserRef, day: str) -> Balance:
-        row = await self._fetchrow(
-            'SELECT (SELECT bonus FROM users WHERE "user" = $1), '
-            '(SELECT purchased FROM users WHERE "user" = $1), '
-            '(SELECT banned FROM users WHERE "user" = $1), '
-            '(SELECT used FROM daily_usage WHERE "user" = $1 AND day = $2), '
-            '(SELECT COUNT(*) FROM jobs WHERE "user" = $1 AND state = ANY($3))',
-            str(user), day, [s.value for s in ACTIVE_STATES],
-        )  # fmt: skip
-        return balance_from(row)
+        async def read(db: Any) -> Any:
+            account = await account_of(db, str(user))  # the balance is the account's
+            return await db.fetchrow(pg(BALANCE), *balance_params(account, day))
+
+        return balance_from(await self._run(read))

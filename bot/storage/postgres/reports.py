@@ -7,7 +7,8 @@ from typing import Any
 
 from bot.models import ACTIVE_STATES
 from bot.storage import rows as shared  # the SQL and row shapes both backends use
-from bot.storage.base import Accounts, LedgerEntry, SpendLine
+from bot.storage.account_types import Accounts
+from bot.storage.base import LedgerEntry, SpendLine
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
 from bot.storage.spend_sql import spend_lines, spend_query
