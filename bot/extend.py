@@ -31,7 +31,9 @@ from bot.vendors.base import VendorClient
 
 log = logging.getLogger("videobot.service")
 
+# VideoService's reserve-and-launch and its refusals-as-replies wrapper, as its mixins see them.
 Start = Callable[[UserRef, str, ChatAddress, JobRequest, dict[str, Media]], Awaitable[Reply]]
+Guarded = Callable[[UserRef, str, str, Callable[[], Awaitable[Reply]]], Awaitable[Reply]]
 
 
 def can_extend(job: Job, vendors: list[VendorClient], kept: bool) -> bool:
@@ -105,7 +107,7 @@ class ExtendCommands:
     store: Store
     vendors: list[VendorClient]
     _start: Start
-    _guarded: Callable[[UserRef, str, str, Callable[[], Awaitable[Reply]]], Awaitable[Reply]]
+    _guarded: Guarded
 
     async def extend(
         self, user: UserRef, cmd: ExtendCommand, locale: str | None, chat: ChatAddress

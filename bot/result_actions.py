@@ -6,14 +6,14 @@ A mixin of VideoService, so the service module stays about commands' dispatch an
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot import texts
 from bot.chat import ChatAddress
 from bot.config import Settings
-from bot.extend import can_extend
-from bot.models import Job, JobRequest, Media, Mode, UserRef
+from bot.extend import Guarded, Start, can_extend
+from bot.models import Job, Mode, UserRef
 from bot.replies import Reply
 from bot.storage.base import Store
 from bot.upscale import can_upscale, may_reuse, plan_upscale
@@ -26,20 +26,8 @@ class ResultActions:
     vendors: list[VendorClient]
     clock: Callable[[], float]
 
-    async def _start(
-        self,
-        user: UserRef,
-        locale: str,
-        chat: ChatAddress,
-        request: JobRequest,
-        media: dict[str, Media],
-    ) -> Reply:
-        raise NotImplementedError
-
-    async def _guarded(
-        self, user: UserRef, locale: str, what: str, run: Callable[[], Awaitable[Reply]]
-    ) -> Reply:
-        raise NotImplementedError
+    _start: Start
+    _guarded: Guarded
 
     async def again(
         self, user: UserRef, job_id: str, locale: str | None, chat: ChatAddress
