@@ -103,6 +103,7 @@ async def test_alone_the_job_is_refunded_with_the_reason_and_the_next_refused_un
 @pytest.mark.parametrize(
     ("error", "refused"),
     [
+        (AuthError("Model variant gen4_turbo is not available", status=403), True),  # Runway's
         (AuthError("Your organization does not have access to gen4_turbo.", status=403), True),
         (BadRequest("This model is not available on your tier.", status=400), True),
         (AuthError("Invalid API key", status=403), False),  # no model, no tier

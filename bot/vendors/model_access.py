@@ -1,11 +1,13 @@
 """Telling "this account may not use that model" apart from a bad key or a bad body.
 
 Runway answers a model outside the organisation's tier with 403 (the SDK's
-`PermissionDeniedError`) or 400 and an `{"error": "..."}` sentence naming the model; neither
-is the key's fault (the key works for other models) nor the body's. Read as ModelUnavailable,
-the job goes on to the next vendor that serves the model, and the client remembers the model
-so routing skips this vendor for it from then on (`VendorClient.refusal`). apiframe's
-403 "lacks permission / modality disabled" is read the same way.
+`PermissionDeniedError`) and `{"error": "Model variant <model> is not available"}` (Runway
+documents no body for it; that is the answer users recorded from the live API, see the
+emulator's `tier_body`); a 400 with a sentence naming the model and the tier is read the same
+way. Neither is the key's fault (the key works for other models) nor the body's. Read as
+ModelUnavailable, the job goes on to the next vendor that serves the model, and the client
+remembers the model so routing skips this vendor for it from then on (`VendorClient.refusal`).
+apiframe's 403 "lacks permission / modality disabled" is read the same way.
 """
 
 from __future__ import annotations

@@ -47,12 +47,15 @@ NOT_FOUND_BODY = {"error": "Could not find Task"}
 
 
 def tier_body(model: str) -> dict[str, str]:
-    """A model outside the organisation's tier: the sentence names the model and the tier."""
-    return {
-        "error": f"Your organization does not have access to {model}. "
-        "Upgrade your tier to use this model.",
-        "docUrl": DOC_URL,
-    }
+    """A model outside the organisation's tier, as Runway answers it: 403 and
+    `{"error": "Model variant <model> is not available"}`.
+
+    Runway documents no body for this case (its HTTP errors page only promises an `error`
+    member with a sentence); the 403 and the sentence are what a project recorded from the
+    live API for models outside its tier (github.com/mhusse29/Marketing-Engine,
+    RUNWAY_TEST_RESULTS.md and RUNWAY_MODEL_FIX.md: `403 - "Model variant gen3a_turbo is not
+    available"`), and another project's notes quote the same sentence for gen4_turbo."""
+    return {"error": f"Model variant {model} is not available"}
 
 
 OPENAI_AUTH_BODY = {
