@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from bot.model_options import ModelOptions
+
 
 @dataclass(frozen=True, slots=True)
 class VideoCommand:
@@ -24,10 +26,27 @@ class VideoCommand:
     body: bool = False  # /act: carry gestures, not only the face
     act: bool = False
     yes: bool = False  # --yes: start without asking about the cost
+    # the model's optional fields (bot.model_options): --audio/--no-audio, --negative "…",
+    # --moderation low|auto, --expression 1-5, --resolution 720p
+    audio: bool | None = None
+    negative: str = ""
+    moderation: str = ""
+    expression: int | None = None
+    resolution: str = ""
 
     @property
     def name(self) -> str:
         return "act" if self.act else "video"
+
+    @property
+    def options(self) -> ModelOptions:
+        return ModelOptions(
+            audio=self.audio,
+            negative=self.negative,
+            moderation=self.moderation,
+            expression=self.expression,
+            resolution=self.resolution,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.model_options import ModelOptions
 from bot.models import JobRequest, Mode, VideoRequest
 
 
@@ -25,6 +26,7 @@ def planned_request(request: VideoRequest, vendors: list[str], model_shown: str)
         watermark=request.watermark,
         body_control=request.body_control,
         vendors=tuple(vendors),
+        options=request.options,
     )
 
 
@@ -45,6 +47,7 @@ def request_to_json(request: JobRequest) -> dict[str, Any]:
         }
         | ({"source_url": request.source_url} if request.source_url else {})
         | ({"extends": request.extends} if request.extends else {})
+        | ({"options": given} if (given := request.options.given()) else {})
     )
 
 
@@ -66,4 +69,5 @@ def request_from_json(data: Mapping[str, Any]) -> JobRequest:
         vendors=tuple(str(v) for v in data.get("vendors") or ()),
         source_url=str(source) if source else None,
         extends=str(extends) if extends else None,
+        options=ModelOptions.from_json(data.get("options")),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.chat import ChatAddress, StoredChat
+from bot.model_options import ModelOptions
 
 # The aspect ratios users can ask for; each vendor client turns one into its own dialect.
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
@@ -175,6 +176,7 @@ class VideoRequest:
     character: Media | None = None  # ACT: the image or video to animate
     body_control: bool = False  # ACT: carry gestures, not only the face
     source_url: str | None = None  # UPSCALE: where the video to upscale can be read
+    options: ModelOptions = field(default_factory=ModelOptions)  # --audio, ...: what is set
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,7 @@ class JobRequest:
     vendors: tuple[str, ...] = ()  # the vendors that accept it, in order of preference
     source_url: str | None = None  # UPSCALE: the earlier result to upscale
     extends: str | None = None  # ⏩ Extend: the job whose video this one continues
+    options: ModelOptions = field(default_factory=ModelOptions)  # the optional fields set
 
     def with_media(self, media: Mapping[str, Media]) -> VideoRequest:
         """The request to submit: this record plus the media stored with the job."""
@@ -208,6 +211,7 @@ class JobRequest:
             watermark=self.watermark,
             body_control=self.body_control,
             source_url=self.source_url,
+            options=self.options,
             first_frame=media.get("first_frame"),
             last_frame=media.get("last_frame"),
             video=media.get("video"),

@@ -31,10 +31,19 @@ class Offer:
     ratios: tuple[str, ...]
     prompt_max: int
     options: frozenset[str]
+    resolutions: tuple[str, ...] = ()  # the `resolution` values (--resolution), if any
 
     @property
     def title(self) -> str:
         return friendly(self.name)
+
+    def fields_text(self) -> str:
+        """The optional fields, `resolution` with its values: "audio, resolution (480p, 768p)"."""
+        names = [
+            f"{o} ({', '.join(self.resolutions)})" if o == "resolution" and self.resolutions else o
+            for o in sorted(self.options)
+        ]
+        return ", ".join(names) or "—"
 
 
 def _merge(vendor: str, name: str, specs: list[ModelSpec]) -> Offer:
@@ -48,6 +57,7 @@ def _merge(vendor: str, name: str, specs: list[ModelSpec]) -> Offer:
         ratios=tuple(dict.fromkeys(r for s in specs for r in s.ratios)),
         prompt_max=max(s.prompt_max for s in specs),
         options=frozenset(o for s in specs for o in s.options),
+        resolutions=tuple(dict.fromkeys(r for s in specs for r in s.resolutions)),
     )
 
 
@@ -121,6 +131,6 @@ def markdown_table(vendors: Iterable[tuple[str, Capabilities]]) -> str:
         seconds = seconds_values(o.durations) if o.durations else "input's length"
         rows.append(
             f"| `{o.vendor}` | {o.title} | `{o.name}` | {does_text(o.modes)} | {seconds} "
-            f"| {', '.join(o.ratios)} | {', '.join(sorted(o.options)) or '—'} |"
+            f"| {', '.join(o.ratios)} | {o.fields_text()} |"
         )
     return "\n".join(rows)

@@ -16,6 +16,7 @@ from bot.command_types import VideoCommand
 from bot.errors import InvalidRequest
 from bot.images import displayed_size, normalise_image
 from bot.media import check_video
+from bot.model_options import ModelOptions, typed
 from bot.models import Media, Mode, VideoRequest
 from bot.offers import seconds_values
 from bot.seeds import settle_seed
@@ -61,7 +62,43 @@ def _problem(spec: ModelSpec, req: VideoRequest, locale: str = "en") -> InvalidR
         return InvalidRequest("err_seed_unsupported", model=spec.title)
     if req.seed is not None and not spec.seed_min <= req.seed <= spec.seed_max:
         return InvalidRequest("err_seed", min=spec.seed_min, max=spec.seed_max)
+    missing = spec.lacks(req.options)
+    if missing:  # plan() has told the user which models take it; this drops other vendors
+        option = typed(missing[0], req.options)
+        return InvalidRequest("err_option_unsupported", option=option, model=spec.title, models="-")
+    resolution = req.options.resolution
+    if resolution and resolution not in spec.resolutions:
+        allowed = ", ".join(spec.resolutions)
+        return InvalidRequest(
+            "err_resolution", model=spec.title, resolution=resolution, allowed=allowed
+        )
     return None
+
+
+Offered = list[tuple[VendorClient, ModelSpec]]
+
+
+def _taking(
+    options: ModelOptions, capable: Offered, vendors: list[VendorClient], mode: Mode
+) -> Offered:
+    """The vendors whose model (the one the first vendor would use) takes every option set;
+    none: the refusal naming the models that do, so the user can pick one with --model."""
+    name = capable[0][1].name
+    taking = [(v, s) for v, s in capable if s.name == name and not s.lacks(options)]
+    if taking:
+        return taking
+    spec = capable[0][1]
+    option = typed(spec.lacks(options)[0], options)
+    able = {
+        s.name: s.title
+        for v in vendors
+        for s in v.capabilities.models
+        if mode in s.modes and not s.lacks(options)
+    }
+    if not able:
+        raise InvalidRequest("err_option_nowhere", option=option)
+    models = ", ".join(f"{t} ({n})" if t != n else n for n, t in sorted(able.items()))
+    raise InvalidRequest("err_option_unsupported", option=option, model=spec.title, models=models)
 
 
 def _nearest_ratio(ratios: tuple[str, ...], aspect: float) -> str:
@@ -116,6 +153,8 @@ async def plan(
         raise InvalidRequest("err_model_unavailable", model=offered[0][1].title)
     if not capable:
         _refuse_mode(mode, cmd.model, vendors, locale)
+    if cmd.options.given():
+        capable = _taking(cmd.options, capable, vendors, mode)
 
     first_spec = capable[0][1]
     ratio = cmd.ratio
@@ -136,6 +175,7 @@ async def plan(
         seed=cmd.seed,
         watermark=cmd.watermark,
         body_control=cmd.body,
+        options=cmd.options,
     )
     problem = _problem(first_spec, req, locale)
     if problem is not None:

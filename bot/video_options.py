@@ -3,7 +3,12 @@
     /video [--model M] [--duration 5|10] [--ratio R] [--seed N] [--watermark] [--yes] prompt
     /video ratio=9:16 duration=10 a lighthouse in a storm
     /video "a sign that says --seed 5" --ratio portrait
-    /act [--body] [--ratio R] [--seed N]
+    /video --model veo3.1 --audio --negative "text, watermarks" a choir in a cathedral
+    /act [--body] [--ratio R] [--seed N] [--expression 1-5] [--moderation low|auto]
+
+The model's optional fields (bot.model_options) are dashed options only: --audio/--no-audio,
+--negative "…" (taken word for word between its quotes), --moderation low|auto,
+--expression 1-5 and --resolution 720p; whether the model takes them is validation's call.
 
 Options stand before or after the prompt, never inside it: a word of the prompt is never
 taken as an option, because a misread prompt is a paid video of something else. Aspect names
@@ -16,31 +21,25 @@ what was meant; a prompt in quotes is taken word for word.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from bot.command_types import VideoCommand
 from bot.errors import InvalidRequest
-from bot.models import PIXEL_ASPECTS
+from bot.option_values import ASPECT_WORDS as ASPECT_WORDS
+from bot.option_values import EXAMPLES, READERS, apply
+from bot.option_values import normalise_ratio as normalise_ratio
 
-ASPECT_WORDS = {
-    "landscape": "16:9",
-    "horizontal": "16:9",
-    "wide": "16:9",
-    "widescreen": "16:9",
-    "portrait": "9:16",
-    "vertical": "9:16",
-    "square": "1:1",
-    "ultrawide": "21:9",
-    "cinema": "21:9",
-    "cinematic": "21:9",
-    "横屏": "16:9",
-    "竖屏": "9:16",
-    "方形": "1:1",
+_ALIASES = {
+    "d": "duration",
+    "r": "ratio",
+    "m": "model",
+    "s": "seed",
+    "aspect": "ratio",
+    "negative-prompt": "negative",
+    "res": "resolution",
 }
-_ALIASES = {"d": "duration", "r": "ratio", "m": "model", "s": "seed", "aspect": "ratio"}
-_VALUED = {"duration", "ratio", "model", "seed"}
+_VALUED = frozenset(READERS)  # the options that take a value
 _KEY_VALUE = {
     "duration": "duration",
     "ratio": "ratio",
@@ -51,9 +50,8 @@ _KEY_VALUE = {
 _QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’", "「": "」", "«": "»"}
 _QUOTE_CHARS = "".join(dict.fromkeys([*_QUOTES, *_QUOTES.values()]))
 _SHOWN_MAX = 300  # characters of a suggested command in a refusal
-_FLAGS = {"watermark", "body", "yes"}  # --yes: no cost question
+_FLAGS = {"watermark", "body", "yes", "audio", "no-audio"}  # --yes: no cost question
 _Values = dict[str, Any]  # a VideoCommand's fields while its options are read
-_EXAMPLES = {"duration": "--duration 10", "ratio": "--ratio 9:16", "model": "--model gen4_turbo"}
 
 
 @dataclass(slots=True)
@@ -64,33 +62,10 @@ class _Option:
     dashed: bool  # --key (unambiguous) rather than key=value
 
     def canonical(self) -> str:
-        return f"--{self.key}" if self.value is None else f"--{self.key} {self.value}"
-
-
-def normalise_ratio(value: str) -> str:
-    """Aspect name for any accepted spelling: 16:9, 16x9, 16/9, landscape, 1280:720."""
-    raw = value.strip().lower()
-    if raw in ASPECT_WORDS:
-        return ASPECT_WORDS[raw]
-    cleaned = re.sub(r"\s*[x×/:]\s*", ":", raw)
-    if cleaned in PIXEL_ASPECTS:
-        return PIXEL_ASPECTS[cleaned]
-    if re.fullmatch(r"\d{1,2}:\d{1,2}", cleaned):
-        return cleaned
-    raise InvalidRequest("err_ratio_unknown", ratio=value[:20])
-
-
-def _duration(value: str) -> int:
-    match = re.fullmatch(r"(\d{1,3})\s*(s|sec|secs|seconds|秒)?", value.strip().lower())
-    if not match:
-        raise InvalidRequest("err_duration_format", duration=value[:20])
-    return int(match.group(1))
-
-
-def _seed(value: str) -> int:
-    if not re.fullmatch(r"\d{1,12}", value.strip()):
-        raise InvalidRequest("err_seed", min=0, max=4294967295)
-    return int(value)
+        if self.value is None:
+            return f"--{self.key}"
+        value = f'"{self.value}"' if " " in self.value else self.value
+        return f"--{self.key} {value}"
 
 
 def video_command(name: str, words: list[str]) -> VideoCommand:
@@ -117,16 +92,31 @@ def typed_video(
     ratio: str | None = None,
     seed: int | None = None,
     model: str | None = None,
+    audio: bool | None = None,
+    negative: str | None = None,
+    moderation: str | None = None,
+    expression: int | None = None,
+    resolution: str | None = None,
 ) -> VideoCommand:
     """/video from a form's typed fields (a Discord slash command or modal).
 
-    The prompt field is the prompt, word for word: it is never parsed for options.
+    The prompt field is the prompt, word for word: it is never parsed for options; so is
+    the negative prompt's.
     """
-    values: _Values = {"prompt": " ".join(prompt.split())}
-    fields = (("duration", duration), ("ratio", ratio), ("seed", seed), ("model", model))
+    values: _Values = {"prompt": " ".join(prompt.split()), "audio": audio}
+    fields = (
+        ("duration", duration),
+        ("ratio", ratio),
+        ("seed", seed),
+        ("model", model),
+        ("negative", negative),
+        ("moderation", moderation),
+        ("expression", expression),
+        ("resolution", resolution),
+    )
     for key, value in fields:
         if value is not None and str(value).strip():
-            _apply(values, key, str(value).strip())
+            apply(values, key, str(value))
     return VideoCommand(**values)
 
 
@@ -159,27 +149,61 @@ def _take(words: list[str], i: int) -> tuple[list[_Option], int]:
             value = None
         elif value is None:
             if i + 1 >= len(words) or words[i + 1].startswith("--"):
-                example = _EXAMPLES.get(key, f"--{key} 7")
+                example = EXAMPLES.get(key, f"--{key} 7")
                 raise InvalidRequest("err_option_value", option=f"--{key}", example=example)
-            i += 1
-            value = words[i]
-            typed.append(value)
+            value, end = _value(words, i + 1, key)
+            typed += words[i + 1 : end + 1]
+            i = end
         found.append(_Option(key, value, typed, dashed))
         i += 1
     return found, i
 
 
+def _closing(words: list[str], i: int) -> list[int]:
+    """Where the quote opening `words[i]` may close: each word from it that ends in its mate."""
+    close = _QUOTES[words[i][0]]
+    return [
+        j for j in range(i, len(words)) if words[j].endswith(close) and (j > i or len(words[j]) > 1)
+    ]
+
+
+def _value(words: list[str], i: int, key: str) -> tuple[str, int]:
+    """(an option's value, the index of its last word): one word, or a quoted run of words
+    (`--negative "text, logos"`) taken word for word without its quotes. A quote that never
+    closes is refused: where the value ends would be a guess."""
+    if words[i][:1] not in _QUOTES:
+        return words[i], i
+    ends = _closing(words, i)
+    if not ends:
+        example = EXAMPLES.get(key, f'--{key} "…"')
+        raise InvalidRequest("err_option_unclosed", option=f"--{key}", example=example)
+    return " ".join(words[i : ends[0] + 1])[1:-1], ends[0]
+
+
 def _quoted(words: list[str], i: int) -> tuple[str, list[_Option]] | None:
-    """(prompt, options after it) when the prompt is in quotes and only options follow."""
+    """(prompt, options after it) when the prompt is in quotes and only options follow.
+
+    The prompt closes at the first closing quote after which everything reads as options
+    with good values (`"a fox" --negative "snow"`), else at the last one after which only
+    options follow (`"he said "no" to me" --seed 5`; their values are judged there)."""
     if i >= len(words) or words[i][:1] not in _QUOTES:
         return None
-    close = _QUOTES[words[i][0]]
-    for j in range(len(words) - 1, i - 1, -1):
-        if words[j].endswith(close) and (j > i or len(words[j]) > 1):
+    last: tuple[str, list[_Option]] | None = None
+    for j in _closing(words, i):
+        try:
             tail, stop = _take(words, j + 1)
-            if stop == len(words):
-                return " ".join(words[i : j + 1])[1:-1].strip(), tail
-    return None
+            if stop != len(words):
+                continue
+            _apply_all({}, tail)
+        except InvalidRequest:
+            continue
+        return " ".join(words[i : j + 1])[1:-1].strip(), tail
+    for j in reversed(_closing(words, i)):
+        tail, stop = _take(words, j + 1)
+        if stop == len(words):
+            last = " ".join(words[i : j + 1])[1:-1].strip(), tail
+            break
+    return last
 
 
 def _scan(words: list[str], i: int) -> tuple[list[str], list[_Option], list[_Option], int]:
@@ -231,18 +255,9 @@ def _shown(command: str) -> str:
 
 def _apply_all(values: _Values, options: list[_Option]) -> None:
     for option in options:
-        if option.value is None:
+        if option.key in ("audio", "no-audio"):
+            values["audio"] = option.key == "audio"
+        elif option.value is None:
             values[option.key] = True
         else:
-            _apply(values, option.key, option.value)
-
-
-def _apply(values: _Values, key: str, value: str) -> None:
-    if key == "duration":
-        values["duration"] = _duration(value)
-    elif key == "ratio":
-        values["ratio"] = normalise_ratio(value)
-    elif key == "seed":
-        values["seed"] = _seed(value)
-    elif key == "model":
-        values["model"] = value.strip().lower()[:40]
+            apply(values, option.key, option.value)

@@ -89,6 +89,36 @@ async def test_options_become_the_core_syntax(h: Harness, emu: RunwayEmulator) -
     assert body["ratio"] == "720:1280" and body["seed"] == 42
 
 
+async def test_the_model_option_fields_reach_the_body_as_typed(
+    h: Harness, emu: RunwayEmulator
+) -> None:
+    h.interact(
+        h.fake.slash(
+            "video",
+            prompt="a choir",
+            model="veo3.1",
+            duration=8,
+            audio=False,
+            negative='  "--seed 5", logos ',  # a form field is never parsed for options
+        )
+    )
+    job = await h.job()
+    await h.settled(job.id)
+    (body,) = creates(emu)
+    assert body["audio"] is False and body["negativePrompt"] == '"--seed 5", logos'
+    assert "contentModeration" not in body
+
+
+async def test_a_moderation_choice_on_a_model_without_it_is_refused_unpaid(h: Harness) -> None:
+    payload = h.interact(
+        h.fake.slash("video", prompt="a crowd", model="veo3.1_fast", moderation="low")
+    )
+    (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")
+    assert "Veo 3.1 Fast has no setting for --moderation" in edit.content
+    assert "Gen-4.5 (gen4.5)" in edit.content
+    assert await h.core.store.user_jobs(USER, limit=5) == []
+
+
 async def test_refusal_from_the_core_is_shown_in_the_original_response(h: Harness) -> None:
     payload = h.interact(h.fake.slash("video", prompt="a cat", ratio="4:3", model="gen4.5"))
     (edit,) = await h.fake.wait_for("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/")

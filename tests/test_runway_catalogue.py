@@ -3,16 +3,25 @@
 Every row of `bot.vendors.runway.catalogue` is checked against the SDK's request types (models,
 ratios, durations, fields), every model the SDK types for a video task must be in the
 catalogue, and every body the client builds, for each model × task × option set the bot can
-produce, must validate against the SDK's type for that model.
+produce (the user options --audio/--no-audio, --negative, --moderation, --expression and
+--resolution included), must validate against the SDK's type for that model.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
 import pytest
 
+from bot.model_options import (
+    EXPRESSION_MAX,
+    EXPRESSION_MIN,
+    FIELDS,
+    MODERATION_LEVELS,
+    ModelOptions,
+)
 from bot.models import ASPECTS, Mode, VideoRequest
 from bot.vendors.base import ModelSpec
 from bot.vendors.runway import RunwayClient
@@ -51,6 +60,39 @@ def requests_for(spec: ModelSpec, mode: Mode) -> list[VideoRequest]:
     return made
 
 
+OPTION_FIELDS = (
+    "audio",
+    "negativePrompt",
+    "contentModeration",
+    "expressionIntensity",
+    "resolution",
+)
+
+
+def option_sets(spec: ModelSpec) -> list[ModelOptions]:
+    """Each user option the model takes, at each value it can have, alone; then all at once."""
+    sets: list[ModelOptions] = []
+    if "audio" in spec.options:
+        sets += [ModelOptions(audio=True), ModelOptions(audio=False)]
+    if "negativePrompt" in spec.options:
+        sets.append(ModelOptions(negative="text, logos, “quotes”"))
+    if "contentModeration" in spec.options:
+        sets += [ModelOptions(moderation=level) for level in MODERATION_LEVELS]
+    if "expressionIntensity" in spec.options:
+        sets += [ModelOptions(expression=n) for n in (EXPRESSION_MIN, EXPRESSION_MAX)]
+    sets += [ModelOptions(resolution=r) for r in spec.resolutions]
+    merged: dict[str, object] = {}
+    for options in sets:
+        merged |= options.given()
+    return [*sets, ModelOptions(**merged)] if len(sets) > 1 else sets  # type: ignore[arg-type]
+
+
+def with_options(spec: ModelSpec, mode: Mode) -> list[VideoRequest]:
+    """The first request of `requests_for` once per option set the model takes."""
+    first = requests_for(spec, mode)[0]
+    return [dataclasses.replace(first, options=options) for options in option_sets(spec)]
+
+
 CASES = [
     pytest.param(spec, mode, id=f"{spec.name}-{mode.value}")
     for spec in RunwayClient.capabilities.models
@@ -66,12 +108,37 @@ async def test_every_body_validates_against_the_sdk_types(spec: ModelSpec, mode:
     try:
         requests = requests_for(spec, mode)
         assert requests
-        for req in requests:
+        for req in [*requests, *with_options(spec, mode)]:
             body = client.build(req, spec, None)
             assert sdk.issues(ENDPOINT[mode], body) == [], (spec.name, mode, body)
             assert ("seed" in body) == (req.seed is not None), body
+            sent = {f for f in OPTION_FIELDS if f in body}  # only the fields the user set
+            given = {f for o in req.options.given() for f in FIELDS[o][0] if f in OPTION_FIELDS}
+            assert sent == given, (req.options, body)
     finally:
         await client.aclose()
+
+
+def test_every_model_option_is_covered_where_the_sdk_types_it() -> None:
+    """Each option field a task's SDK type has is one the catalogue lists for that task (so a
+    user can set it), with the SDK's own `resolution` values; and none it lacks."""
+    for row in CATALOGUE:
+        for mode in row.tasks:
+            keys = sdk.wire_keys(ENDPOINT[mode], row.name)
+            typed = {f for f in OPTION_FIELDS if f in keys}
+            assert row.task_options(mode) & set(OPTION_FIELDS) == typed, (row.name, mode)
+            if "resolution" in typed:
+                allowed = sdk.allowed_values(ENDPOINT[mode], row.name, "resolution") or ()
+                assert row.resolutions and set(row.resolutions) <= set(allowed), row.name
+    covered_sets = {
+        (s.name, m.value, tuple(sorted(o.given())))
+        for s in RunwayClient.capabilities.models
+        for m in s.modes
+        for o in option_sets(s)
+    }
+    assert ("veo3.1", "text", ("audio",)) in covered_sets
+    assert ("act_two", "act", ("expression",)) in covered_sets
+    assert ("hailuo3", "video", ("resolution",)) in covered_sets
 
 
 def covered() -> list[tuple[str, str]]:

@@ -14,7 +14,8 @@ from discord.ext import commands
 
 from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.media import MediaRefused, read_attachment
-from adapters.discord.translate import act_command, loc
+from adapters.discord.translate import Moderation, act_command, loc
+from bot.model_options import EXPRESSION_MAX, EXPRESSION_MIN
 from bot.models import Mode
 from bot.service import Incoming
 
@@ -31,14 +32,17 @@ class ActCog(commands.Cog):
 
     @app_commands.command(name="act", description=loc("cmd_act"))
     @app_commands.describe(
-        character=loc("opt_character"), performance=loc("opt_performance"), body=loc("opt_body")
-    )
+        character=loc("opt_character"), performance=loc("opt_performance"), body=loc("opt_body"),
+        expression=loc("opt_expression"), moderation=loc("opt_moderation"),
+    )  # fmt: skip
     async def act(
         self,
         interaction: Interaction,
         character: discord.Attachment,
         performance: discord.Attachment,
         body: bool = False,
+        expression: app_commands.Range[int, EXPRESSION_MIN, EXPRESSION_MAX] | None = None,
+        moderation: Moderation | None = None,
     ) -> None:
         bridge = self.bridge
         begun = await bridge.begin(interaction)
@@ -53,7 +57,7 @@ class ActCog(commands.Cog):
             return
         incoming = Incoming(
             user=user_of(interaction.user),
-            command=act_command(body),
+            command=act_command(body, expression, moderation),
             locale=locale,
             character=face,
             video=motion,

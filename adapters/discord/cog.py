@@ -17,9 +17,10 @@ from discord.ext import commands
 from adapters.discord import suggest
 from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.media import MediaRefused
-from adapters.discord.translate import interaction_chat, loc, text
+from adapters.discord.translate import Moderation, interaction_chat, loc, text
 from bot.chat import ChatAddress
 from bot.command_types import ExtendCommand
+from bot.model_options import NEGATIVE_MAX
 from bot.models import SEED_MAX, SEED_MIN, UserRef
 from bot.replies import Reply
 
@@ -44,7 +45,8 @@ class VideoCog(commands.Cog):
     @app_commands.describe(
         prompt=loc("opt_prompt"), image=loc("opt_image"), end_image=loc("opt_end_image"),
         duration=loc("opt_duration"), ratio=loc("opt_ratio"), seed=loc("opt_seed"),
-        model=loc("opt_model"),
+        model=loc("opt_model"), audio=loc("opt_audio"), negative=loc("opt_negative"),
+        moderation=loc("opt_moderation"), resolution=loc("opt_resolution"),
     )  # fmt: skip
     async def video(
         self,
@@ -56,6 +58,10 @@ class VideoCog(commands.Cog):
         ratio: str | None = None,
         seed: app_commands.Range[int, SEED_MIN, SEED_MAX] | None = None,
         model: str | None = None,
+        audio: bool | None = None,
+        negative: app_commands.Range[str, 1, NEGATIVE_MAX] | None = None,
+        moderation: Moderation | None = None,
+        resolution: str | None = None,
     ) -> None:
         bridge = self.bridge
         begun = await bridge.begin(interaction)
@@ -68,6 +74,8 @@ class VideoCog(commands.Cog):
             await interaction.edit_original_response(content=exc.text(locale))
             return
         fields = {"duration": duration, "ratio": ratio, "seed": seed, "model": model}
+        fields |= {"audio": audio, "negative": negative, "moderation": moderation}
+        fields |= {"resolution": resolution}
         await bridge.start_typed(interaction, message_id, images, prompt, fields)
 
     @video.autocomplete("model")
@@ -87,6 +95,12 @@ class VideoCog(commands.Cog):
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return suggest.ratios(self.bridge.core, current, interaction.namespace)
+
+    @video.autocomplete("resolution")
+    async def _resolutions(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return suggest.resolutions(self.bridge.core, current, interaction.namespace)
 
     # buttons (views.ButtonHandler)
 

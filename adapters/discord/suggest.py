@@ -75,6 +75,16 @@ def durations(
     ][:CHOICES_MAX]
 
 
+def resolutions(
+    core: Core, current: object, namespace: app_commands.Namespace
+) -> list[app_commands.Choice[str]]:
+    """The `resolution` values of the models that have one (of the picked model, if any)."""
+    values = dict.fromkeys(r for o in offers(core, _picked_model(namespace)) for r in o.resolutions)
+    return [app_commands.Choice(name=r, value=r) for r in values if _matches(current, r)][
+        :CHOICES_MAX
+    ]
+
+
 def ratios(
     core: Core, current: object, namespace: app_commands.Namespace
 ) -> list[app_commands.Choice[str]]:

@@ -5,7 +5,7 @@ Nothing here sends messages; media downloads live in `media.py`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -108,8 +108,15 @@ def ratio_label(ratio: str) -> app_commands.locale_str:
 # command text for the core's parser
 
 
-def act_command(body: bool) -> VideoCommand:
-    return VideoCommand(act=True, body=body)
+def act_command(
+    body: bool, expression: int | None = None, moderation: str | None = None
+) -> VideoCommand:
+    """/act from its form: the choices and ranges Discord enforces are the core's values."""
+    return VideoCommand(act=True, body=body, expression=expression, moderation=moderation or "")
+
+
+# /video's and /act's moderation field: Runway's publicFigureThreshold values, as choices.
+Moderation = Literal["low", "auto"]
 
 
 def user_word(value: str) -> str:

@@ -14,6 +14,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Options, before or after the prompt: --duration N (seconds, per model below)  "
             "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|portrait|landscape|square  --seed N  "
             "--model NAME  --watermark (also ratio=9:16 duration=10 before the prompt). "
+            'Where the model has them: --audio / --no-audio, --negative "what to leave out", '
+            "--moderation low|auto (public figures), --expression 1-5 (/act), "
+            "--resolution 720p. "
             'A prompt in quotes is taken word for word: /video "a sign that says --seed 5"\n\n'
             "/quota — your credits · /jobs — your videos · /cancel ID — stop one · "
             "/upscale ID — a sharper, larger copy of a finished video\n"
@@ -30,6 +33,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "选项(写在描述之前或之后):--duration 秒数(见下方模型)  "
             "--ratio 16:9|9:16|1:1|4:3|3:4|21:9|竖屏|横屏|方形  --seed 数字  "
             "--model 模型  --watermark(也可在描述前写 ratio=9:16 duration=10)。"
+            '模型支持时还可用:--audio / --no-audio、--negative "不想出现的内容"、'
+            "--moderation low|auto(公众人物审核)、--expression 1-5(/act)、"
+            "--resolution 720p。"
             '加引号的描述会原样使用:/video "写着 --seed 5 的招牌"\n\n'
             "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消 · "
             "/upscale 编号 —— 高清放大已完成的视频\n"
@@ -80,6 +86,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "opt_ratio": {"en": "Aspect ratio", "zh": "画面比例"},
     "opt_seed": {"en": "Seed, to repeat a result", "zh": "种子,用于复现结果"},
     "opt_model": {"en": "Video model", "zh": "视频模型"},
+    "opt_audio": {"en": "With sound (models that make audio)", "zh": "生成声音(支持音频的模型)"},
+    "opt_negative": {"en": "What the video should not show", "zh": "视频中不要出现的内容"},
+    "opt_moderation": {
+        "en": "Public-figure check: low (less strict) or auto",
+        "zh": "公众人物审核:low(较宽松)或 auto",
+    },
+    "opt_expression": {"en": "Expression strength, 1 to 5", "zh": "表情强度,1 到 5"},
+    "opt_resolution": {
+        "en": "Output resolution, where the model has one",
+        "zh": "输出分辨率(模型支持时)",
+    },
     "opt_character": {"en": "Image or video of the character", "zh": "角色的图片或视频"},
     "opt_performance": {"en": "Video of the performance to copy", "zh": "要模仿的表演视频"},
     "opt_body": {"en": "Carry gestures too, not only the face", "zh": "同时同步肢体动作"},

@@ -73,8 +73,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "err_option_unknown": {
         "en": "❓ I don't know the option “{option}”. Options: --duration, --ratio, --seed, "
-        "--model, --watermark.",
-        "zh": "❓ 无法识别选项“{option}”。可用选项:--duration、--ratio、--seed、--model、--watermark。",
+        "--model, --watermark, --audio, --no-audio, --negative, --moderation, --expression, "
+        "--resolution.",
+        "zh": "❓ 无法识别选项“{option}”。可用选项:--duration、--ratio、--seed、--model、--watermark、"
+        "--audio、--no-audio、--negative、--moderation、--expression、--resolution。",
     },
     "err_option_in_prompt": {
         "en": "✋ “{option}” stands inside the prompt, so I can't tell whether it is a setting "

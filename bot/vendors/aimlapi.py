@@ -118,6 +118,8 @@ class AimlapiClient(VendorClient):
             body["reference"] = _ref("video", req.video)
             body["body_control"] = req.body_control
             body["frame_size"] = GEN4_PIXELS[req.ratio]
+            if req.options.expression is not None:  # --expression
+                body["expression_intensity"] = req.options.expression
         elif req.mode is Mode.VIDEO:
             if req.video is None:
                 raise ValueError("gen4_aleph needs a source video")

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 
 from bot.errors import ModelUnavailable, VendorError
+from bot.model_options import FIELDS, ModelOptions
 
 # ASPECTS is re-exported: the vendor clients declare their ratios with it.
 from bot.models import ASPECTS as ASPECTS
@@ -49,6 +50,15 @@ class ModelSpec:
     # duration and seed (`audio`, `negativePrompt`, `contentModeration`, ...): the catalogue
     # lists them; the bodies send only those the bot has values for.
     options: frozenset[str] = frozenset()
+    # The `resolution` values the model takes, where it has that field (--resolution).
+    resolutions: tuple[str, ...] = ()
+
+    def lacks(self, options: ModelOptions) -> list[str]:
+        """The options set (bot.model_options names) this model has no field for."""
+        missing = [o for o in options.given() if not FIELDS[o][0] & self.options]
+        if options.resolution and not self.resolutions and "resolution" not in missing:
+            missing.append("resolution")  # a field of another vendor's dialect (useapi's)
+        return missing
 
     @property
     def wire_name(self) -> str:

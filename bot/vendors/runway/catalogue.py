@@ -80,6 +80,7 @@ class Task:
     durations: tuple[int, ...] = (5, 10)
     timed: bool = True
     video_field: str = "videoUri"
+    lacks: frozenset[str] = frozenset()  # optional fields of the model this task has not
 
     def aspects(self, mode: Mode) -> dict[str, str]:
         """Aspect -> `ratio` value; without a ratio field, every aspect for a task with an
@@ -99,12 +100,19 @@ class RunwayModel:
     seeded: bool = False
     options: frozenset[str] = field(default_factory=frozenset)
     prompt_required: bool = False
+    resolutions: tuple[str, ...] = ()  # the `resolution` values, where it has that field
+
+    def task_options(self, mode: Mode) -> frozenset[str]:
+        """The optional fields the model takes for `mode` (a task may lack some)."""
+        return self.options - self.tasks[mode].lacks
 
     def specs(self) -> tuple[ModelSpec, ...]:
-        """One ModelSpec per group of tasks that take the same ratios and durations."""
-        groups: dict[tuple[tuple[str, ...], tuple[int, ...]], set[Mode]] = {}
+        """One ModelSpec per group of tasks that take the same ratios, durations and
+        optional fields."""
+        groups: dict[tuple[tuple[str, ...], tuple[int, ...], frozenset[str]], set[Mode]] = {}
         for mode, task in self.tasks.items():
-            groups.setdefault((tuple(task.aspects(mode)), task.durations), set()).add(mode)
+            key = (tuple(task.aspects(mode)), task.durations, self.task_options(mode))
+            groups.setdefault(key, set()).add(mode)
         return tuple(
             spec(
                 self.name,
@@ -113,9 +121,10 @@ class RunwayModel:
                 durations=durations,
                 prompt_required=self.prompt_required,
                 seeded=self.seeded,
-                options=self.options,
+                options=options,
+                resolutions=self.resolutions if "resolution" in options else (),
             )
-            for (ratios, durations), modes in groups.items()
+            for (ratios, durations, options), modes in groups.items()
         )
 
 
@@ -130,6 +139,7 @@ def _model(
     seeded: bool = False,
     options: tuple[str, ...] = (),
     prompt_required: bool = False,
+    resolutions: tuple[str, ...] = (),
 ) -> RunwayModel:
     tasks: dict[Mode, Task] = {}
     for mode, task in ((Mode.TEXT, text), (Mode.IMAGE, image), (Mode.VIDEO, video)):
@@ -139,7 +149,7 @@ def _model(
         tasks[Mode.FIRST_LAST] = image
     if act is not None:
         tasks[Mode.ACT] = act
-    return RunwayModel(name, tasks, seeded, frozenset(options), prompt_required)
+    return RunwayModel(name, tasks, seeded, frozenset(options), prompt_required, resolutions)
 
 
 _2_TO_10 = tuple(range(2, 11))
@@ -152,7 +162,11 @@ _FOLLOWS_INPUT = Task(durations=(5,), timed=False)  # no ratio, no duration: the
 def _kling3(name: str, ratios: tuple[str, ...], *, omni: bool) -> RunwayModel:
     """Kling 3.0 and O3: text and images at their sizes; O3 also edits a video."""
     task = Task(ratios, _3_TO_15)
-    edit = Task(durations=(5,), timed=False, video_field="promptVideo") if omni else None
+    edit = (  # the SDK's video_to_video type for O3 has no `audio`
+        Task(durations=(5,), timed=False, video_field="promptVideo", lacks=frozenset({"audio"}))
+        if omni
+        else None
+    )
     options = ("audio",) if omni else ("audio", "cfgScale")
     return _model(name, text=task, image=task, last_frame=True, video=edit, options=options)
 
@@ -221,8 +235,15 @@ CATALOGUE: tuple[RunwayModel, ...] = (
         video=Task(HAILUO, video_field="promptVideo"),
         options=("resolution",),
         prompt_required=True,
+        resolutions=("768p", "2k"),  # the SDK's upper-case spellings are deprecated
     ),
-    _model("happyhorse_1_0", text=Task(HAPPYHORSE), image=Task(), options=("resolution",)),
+    _model(
+        "happyhorse_1_0",
+        text=Task(HAPPYHORSE, lacks=frozenset({"resolution"})),
+        image=Task(),
+        options=("resolution",),
+        resolutions=("720p", "1080p"),
+    ),
     _seedance("seedance2", SEEDANCE),
     _seedance("seedance2_fast", SEEDANCE_FAST),
     _seedance("seedance2_mini", SEEDANCE_FAST),
@@ -241,7 +262,13 @@ CATALOGUE: tuple[RunwayModel, ...] = (
         video=Task(GEMINI_11, _3_TO_10),
         prompt_required=True,
     ),
-    _model("grok_imagine_1_5", text=Task(GROK_TEXT), image=Task(), options=("resolution",)),
+    _model(
+        "grok_imagine_1_5",
+        text=Task(GROK_TEXT),
+        image=Task(),
+        options=("resolution",),
+        resolutions=("480p", "720p", "1080p"),
+    ),
     _model("grok_imagine_1_5_lite", text=Task(GROK_LITE_TEXT), image=Task()),
     *(
         _model(name, text=Task(WAN), image=Task(WAN), options=("audio",), prompt_required=True)
@@ -255,6 +282,7 @@ CATALOGUE: tuple[RunwayModel, ...] = (
         seeded=True,
         options=("resolution",),
         prompt_required=True,
+        resolutions=("480p", "768p"),
     ),
 )
 CATALOGUE_BY_NAME: dict[str, RunwayModel] = {row.name: row for row in CATALOGUE}

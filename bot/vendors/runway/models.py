@@ -35,6 +35,7 @@ def spec(
     prompt_required: bool = False,
     seeded: bool = True,
     options: frozenset[str] = frozenset(),
+    resolutions: tuple[str, ...] = (),
 ) -> ModelSpec:
     return ModelSpec(
         name=name,
@@ -47,6 +48,7 @@ def spec(
         seed_max=SEED_MAX,
         seeded=seeded,
         options=options,
+        resolutions=resolutions,
     )
 
 

@@ -22,6 +22,7 @@ from bot.errors import (
     Transient,
     VendorError,
 )
+from bot.model_options import wire_fields
 from bot.models import Media, Mode, TaskState, TaskStatus, VideoRequest
 from bot.vendors.base import ModelSpec, VendorClient
 from bot.vendors.http import CREDIT_WORDS, call
@@ -196,6 +197,7 @@ class RunwayFamilyClient(VendorClient):
             body["seed"] = req.seed
         if rules.watermark:
             body["watermark"] = req.watermark  # gen4 and later have no watermark (§9.19)
+        body.update(wire_fields(req.options, spec.options))  # only what the user set
         if callback_url and self.accepts_notify_hook:
             body["notify_hook"] = callback_url
         return self.reshape(body, req, spec)
