@@ -20,9 +20,16 @@ from bot.bootstrap import Core
 from bot.command_types import Refused, VideoCommand
 from bot.commands import read
 from bot.job_request import request_from_json, request_to_json
-from bot.model_options import MODERATION_LEVELS, ModelOptions
+from bot.model_options import (
+    EXPRESSION_MAX,
+    EXPRESSION_MIN,
+    FIELDS,
+    MODERATION_LEVELS,
+    ModelOptions,
+)
 from bot.models import JobRequest, JobState, Media, Mode, UserRef
 from bot.service import Incoming
+from bot.vendors.base import ModelSpec
 from bot.vendors.runway import RunwayClient
 from bot.video_options import typed_video
 from tests.emulators.base import sample_mp4
@@ -30,6 +37,26 @@ from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, finished, image_bytes, make_core
 
 USER = UserRef("test", "1")
+
+
+def model_option_sets(spec: ModelSpec) -> list[ModelOptions]:
+    """Each user option the model takes, at each value it can have, alone; then all at once
+    (the body tests build each: Runway's against the SDK types, the resellers' against their
+    documents)."""
+    sets: list[ModelOptions] = []
+    if "audio" in spec.options:
+        sets += [ModelOptions(audio=True), ModelOptions(audio=False)]
+    if "negativePrompt" in spec.options:
+        sets.append(ModelOptions(negative="text, logos, “quotes”"))
+    if "contentModeration" in spec.options:
+        sets += [ModelOptions(moderation=level) for level in MODERATION_LEVELS]
+    if FIELDS["expression"][0] & spec.options:
+        sets += [ModelOptions(expression=n) for n in (EXPRESSION_MIN, EXPRESSION_MAX)]
+    sets += [ModelOptions(resolution=r) for r in spec.resolutions]
+    merged: dict[str, Any] = {}
+    for options in sets:
+        merged |= options.given()
+    return [*sets, ModelOptions(**merged)] if len(sets) > 1 else sets
 
 
 @pytest.fixture

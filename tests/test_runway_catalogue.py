@@ -16,17 +16,14 @@ from typing import Any
 import pytest
 
 from bot.model_options import (
-    EXPRESSION_MAX,
-    EXPRESSION_MIN,
     FIELDS,
-    MODERATION_LEVELS,
-    ModelOptions,
 )
 from bot.models import ASPECTS, Mode, VideoRequest
 from bot.vendors.base import ModelSpec
 from bot.vendors.runway import RunwayClient
 from bot.vendors.runway.catalogue import CATALOGUE, CATALOGUE_BY_NAME, aspect_table
 from tests.emulators import runway_sdk_types as sdk
+from tests.test_model_options import model_option_sets
 from tests.test_runway_sdk_conformance import ENDPOINT, KEY, mp4, png
 
 VIDEO_ENDPOINTS = ("text_to_video", "image_to_video", "video_to_video", "character_performance")
@@ -69,28 +66,10 @@ OPTION_FIELDS = (
 )
 
 
-def option_sets(spec: ModelSpec) -> list[ModelOptions]:
-    """Each user option the model takes, at each value it can have, alone; then all at once."""
-    sets: list[ModelOptions] = []
-    if "audio" in spec.options:
-        sets += [ModelOptions(audio=True), ModelOptions(audio=False)]
-    if "negativePrompt" in spec.options:
-        sets.append(ModelOptions(negative="text, logos, “quotes”"))
-    if "contentModeration" in spec.options:
-        sets += [ModelOptions(moderation=level) for level in MODERATION_LEVELS]
-    if "expressionIntensity" in spec.options:
-        sets += [ModelOptions(expression=n) for n in (EXPRESSION_MIN, EXPRESSION_MAX)]
-    sets += [ModelOptions(resolution=r) for r in spec.resolutions]
-    merged: dict[str, object] = {}
-    for options in sets:
-        merged |= options.given()
-    return [*sets, ModelOptions(**merged)] if len(sets) > 1 else sets  # type: ignore[arg-type]
-
-
 def with_options(spec: ModelSpec, mode: Mode) -> list[VideoRequest]:
     """The first request of `requests_for` once per option set the model takes."""
     first = requests_for(spec, mode)[0]
-    return [dataclasses.replace(first, options=options) for options in option_sets(spec)]
+    return [dataclasses.replace(first, options=options) for options in model_option_sets(spec)]
 
 
 CASES = [
@@ -134,7 +113,7 @@ def test_every_model_option_is_covered_where_the_sdk_types_it() -> None:
         (s.name, m.value, tuple(sorted(o.given())))
         for s in RunwayClient.capabilities.models
         for m in s.modes
-        for o in option_sets(s)
+        for o in model_option_sets(s)
     }
     assert ("veo3.1", "text", ("audio",)) in covered_sets
     assert ("act_two", "act", ("expression",)) in covered_sets

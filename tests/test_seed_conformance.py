@@ -1,13 +1,15 @@
 """Every body the reseller clients can build, checked against the reseller's own document.
 
 For each client, each model it offers × each task that model does × every option set
-(ratio, duration, seed, prompt, media kind, watermark, callback) is built by the real client
+(ratio, duration, seed, prompt, media kind, watermark, callback, and the user options for
+the model's optional fields) is built by the real client
 and checked by `tests.seed_schemas.check` against the fields the seed documents. The test ids
 list what was covered (vendor-model-task); each case asserts it built at least one body.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from tests import seed_schemas as docs
 from tests.emulators.base import sample_mp4
 from tests.emulators.useapi import UseapiEmulator
 from tests.helpers import image_bytes
+from tests.test_model_options import model_option_sets
 
 CLIENTS: dict[str, type[VendorClient]] = {
     "aimlapi": AimlapiClient,
@@ -90,6 +93,9 @@ def option_sets(spec: ModelSpec, mode: Mode) -> Iterator[tuple[VideoRequest, str
             **extra,
         )
         yield req, hook
+        last = req
+    for options in model_option_sets(spec):  # --audio, --moderation, --expression, ...
+        yield dataclasses.replace(last, options=options), None
 
 
 @pytest.fixture
