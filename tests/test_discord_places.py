@@ -146,8 +146,10 @@ async def test_video_suggests_models_durations_and_ratios_of_the_vendors(
             "veo3.1", "veo3.1_fast",
         ]  # fmt: skip
         durations = await suggestions(h, "duration", "", locale="zh-CN")
-        # gen4.5 and gen4_turbo take 2-10 s, Veo 4, 6 or 8, Kling 3.0 up to 15
-        assert durations == [{"name": f"{d} 秒", "value": d} for d in range(2, 16)]
+        # gen4.5 takes 2-10 s, Veo 4, 6 or 8, Wan 3 up to 30: Discord's 25, typing narrows
+        assert durations == [{"name": f"{d} 秒", "value": d} for d in range(2, 27)]
+        long = await suggestions(h, "duration", "3")
+        assert [c["value"] for c in long] == [3, 13, 23, 30]
         veo = await suggestions(h, "duration", "", model="Veo 3.1 Fast")
         assert [c["value"] for c in veo] == [4, 6, 8]
         ratios = [c["value"] for c in await suggestions(h, "ratio", "")]
@@ -171,7 +173,7 @@ async def test_video_offers_the_models_of_every_configured_vendor(
             {"name": "Local preview · 5 or 10 s", "value": "local"}
         ]
         assert await suggestions(h, "model", "seedance 2 f") == [
-            {"name": "Seedance 2 Fast · 5 or 10 s", "value": "seedance2_fast"}
+            {"name": "Seedance 2 Fast · 4–15 s", "value": "seedance2_fast"}
         ]
         aleph = await suggestions(h, "model", "aleph")
         assert aleph == []  # video-to-video only: not a /video choice

@@ -21,7 +21,8 @@ from bot.model_options import (
 from bot.models import ASPECTS, Mode, VideoRequest
 from bot.vendors.base import ModelSpec
 from bot.vendors.runway import RunwayClient
-from bot.vendors.runway.catalogue import CATALOGUE, CATALOGUE_BY_NAME, aspect_table
+from bot.vendors.runway.catalogue import CATALOGUE, CATALOGUE_BY_NAME
+from bot.vendors.runway.ratios import aspect_table
 from tests.emulators import runway_sdk_types as sdk
 from tests.test_model_options import model_option_sets
 from tests.test_runway_sdk_conformance import ENDPOINT, KEY, mp4, png
@@ -208,3 +209,27 @@ def test_aspect_names_map_to_the_pixel_pair_of_that_shape_nearest_720p() -> None
         "3:4",
     }
     assert set(ASPECTS) >= set(aspect_table(("1280:720", "720:1280", "960:960")))
+
+
+def test_lengths_the_sdk_leaves_open_follow_the_documents() -> None:
+    """Where the SDK types `duration` as a bare `int` with no range, the catalogue takes the
+    lengths documented for the model (sources in bot/vendors/runway/durations.py); a model no
+    document covers keeps 5 or 10 s."""
+    specs = {(s.name, m): s.durations for s in RunwayClient.capabilities.models for m in s.modes}
+    documented = {
+        "gen4_turbo": range(2, 11),
+        "seedance2": range(4, 16),
+        "seedance2_5": range(4, 31),
+        "wan3": range(2, 31),
+        "kling_4": range(3, 31),
+        "hailuo3": range(5, 16),
+        "h3_max": range(5, 16),
+        "happyhorse_1_0": range(3, 16),
+        "grok_imagine_1_5_lite": range(3, 16),
+    }
+    for name, lengths in documented.items():
+        endpoint = "image_to_video"
+        assert sdk.allowed_values(endpoint, name, "duration") is None, name  # bare int
+        assert sdk.documented_seconds(endpoint, name) is None, name  # no range in the SDK
+        assert specs[name, Mode.IMAGE] == tuple(lengths), name
+    assert specs["wan3_prime", Mode.TEXT] == (5, 10)

@@ -5,21 +5,20 @@ whether a `duration` is sent, from the SDK's request types. Validation, `/help`,
 choices and the request bodies all read these rows, and a test checks each one against the
 SDK's types, so a model Runway adds or retires is one row here.
 
-Durations: where the SDK types a literal (`Literal[4, 6, 8]`) or its docstring a range ("an
-integer from 2 to 10", "between 3 and 15 seconds" for Kling's multi-shot total), those; where
-it types a bare `int` and documents no range, 5 and 10 s, the lengths Runway has always taken.
-Aleph and the video-to-video tasks without a `duration` field follow the input video; 5 s is
-their nominal length, for pricing.
+Durations (`durations`, with their sources): the SDK's literal or docstring range where it has
+one; for a bare `int`, the lengths Runway's or the model vendor's documents give; 5 and 10 s
+where no document states them. Aleph and the video-to-video tasks without a `duration` field
+follow the input video; 5 s is their nominal length, for pricing.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.models import ASPECTS, Mode
 from bot.vendors.base import ModelSpec
+from bot.vendors.runway import durations as secs
 from bot.vendors.runway.models import spec
 from bot.vendors.runway.ratios import (
     GEMINI_11,
@@ -39,36 +38,8 @@ from bot.vendors.runway.ratios import (
     VEO,
     WAN,
     WIDE_TALL,
+    aspect_table,
 )
-
-_TOLERANCE = 0.02  # 1104:832 is 4:3 within 0.5 %, 1470:630 is 21:9 exactly, 832:480 is not 16:9
-_PREFERRED_SIDE = 720  # of several sizes of one aspect, the one nearest 720p (cost, upload)
-
-
-def _size(value: str) -> tuple[int, int] | None:
-    width, _, height = value.partition(":")
-    return (int(width), int(height)) if width.isdigit() and height.isdigit() else None
-
-
-def aspect_table(ratios: tuple[str, ...]) -> dict[str, str]:
-    """Aspect name -> the model's own `ratio` value: the same name where the model takes
-    aspect names, else the pixel pair of that shape nearest 720p. Values that are no shape
-    (`adaptive`, `auto_720p`) are never picked."""
-    table: dict[str, str] = {}
-    for aspect in ASPECTS:
-        if aspect in ratios:
-            table[aspect] = aspect
-            continue
-        aw, ah = (int(x) for x in aspect.split(":"))
-        shaped = [(v, s) for v in ratios if (s := _size(v))]
-        close = [
-            (abs(min(s) - _PREFERRED_SIDE), v)
-            for v, s in shaped
-            if abs(math.log((s[0] / s[1]) / (aw / ah))) < _TOLERANCE
-        ]
-        if close:
-            table[aspect] = min(close)[1]
-    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +123,12 @@ def _model(
     return RunwayModel(name, tasks, seeded, frozenset(options), prompt_required, resolutions)
 
 
-_2_TO_10 = tuple(range(2, 11))
-_3_TO_10 = tuple(range(3, 11))
-_3_TO_15 = tuple(range(3, 16))
-_VEO = (4, 6, 8)
 _FOLLOWS_INPUT = Task(durations=(5,), timed=False)  # no ratio, no duration: the video decides
 
 
 def _kling3(name: str, ratios: tuple[str, ...], *, omni: bool) -> RunwayModel:
     """Kling 3.0 and O3: text and images at their sizes; O3 also edits a video."""
-    task = Task(ratios, _3_TO_15)
+    task = Task(ratios, secs.KLING3)
     edit = (  # the SDK's video_to_video type for O3 has no `audio`
         Task(durations=(5,), timed=False, video_field="promptVideo", lacks=frozenset({"audio"}))
         if omni
@@ -171,9 +138,9 @@ def _kling3(name: str, ratios: tuple[str, ...], *, omni: bool) -> RunwayModel:
     return _model(name, text=task, image=task, last_frame=True, video=edit, options=options)
 
 
-def _seedance(name: str, ratios: tuple[str, ...]) -> RunwayModel:
-    task = Task(ratios)
-    edit = Task(ratios, video_field="promptVideo")
+def _seedance(name: str, ratios: tuple[str, ...], lengths: tuple[int, ...]) -> RunwayModel:
+    task = Task(ratios, lengths)
+    edit = Task(ratios, lengths, video_field="promptVideo")
     return _model(
         name, text=task, image=task, last_frame=True, video=edit, seeded=True, options=("audio",)
     )
@@ -183,18 +150,20 @@ def _seedance(name: str, ratios: tuple[str, ...]) -> RunwayModel:
 CATALOGUE: tuple[RunwayModel, ...] = (
     _model(
         "gen4.5",
-        text=Task(WIDE_TALL, _2_TO_10),
-        image=Task(GEN4, _2_TO_10),
+        text=Task(WIDE_TALL, secs.GEN45),
+        image=Task(GEN4, secs.GEN45),
         seeded=True,
         options=("contentModeration",),
         prompt_required=True,
     ),
-    _model("gen4_turbo", image=Task(GEN4, _2_TO_10), seeded=True, options=("contentModeration",)),
+    _model(
+        "gen4_turbo", image=Task(GEN4, secs.GEN4_TURBO), seeded=True, options=("contentModeration",)
+    ),
     *(
         _model(
             name,
-            text=Task(VEO, _VEO),
-            image=Task(VEO, _VEO),
+            text=Task(VEO, secs.VEO),
+            image=Task(VEO, secs.VEO),
             last_frame=True,
             seeded=True,
             options=("audio", "negativePrompt"),
@@ -215,8 +184,8 @@ CATALOGUE: tuple[RunwayModel, ...] = (
     ),
     _model(
         "kling2.5_turbo_pro",
-        text=Task(KLING_25, (5, 10)),
-        image=Task(durations=(5, 10)),
+        text=Task(KLING_25, secs.KLING25),
+        image=Task(durations=secs.KLING25),
         last_frame=True,
         options=("cfgScale",),
         prompt_required=True,
@@ -227,57 +196,72 @@ CATALOGUE: tuple[RunwayModel, ...] = (
     _kling3("klingO3_standard", KLING_STANDARD, omni=True),
     _kling3("klingO3_pro", KLING_PRO, omni=True),
     _kling3("klingO3_4k", KLING_4K, omni=True),
-    _model("kling_4", text=Task(KLING_4), image=Task(), video=_FOLLOWS_INPUT),
+    _model(
+        "kling_4",
+        text=Task(KLING_4, secs.KLING4),
+        image=Task(durations=secs.KLING4),
+        video=_FOLLOWS_INPUT,
+    ),
     _model(
         "hailuo3",
-        text=Task(HAILUO),
-        image=Task(HAILUO),
-        video=Task(HAILUO, video_field="promptVideo"),
+        text=Task(HAILUO, secs.HAILUO3),
+        image=Task(HAILUO, secs.HAILUO3),
+        video=Task(HAILUO, secs.HAILUO3, video_field="promptVideo"),
         options=("resolution",),
         prompt_required=True,
         resolutions=("768p", "2k"),  # the SDK's upper-case spellings are deprecated
     ),
     _model(
         "happyhorse_1_0",
-        text=Task(HAPPYHORSE, lacks=frozenset({"resolution"})),
-        image=Task(),
+        text=Task(HAPPYHORSE, secs.HAPPYHORSE, lacks=frozenset({"resolution"})),
+        image=Task(durations=secs.HAPPYHORSE),
         options=("resolution",),
         resolutions=("720p", "1080p"),
     ),
-    _seedance("seedance2", SEEDANCE),
-    _seedance("seedance2_fast", SEEDANCE_FAST),
-    _seedance("seedance2_mini", SEEDANCE_FAST),
-    _seedance("seedance2_5", SEEDANCE_25),
+    _seedance("seedance2", SEEDANCE, secs.SEEDANCE2),
+    _seedance("seedance2_fast", SEEDANCE_FAST, secs.SEEDANCE2),
+    _seedance("seedance2_mini", SEEDANCE_FAST, secs.SEEDANCE2),
+    _seedance("seedance2_5", SEEDANCE_25, secs.SEEDANCE25),
     _model(
         "gemini_omni_flash",
-        text=Task(WIDE_TALL, _3_TO_10),
-        image=Task(WIDE_TALL, _3_TO_10),
+        text=Task(WIDE_TALL, secs.GEMINI),
+        image=Task(WIDE_TALL, secs.GEMINI),
         video=_FOLLOWS_INPUT,
     ),
     _model(
         "gemini_omni_flash_1.1",
-        text=Task(GEMINI_11, _3_TO_10),
-        image=Task(GEMINI_11, _3_TO_10),
+        text=Task(GEMINI_11, secs.GEMINI),
+        image=Task(GEMINI_11, secs.GEMINI),
         last_frame=True,
-        video=Task(GEMINI_11, _3_TO_10),
+        video=Task(GEMINI_11, secs.GEMINI),
         prompt_required=True,
     ),
     _model(
         "grok_imagine_1_5",
-        text=Task(GROK_TEXT),
-        image=Task(),
+        text=Task(GROK_TEXT, secs.GROK),
+        image=Task(durations=secs.GROK),
         options=("resolution",),
         resolutions=("480p", "720p", "1080p"),
     ),
-    _model("grok_imagine_1_5_lite", text=Task(GROK_LITE_TEXT), image=Task()),
+    _model(
+        "grok_imagine_1_5_lite",
+        text=Task(GROK_LITE_TEXT, secs.GROK),
+        image=Task(durations=secs.GROK),
+    ),
     *(
-        _model(name, text=Task(WAN), image=Task(WAN), options=("audio",), prompt_required=True)
-        for name in ("wan3", "wan3_prime")
+        _model(
+            name,
+            text=Task(WAN, lengths),
+            image=Task(WAN, lengths),
+            options=("audio",),
+            prompt_required=True,
+        )
+        for name, lengths in (("wan3", secs.WAN3), ("wan3_prime", secs.UNDOCUMENTED))
     ),
     _model(
         "h3_max",
-        text=Task(),
-        image=Task(),
+        text=Task(durations=secs.H3_MAX),
+        image=Task(durations=secs.H3_MAX),
         last_frame=True,
         seeded=True,
         options=("resolution",),

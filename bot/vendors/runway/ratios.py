@@ -1,10 +1,14 @@
-"""The `ratio` values Runway's SDK (runwayml 5.24.0) types per model family, as literals.
+"""The `ratio` values Runway's SDK (runwayml 5.24.0) types per model family, as literals, and
+the pick of one of them for each aspect a user asks for (`aspect_table`).
 
-Kept apart from `catalogue`, which picks from these the value for each aspect a user asks
-for; the catalogue test checks each list against the SDK's types.
+The catalogue test checks each list against the SDK's types.
 """
 
 from __future__ import annotations
+
+import math
+
+from bot.models import ASPECTS
 
 GEN4 = ("1280:720", "720:1280", "1104:832", "960:960", "832:1104", "1584:672")
 WIDE_TALL = ("1280:720", "720:1280")
@@ -50,3 +54,33 @@ WAN = (
     "832:1104", "720:1280", "1920:1080", "1648:1248", "1440:1440", "1248:1648", "1080:1920",
     "auto_480p", "auto_720p", "auto_1080p",
 )  # fmt: skip
+
+
+_TOLERANCE = 0.02  # 1104:832 is 4:3 within 0.5 %, 1470:630 is 21:9 exactly, 832:480 is not 16:9
+_PREFERRED_SIDE = 720  # of several sizes of one aspect, the one nearest 720p (cost, upload)
+
+
+def _size(value: str) -> tuple[int, int] | None:
+    width, _, height = value.partition(":")
+    return (int(width), int(height)) if width.isdigit() and height.isdigit() else None
+
+
+def aspect_table(ratios: tuple[str, ...]) -> dict[str, str]:
+    """Aspect name -> the model's own `ratio` value: the same name where the model takes
+    aspect names, else the pixel pair of that shape nearest 720p. Values that are no shape
+    (`adaptive`, `auto_720p`) are never picked."""
+    table: dict[str, str] = {}
+    for aspect in ASPECTS:
+        if aspect in ratios:
+            table[aspect] = aspect
+            continue
+        aw, ah = (int(x) for x in aspect.split(":"))
+        shaped = [(v, s) for v in ratios if (s := _size(v))]
+        close = [
+            (abs(min(s) - _PREFERRED_SIDE), v)
+            for v, s in shaped
+            if abs(math.log((s[0] / s[1]) / (aw / ah))) < _TOLERANCE
+        ]
+        if close:
+            table[aspect] = min(close)[1]
+    return table
