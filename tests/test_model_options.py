@@ -10,6 +10,7 @@ before any credit moves.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -29,12 +30,15 @@ from bot.model_options import (
 )
 from bot.models import JobRequest, JobState, Media, Mode, UserRef
 from bot.service import Incoming
+from bot.storage import Store
 from bot.vendors.base import ModelSpec
 from bot.vendors.runway import RunwayClient
 from bot.video_options import typed_video
 from tests.emulators.base import sample_mp4
 from tests.emulators.runway import RunwayEmulator
 from tests.helpers import RecordingSink, finished, image_bytes, make_core
+from tests.postgres import BACKENDS
+from tests.test_core_store_backends import POLICY, job_of
 
 USER = UserRef("test", "1")
 
@@ -218,3 +222,13 @@ def test_the_options_are_stored_with_the_job_and_old_rows_have_none() -> None:
 
 def test_discords_moderation_choices_are_the_cores_levels() -> None:
     assert get_args(Moderation) == MODERATION_LEVELS
+
+
+@BACKENDS
+async def test_the_options_survive_the_store_on_both_backends(store: Store) -> None:
+    """What a restart or ↻ Again reads back: the options as the user set them."""
+    options = ModelOptions(audio=True, negative="fog, “text”", expression=3)
+    made = job_of(USER, 7)
+    await store.reserve(replace(made, request=replace(made.request, options=options)), POLICY, 1.0)
+    stored = await store.get_job(made.id)
+    assert stored is not None and stored.request.options == options
