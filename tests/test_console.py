@@ -96,11 +96,14 @@ async def test_the_cost_question_is_answered_by_typing(tmp_path: Path) -> None:
 
 async def test_help_and_bad_input_in_the_console(tmp_path: Path) -> None:
     code, out, _ = await run_bot(
-        tmp_path, b"/help\n/video --ratio 7:3 x\nhello\n/video --image missing.jpg x\n", bot_env()
+        tmp_path,
+        b"/help\n/video --ratio 7:3 x\nhello\n/video --image missing.jpg x\n/video --audio x\n",
+        bot_env(),
     )
     assert code == 0
     assert "/video a fox running through snow" in out
     assert "can't make 7:3 videos" in out
+    assert "None of the models here takes --audio" in out  # the local renderer has no sound
     assert "Type /video" in out
     assert "missing.jpg" in out
     assert ledger(tmp_path / "data" / "videobot.db") == []

@@ -276,6 +276,18 @@ async def test_photo_captioned_with_video(make_rig: RigFactory) -> None:
     assert video.reply_to == message["message_id"]
 
 
+async def test_model_options_in_a_caption_reach_the_body(make_rig: RigFactory) -> None:
+    """--negative in a phone's curly quotes, --no-audio as its em dash: Veo gets both."""
+    rig = await make_rig()
+    tg = rig.tg
+    caption = "/video --model veo3.1 --duration 6 —no-audio --negative “text, logos” make it wave"
+    tg.push_message(tg.make_message(caption=caption, photo=tg.photo(image_bytes((64, 36)))))
+    body = await rig.create("/image_to_video")
+    assert body["model"] == "veo3.1" and body["promptText"] == "make it wave"
+    assert body["audio"] is False and body["negativePrompt"] == "text, logos"
+    await tg.wait_for("sendVideo")
+
+
 async def test_album_gives_first_and_last_frame(make_rig: RigFactory) -> None:
     rig = await make_rig()
     tg = rig.tg
