@@ -1,8 +1,10 @@
 """Turn a parsed command and its media into a request some configured vendor accepts.
 
 Everything is checked here, before any credit moves: the mode and model against what the
-vendors declare, then ratio, duration, prompt length and seed against the model, then the
-media (decoded, rotated, aspect 0.5..2, re-encoded within the vendor's byte limit).
+vendors declare, the options for the model's optional fields (--audio, --negative, ...)
+against the fields it has, then ratio, duration, prompt length, seed and resolution against
+the model, then the media (decoded, rotated, aspect 0.5..2, re-encoded within the vendor's
+byte limit).
 """
 
 from __future__ import annotations
