@@ -8,7 +8,7 @@ line of chat text again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +149,16 @@ class TermsCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupQuotaCommand:
+    """/groupquota: show today's use (`show`), set the daily pool (`set`), cap each
+    member's share (`member`; no credits lifts the cap) or remove the pool (`off`)."""
+
+    action: Literal["show", "set", "member", "off"] = "show"
+    credits: int | None = None
+    name: ClassVar[str] = "groupquota"
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """A line of text that is no command the core answers: the refusal to send instead
     (a catalogue key and its values)."""
@@ -177,6 +187,7 @@ Command = (
     | HistoryCommand
     | PaySupportCommand
     | TermsCommand
+    | GroupQuotaCommand
     | Refused
 )
 

@@ -10,6 +10,7 @@ from bot.texts import (
     admin,
     commands,
     failures,
+    groups,
     payments,
     refusals,
     results,
@@ -17,7 +18,18 @@ from bot.texts import (
     upscale,
 )
 
-SUBJECTS = [commands, status, refusals, failures, admin, upscale, account, results, payments]
+SUBJECTS = [
+    commands,
+    status,
+    refusals,
+    failures,
+    admin,
+    upscale,
+    account,
+    results,
+    payments,
+    groups,
+]
 
 
 def test_catalog_is_every_subject_merged() -> None:

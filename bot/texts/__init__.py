@@ -15,6 +15,7 @@ from bot.texts import (
     admin,
     commands,
     failures,
+    groups,
     payments,
     refusals,
     results,
@@ -49,6 +50,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     account.TEXTS,
     results.TEXTS,
     payments.TEXTS,
+    groups.TEXTS,
 )
 
 
