@@ -58,11 +58,15 @@ class GroupBudgetCommands:
         return Reply(texts.t(locale, "groupquota_set", per_day=budget.per_day, cap=cap))
 
     async def _group_left(self, group: str | None, user: UserRef, day: str, locale: str) -> str:
-        """What `user` may still spend here today from the chat's pool ("" without one)."""
-        pool = await self.store.group_day(group, day) if group is not None else None
-        if pool is None:
-            return ""
-        return texts.t(locale, "left_group", left=pool.member_left(str(user)))
+        """`pool_left` for the accepted message ("" without a pool)."""
+        left = await pool_left(self.store, group, user, day)
+        return "" if left is None else texts.t(locale, "left_group", left=left)
+
+
+async def pool_left(store: Store, group: str | None, user: UserRef, day: str) -> int | None:
+    """What `user` may still take today from `group`'s pool; None without one."""
+    pool = await store.group_day(group, day) if group is not None else None
+    return None if pool is None else pool.member_left(str(user))
 
 
 def _cap(budget: GroupBudget, locale: str) -> str:

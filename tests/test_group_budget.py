@@ -14,9 +14,10 @@ import pytest
 from bot.bootstrap import Core
 from bot.chat import ChatAddress, StoredChat
 from bot.commands import read
-from bot.models import UserRef
+from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
 from tests.emulators.runway import RunwayEmulator
+from tests.helpers import finished
 from tests.postgres import BACKENDS
 from tests.test_core_quota import core_with
 
@@ -137,3 +138,37 @@ async def test_admission_looks_at_the_pool_before_any_download(core: Core) -> No
     assert refusal is not None and "used up" in refusal.text
     elsewhere = await core.service.admit(BOB, "en", StoredChat())
     assert elsewhere is not None and "Not enough credits" in elsewhere.text
+
+
+async def test_a_cancelled_job_gives_its_credits_back_to_the_pool(core: Core) -> None:
+    await core.start()
+    await ask(core, "/groupquota 2", ADMIN)
+    reply = await core.service.handle(Incoming(ANN, read("/video a fox"), chat=GroupChat()))
+    assert reply.job is not None
+    day = utc_day(core.engine.clock())
+    assert await pool_left(core, ANN) == 1
+    assert "Cancelled" in await ask(core, f"/cancel {reply.job.short_id}", ANN)
+    assert await finished(core, reply.job.id) is JobState.CANCELLED
+    assert await pool_left(core, ANN) == 2
+    assert (await core.store.balance(ANN, day)).used_today == 0
+
+
+async def test_the_cost_question_counts_the_pool(
+    tmp_path: Path, emu: RunwayEmulator, database_url: str
+) -> None:
+    core = await core_with(
+        tmp_path, emu, database_url, quota_credits_per_day=0, confirm_above_credits=1
+    )
+    try:
+        await ask(core, "/groupquota 9", ADMIN)
+        await ask(core, "/groupquota member 4", ADMIN)
+        question = await ask(core, "/video --duration 10 a long fox", ANN)
+        assert "costs 2 credits; you have 4 left" in question
+        assert "you have 0 left" in await ask(core, "/video --duration 10 a fox", ANN, StoredChat())
+    finally:
+        await core.aclose()
+
+
+async def pool_left(core: Core, user: UserRef) -> int | None:
+    day = await core.store.group_day(GROUP, utc_day(core.engine.clock()))
+    return None if day is None else day.member_left(str(user))
