@@ -89,6 +89,21 @@ async def test_the_creator_may_and_private_chats_are_told_what_it_is_for(
     assert "Usage: /groupquota 50" in await say(rig, "/groupquota lots", rig.ann, group)
 
 
+async def test_group_administrators_find_it_in_their_menu(make_rig: RigFactory) -> None:
+    rig = await make_rig()
+    menus = [
+        c.params
+        for c in rig.tg.calls_of("setMyCommands")
+        if c.params.get("scope") == {"type": "all_chat_administrators"}
+    ]
+    assert {m.get("language_code") for m in menus} == {None, "zh"}
+    for menu in menus:
+        names = [c["command"] for c in menu["commands"]]
+        assert names[0] == "video" and names[-1] == "groupquota" and "grant" not in names
+    everyone = [c.params for c in rig.tg.calls_of("setMyCommands") if "scope" not in c.params]
+    assert all("groupquota" not in str(m["commands"]) for m in everyone)
+
+
 async def test_when_telegram_cannot_say_the_user_is_no_admin(make_rig: RigFactory) -> None:
     rig = await make_rig()
     group = rig.tg.group_chat(-1007)
