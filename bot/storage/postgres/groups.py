@@ -16,7 +16,6 @@ from bot.storage.group_rows import (
     BUDGET_DROP,
     BUDGET_PUT,
     BUDGET_READ,
-    JOB_PAID,
     MEMBER_CAP_PUT,
     USAGE_ADD,
     USAGE_READ,
@@ -30,6 +29,13 @@ from bot.storage.group_types import GroupBudget, GroupDay
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
 
+# The pool's use and the job's record of it in one round trip, once the job is written:
+# (chat, day, member, cost, job id).
+POOL_PAID = (
+    f"WITH usage AS ({pg(USAGE_ADD)}) "
+    "UPDATE jobs SET paid_group = $4, group_chat = $1 WHERE id = $5"
+)
+
 
 async def paying_pool(db: Any, job: NewJob, policy: QuotaPolicy) -> GroupBudget | None:
     """The pool that pays for `job`, its row locked until the transaction ends; None for a
@@ -40,15 +46,16 @@ async def paying_pool(db: Any, job: NewJob, policy: QuotaPolicy) -> GroupBudget 
 
 
 async def take_from_pool(db: Any, pool: GroupBudget, job: NewJob, policy: QuotaPolicy) -> None:
-    """Take the job's cost from the locked pool, or raise the QuotaError saying why not."""
+    """Raise the QuotaError saying why the locked pool cannot pay for the job, if it cannot
+    (`mark_paid` takes the credits, with the job written)."""
     member = str(job.user)
     pool_used, member_used = await db.fetchrow(pg(USAGE_SUMS), member, pool.chat, policy.day)
     pool_share(pool, job.cost, pool_used=int(pool_used), member_used=int(member_used))
-    await db.execute(pg(USAGE_ADD), pool.chat, policy.day, member, job.cost)
 
 
-async def mark_paid(db: Any, pool: GroupBudget, job: NewJob) -> None:
-    await db.execute(pg(JOB_PAID), job.cost, pool.chat, job.id)
+async def mark_paid(db: Any, pool: GroupBudget, job: NewJob, policy: QuotaPolicy) -> None:
+    """Take the job's cost from the pool and record it on the job, in one round trip."""
+    await db.execute(POOL_PAID, pool.chat, policy.day, str(job.user), job.cost, job.id)
 
 
 async def refund_to_pool(db: Any, job_id: str) -> None:

@@ -76,7 +76,7 @@ class PgMoney(PgBase):
                 now, user, job.id, "reserve", sum(paid), pool_note(pool, job.cost), account,
             )  # fmt: skip
             if pool is not None:
-                await mark_paid(db, pool, job)
+                await mark_paid(db, pool, job, policy)
             if job.media:
                 await db.executemany(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
