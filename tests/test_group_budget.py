@@ -89,6 +89,8 @@ async def test_a_chat_admin_sets_a_pool_that_pays_for_the_chats_jobs(core: Core)
     assert "3 credits a day, at most 2 a member" in report and "left: 0" in report
     assert report.index("test:1: 2") < report.index("test:2: 1")
     assert "Not enough credits" in await ask(core, "/video a fox", ANN, GroupChat("test:-7"))
+    assert "group budget pays: 0 left for you today" in await ask(core, "/quota", BOB)
+    assert "group budget" not in await ask(core, "/quota", BOB, StoredChat())
 
 
 async def test_a_plain_member_is_refused_before_anything_changes(core: Core) -> None:

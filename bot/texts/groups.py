@@ -57,6 +57,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{left} for you from this chat's group budget",
         "zh": "本群预算中你还可用 {left} 点",
     },
+    "quota_group": {
+        "en": "👥 In this chat the group budget pays: {left} left for you today.",
+        "zh": "👥 在本群由群预算支付:你今天还可用 {left} 点。",
+    },
     "err_group_pool": {
         "en": "👥 This chat's group budget for today is used up: this video costs {cost} and "
         "{left} is left. It resets in {reset} (midnight UTC); nothing was charged.",
