@@ -41,19 +41,21 @@ class GroupBudgetCommands:
         now = self.clock()
         if cmd.action == "show":
             return Reply(_report(await self.store.group_day(group, utc_day(now)), now, locale))
-        budget: GroupBudget | None = None
+        by = str(msg.user)
+        if cmd.action == "off":
+            if not await self.store.remove_group_budget(group):
+                return Reply(texts.t(locale, "groupquota_none"))
+            record_change(GroupBudgetChange(group, msg.user, "off", None, now))
+            return Reply(texts.t(locale, "groupquota_off"))
         if cmd.action == "set":
             assert cmd.credits is not None  # the parser gives "set" its amount
-            budget = await self.store.set_group_budget(group, cmd.credits, str(msg.user), now)
-        elif cmd.action == "member":
-            budget = await self.store.set_group_member_cap(group, cmd.credits, str(msg.user), now)
-        elif not await self.store.remove_group_budget(group):
-            return Reply(texts.t(locale, "groupquota_none"))
-        if cmd.action != "off" and budget is None:  # a cap asked for where no pool is
-            return Reply(texts.t(locale, "groupquota_none"), error=True)
+            budget = await self.store.set_group_budget(group, cmd.credits, by, now)
+        else:  # a member cap needs a pool to cap
+            capped = await self.store.set_group_member_cap(group, cmd.credits, by, now)
+            if capped is None:
+                return Reply(texts.t(locale, "groupquota_none"), error=True)
+            budget = capped
         record_change(GroupBudgetChange(group, msg.user, cmd.action, cmd.credits, now))
-        if budget is None:
-            return Reply(texts.t(locale, "groupquota_off"))
         cap = _cap(budget, locale)
         return Reply(texts.t(locale, "groupquota_set", per_day=budget.per_day, cap=cap))
 
