@@ -7,20 +7,17 @@ users' do not; on SQLite every write takes turns anyway. Reported: reserves per 
 the bot's CPU per reserve, per backend and way of paying; every reserve is then settled.
 
     .venv/bin/python -m bench.group_pool [--bursts 10] [--burst 200]
-        [--postgres postgresql://postgres@127.0.0.1:5432/postgres | --postgres off]
+        [--postgres postgresql://…/an_empty_database]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import asyncpg
 
 from bench.common import cpu_seconds, report
 from bot.chat import StoredChat
@@ -88,15 +85,7 @@ async def run(bursts: int, burst: int, postgres: str | None) -> list[dict[str, A
     with tempfile.TemporaryDirectory(prefix="bench-group-") as tmp:
         rows = await backend(f"sqlite:///{Path(tmp) / 'bench.db'}", "sqlite", bursts, burst)
     if postgres:
-        name = f"videobot_bench_{secrets.token_hex(4)}"
-        admin = await asyncpg.connect(postgres)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = postgres.rsplit("/", 1)[0] + f"/{name}"
-            rows += await backend(url, "postgresql", bursts, burst)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+        rows += await backend(postgres, "postgresql", bursts, burst)
     return rows
 
 
@@ -104,10 +93,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bursts", type=int, default=10)
     parser.add_argument("--burst", type=int, default=200)
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--postgres", help="an empty PostgreSQL database to measure too")
     args = parser.parse_args()
-    postgres = None if args.postgres == "off" else args.postgres
-    report("group pool", asyncio.run(run(args.bursts, args.burst, postgres)))
+    report("group pool", asyncio.run(run(args.bursts, args.burst, args.postgres)))
 
 
 if __name__ == "__main__":

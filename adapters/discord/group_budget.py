@@ -8,6 +8,7 @@ API call is made; the core asks only for /groupquota, after ruling out bot admin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -22,19 +23,25 @@ from bot.group_budget import AdminCheck
 Interaction = discord.Interaction[Any]
 
 
-def manages_server(permissions: discord.Permissions | None) -> AdminCheck:
-    """The core's port for one command: whether these permissions include Manage Server."""
+def manages_server(permissions: Callable[[], discord.Permissions | None]) -> AdminCheck:
+    """The core's port for one command: whether the sender's server permissions (read only
+    when asked; None in a DM or when unknown) include Manage Server."""
 
     async def check() -> bool:
-        return permissions is not None and permissions.manage_guild
+        known = permissions()
+        return known is not None and known.manage_guild
 
     return check
 
 
-def author_permissions(message: discord.Message) -> discord.Permissions | None:
-    """A typed command's author's server permissions (None in a DM, or unknown)."""
-    author = message.author
-    return author.guild_permissions if isinstance(author, discord.Member) else None
+def author_permissions(message: discord.Message) -> Callable[[], discord.Permissions | None]:
+    """A typed command's author's server permissions, from the roles discord.py keeps."""
+
+    def read() -> discord.Permissions | None:
+        author = message.author
+        return author.guild_permissions if isinstance(author, discord.Member) else None
+
+    return read
 
 
 class GroupBudgetCog(commands.Cog):
@@ -51,5 +58,5 @@ class GroupBudgetCog(commands.Cog):
     ) -> None:
         command = read(f"/groupquota {setting or ''}")
         in_server = interaction.guild_id is not None
-        check = manages_server(interaction.permissions if in_server else None)
+        check = manages_server(lambda: interaction.permissions if in_server else None)
         await self.bridge.answer(interaction, command, chat_admin=check)
