@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot import texts
 from bot.command_types import HelpCommand, JobsCommand, QuotaCommand
 from bot.config import Settings
+from bot.group_budget_commands import pool_left
 from bot.jobs import JobEngine
 from bot.models import ACTIVE_STATES, JobState, UserRef
 from bot.offers import help_text
@@ -37,18 +38,20 @@ class AccountCommands:
         bonus = texts.t(locale, "quota_bonus", bonus=balance.bonus) if balance.bonus else ""
         if balance.purchased or self.settings.credit_packs or self.settings.discord_credit_skus:
             bonus += texts.t(locale, "quota_purchased", purchased=balance.purchased)
-        return Reply(
-            texts.t(
-                locale,
-                "quota",
-                left=max(0, per_day - balance.used_today),
-                daily=per_day,
-                bonus=bonus,
-                reset=texts.duration_text(seconds_to_midnight(now), locale),
-                prices=price_list(self.settings, self.vendors, locale),
-                active=balance.active,
-            )
+        text = texts.t(
+            locale,
+            "quota",
+            left=max(0, per_day - balance.used_today),
+            daily=per_day,
+            bonus=bonus,
+            reset=texts.duration_text(seconds_to_midnight(now), locale),
+            prices=price_list(self.settings, self.vendors, locale),
+            active=balance.active,
         )
+        pooled = await pool_left(self.store, msg.chat.group_key(), msg.user, utc_day(now))
+        if pooled is not None:  # here a group's pool pays instead
+            text += "\n" + texts.t(locale, "quota_group", left=pooled)
+        return Reply(text)
 
     async def _jobs(self, msg: Incoming, cmd: JobsCommand, locale: str) -> Reply:
         # A linked account's videos from every platform, newest first.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.errors import QuotaError
+from bot.group_budget import check_pool
 from bot.models import UserRef
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
@@ -33,9 +34,15 @@ def cheapest_cost(settings: Settings, vendors: list[VendorClient]) -> int | None
 
 
 async def check_admission(
-    store: Store, settings: Settings, vendors: list[VendorClient], user: UserRef, day: str
+    store: Store,
+    settings: Settings,
+    vendors: list[VendorClient],
+    user: UserRef,
+    day: str,
+    group: str | None = None,
 ) -> None:
-    """Raise the QuotaError `Store.reserve` would raise for any video `user` asks for now."""
+    """Raise the QuotaError `Store.reserve` would raise for any video `user` asks for now
+    (in the group `group`: its pool, when it has one, pays instead of the user)."""
     balance = await store.balance(user, day)
     if balance.banned:
         raise QuotaError("err_banned")
@@ -45,6 +52,11 @@ async def check_admission(
     if balance.active >= limit:
         raise QuotaError("err_too_many_jobs", active=balance.active, limit=limit)
     cheapest = cheapest_cost(settings, vendors)
+    pool = await store.group_day(group, day) if group is not None else None
+    if pool is not None:
+        if cheapest is not None:
+            check_pool(pool, user, cheapest)
+        return
     left = balance.left(settings.quota_credits_per_day)
     if cheapest is not None and left < cheapest:
         raise QuotaError("err_no_credits", cost=cheapest, left=left)

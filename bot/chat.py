@@ -22,6 +22,12 @@ class ChatAddress(Protocol):
         button pressed where the job was posted)."""
         ...
 
+    def group_key(self) -> str | None:
+        """The group this address is in, as a key unique across platforms (e.g.
+        `telegram:-1001234`), whose group budget pays for jobs asked here; None in a
+        private chat."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StoredChat:
@@ -34,3 +40,6 @@ class StoredChat:
 
     def same_place(self, other: ChatAddress) -> bool:
         return False  # only an adapter's own record knows what its keys mean
+
+    def group_key(self) -> str | None:
+        return None  # jobs are started from an adapter's own record, never a stored one

@@ -8,7 +8,7 @@ line of chat text again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from bot.model_options import ModelOptions
 
@@ -168,6 +168,16 @@ class TermsCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupQuotaCommand:
+    """/groupquota: show today's use (`show`), set the daily pool (`set`), cap each
+    member's share (`member`; no credits lifts the cap) or remove the pool (`off`)."""
+
+    action: Literal["show", "set", "member", "off"] = "show"
+    credits: int | None = None
+    name: ClassVar[str] = "groupquota"
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """A line of text that is no command the core answers: the refusal to send instead
     (a catalogue key and its values)."""
@@ -196,6 +206,7 @@ Command = (
     | HistoryCommand
     | PaySupportCommand
     | TermsCommand
+    | GroupQuotaCommand
     | Refused
 )
 

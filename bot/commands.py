@@ -29,6 +29,7 @@ from bot.command_types import (
     UpscaleCommand,
 )
 from bot.errors import InvalidRequest
+from bot.group_budget import group_quota_command
 from bot.video_options import ASPECT_WORDS, normalise_ratio, typed_video, video_command
 
 __all__ = ["ASPECT_WORDS", "normalise_ratio", "parse", "read", "split_command", "typed_video"]
@@ -74,6 +75,8 @@ def parse(text: str) -> Command:
         return LinkCommand(words[0] if words else "")
     if name == "show":
         return ShowCommand(words[0] if words else "")
+    if name == "groupquota":
+        return group_quota_command(words)
     if name == "extend":  # the prompt after the id, as typed
         parts = rest.split(maxsplit=1)
         return ExtendCommand(*parts) if parts else ExtendCommand()

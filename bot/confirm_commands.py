@@ -10,6 +10,7 @@ from bot import texts
 from bot.chat import ChatAddress
 from bot.command_types import ConfirmCommand
 from bot.config import Settings
+from bot.group_budget_commands import pool_left
 from bot.models import UserRef
 from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, utc_day
@@ -38,8 +39,12 @@ class ConfirmCommands:
             return Reply(texts.t(loc, "confirm_busy"), error=True)
         if admin:
             left = texts.t(loc, "left_unlimited")
-        else:
-            left = str((await self.store.balance(question.user, utc_day(now))).left(per_day))
+        else:  # from the chat's pool when it has one, as the reserve will take it
+            day = utc_day(now)
+            own = await pool_left(self.store, question.chat.group_key(), question.user, day)
+            if own is None:
+                own = (await self.store.balance(question.user, day)).left(per_day)
+            left = str(own)
         minutes = math.ceil(self.settings.confirm_timeout / 60)
         text = texts.t(loc, "confirm_ask", cost=question.cost, left=left, minutes=minutes)
         return Reply(text, confirm=question.token)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.chat import ChatAddress, StoredChat
 from bot.command_types import Command
+from bot.group_budget import AdminCheck
 from bot.models import Job, Media, UserRef
 
 
@@ -22,6 +23,8 @@ class Incoming:
     images: list[Media] = field(default_factory=list)
     video: Media | None = None
     character: Media | None = None
+    # Whether the sender administers this chat, asked only by /groupquota (the adapter's port)
+    chat_admin: AdminCheck | None = None
 
 
 @dataclass(slots=True)

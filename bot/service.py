@@ -27,6 +27,7 @@ from bot.command_types import (
     ConfirmCommand,
     ExtendCommand,
     GrantCommand,
+    GroupQuotaCommand,
     HelpCommand,
     JobsCommand,
     LinkCommand,
@@ -41,6 +42,7 @@ from bot.command_types import (
 from bot.config import Settings
 from bot.errors import InvalidRequest, QuotaError
 from bot.extend import ExtendCommands
+from bot.group_budget_commands import GroupBudgetCommands
 from bot.job_request import planned_request
 from bot.jobs import JobEngine
 from bot.jobs.line import line_text
@@ -77,6 +79,7 @@ class VideoService(
     ResultActions,
     CancelCommands,
     PaymentCommands,
+    GroupBudgetCommands,
 ):
     def __init__(
         self,
@@ -112,6 +115,7 @@ class VideoService(
             ConfirmCommand: self._confirm,
             LinkCommand: self._link,
             UnlinkCommand: self._unlink,
+            GroupQuotaCommand: self._groupquota,
             Refused: self._refused,
             **self.payment_handlers(),
         }
@@ -135,13 +139,17 @@ class VideoService(
             log.exception("command failed for %s", msg.user)
             return Reply(texts.t(locale, "internal_error"), error=True)
 
-    async def admit(self, user: UserRef, locale: str | None) -> Reply | None:
+    async def admit(
+        self, user: UserRef, locale: str | None, chat: ChatAddress | None = None
+    ) -> Reply | None:
         """The refusal for a user who cannot start a video now (banned, out of credits, at
-        the job limit), for adapters to send before downloading any media; None if they may
-        try. Advisory: the reservation checks again, atomically."""
+        the job limit; in `chat`'s group budget when it has one), for adapters to send
+        before downloading any media; None if they may try. Advisory: the reservation
+        checks again, atomically."""
+        group = chat.group_key() if chat is not None else None
         try:
             await check_admission(
-                self.store, self.settings, self.vendors, user, utc_day(self.clock())
+                self.store, self.settings, self.vendors, user, utc_day(self.clock()), group
             )
         except QuotaError as exc:
             return Reply(self._refusal(exc, texts.norm_locale(locale)), error=True)
@@ -166,8 +174,9 @@ class VideoService(
     async def _video(self, msg: Incoming, cmd: VideoCommand, locale: str) -> Reply:
         # Before plan(): decoding the media costs far more than this look at the store.
         await check_admission(
-            self.store, self.settings, self.vendors, msg.user, utc_day(self.clock())
-        )
+            self.store, self.settings, self.vendors, msg.user, utc_day(self.clock()),
+            msg.chat.group_key(),
+        )  # fmt: skip
         planned = await plan(
             cmd, self.vendors, images=msg.images, video=msg.video, character=msg.character,
             locale=locale,
@@ -218,6 +227,7 @@ class VideoService(
             chat=chat,
             deadline_at=now + self.settings.video_queue_timeout,  # the job's own time: at submit
             media=media,
+            group=chat.group_key(),
         )
         if self.spend_cap is not None:  # the operator's money, before the user's credits
             await self.spend_cap.check(now)
@@ -229,7 +239,9 @@ class VideoService(
         if admin:
             left = texts.t(locale, "left_unlimited")
         else:
-            left = str((await self.store.balance(user, policy.day)).left(policy.per_day))
+            left = await self._group_left(new.group, user, policy.day, locale) or str(
+                (await self.store.balance(user, policy.day)).left(policy.per_day)
+            )
         text = texts.t(
             locale, "accepted",
             prompt=clip(request.prompt) if request.prompt else "🎭",
@@ -262,6 +274,6 @@ class VideoService(
 
     def _refusal(self, exc: InvalidRequest | QuotaError, locale: str) -> str:
         params = dict(exc.params)
-        if exc.key in ("err_no_credits", "err_spend_cap"):
+        if exc.key in ("err_no_credits", "err_spend_cap", "err_group_pool", "err_group_member"):
             params["reset"] = texts.duration_text(seconds_to_midnight(self.clock()), locale)
         return texts.t(locale, exc.key, **params)

@@ -30,6 +30,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.botapi_members import MembersMixin
 from tests.botapi_payments import StarsMixin
 
 TOKEN = "123456789:AAH-test_TOKEN_0123456789abcdefghijKLM"
@@ -96,7 +97,7 @@ def _decode(key: str, value: str) -> Any:
     return value
 
 
-class BotAPIEmulator(StarsMixin):
+class BotAPIEmulator(StarsMixin, MembersMixin):
     def __init__(
         self,
         token: str = TOKEN,
@@ -135,6 +136,7 @@ class BotAPIEmulator(StarsMixin):
         self.offsets: list[int] = []  # every getUpdates offset: what the bot has confirmed
         self.allowed_updates: list[str] | None = None
         self._stars_init()
+        self._members_init()
 
     # lifecycle
 

@@ -37,3 +37,13 @@ async def test_fit_lag_reencodes_under_the_limit_and_reports_the_lag() -> None:
     row = await fit_lag(size="96x64", seconds=1, limit_mib=0.1)
     assert row["source_mb"] > row["limit_mb"] >= row["fitted_mb"]
     assert row["lag_samples"] > 0 and row["lag_max_ms"] is not None
+
+
+async def test_group_pool_pays_every_reserve_from_the_pool() -> None:
+    from bench.group_pool import run as group_pool
+
+    rows = await group_pool(bursts=2, burst=5, postgres=None)
+    assert [(r["paid from"], r["reserves"]) for r in rows] == [
+        ("own credits", 10),
+        ("a group's pool", 10),
+    ]

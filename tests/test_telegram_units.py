@@ -11,10 +11,10 @@ from telegram import Bot, Message
 from telegram.error import RetryAfter
 
 from adapters.telegram.downloads import Downloader
-from adapters.telegram.handlers import _act_inputs
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.translate import (
     FileRef,
+    act_inputs,
     addressed_command,
     callback_data,
     media_refs,
@@ -137,10 +137,10 @@ def test_media_refs_pick_largest_photo_and_typed_documents() -> None:
 def test_act_inputs_character_and_performance() -> None:
     photo = FileRef("p", 1, "image", "image/jpeg", "p.jpg", 2)
     video = FileRef("v", 1, "video", "video/mp4", "v.mp4", 1)
-    assert _act_inputs([photo], [video]) == (photo, video)  # photo captioned /act -> video
-    assert _act_inputs([video], [photo]) == (photo, video)  # video captioned /act -> photo
-    assert _act_inputs([photo], []) == (photo, None)
-    assert _act_inputs([], [video]) == (None, video)
+    assert act_inputs([photo], [video]) == (photo, video)  # photo captioned /act -> video
+    assert act_inputs([video], [photo]) == (photo, video)  # video captioned /act -> photo
+    assert act_inputs([photo], []) == (photo, None)
+    assert act_inputs([], [video]) == (None, video)
 
 
 def test_download_limits_follow_the_api_server() -> None:

@@ -10,6 +10,7 @@ from bot.texts import (
     admin,
     commands,
     failures,
+    groups,
     options,
     payments,
     refusals,
@@ -20,6 +21,7 @@ from bot.texts import (
 
 SUBJECTS = [
     commands, status, refusals, options, failures, admin, upscale, account, results, payments,
+    groups,
 ]  # fmt: skip
 
 

@@ -51,6 +51,9 @@ class ConsoleChat:
     def same_place(self, other: ChatAddress) -> bool:
         return False  # no buttons to press
 
+    def group_key(self) -> str | None:
+        return None  # one person at a terminal
+
 
 class ConsoleAdapter:
     name = "console"

@@ -24,6 +24,7 @@ from bot.bootstrap import Core
 from bot.command_types import Command
 from bot.commands import typed_video
 from bot.errors import InvalidRequest
+from bot.group_budget import AdminCheck
 from bot.models import Media, UserRef
 from bot.service import Incoming, Reply
 
@@ -90,7 +91,8 @@ class CoreBridge:
         credits, at the job limit) was answered, before any media is downloaded."""
         message_id = await self.defer(interaction)
         locale = self.locale(interaction)
-        refusal = await self.core.service.admit(user_of(interaction.user), locale)
+        chat = DiscordChat(channel_id=interaction.channel_id, guild_id=interaction.guild_id)
+        refusal = await self.core.service.admit(user_of(interaction.user), locale, chat)
         if refusal is not None:
             await interaction.edit_original_response(content=refusal.text)
             return None
@@ -145,13 +147,19 @@ class CoreBridge:
     # quick commands
 
     async def answer(
-        self, interaction: Interaction, command: Command, view: discord.ui.View | None = None
+        self,
+        interaction: Interaction,
+        command: Command,
+        view: discord.ui.View | None = None,
+        *,
+        chat_admin: AdminCheck | None = None,
     ) -> None:
         """A quick command (quota, jobs, help, admin): one private reply (`view` under it)."""
         locale = self.locale(interaction)
         chat = DiscordChat(channel_id=interaction.channel_id, guild_id=interaction.guild_id)
+        user = user_of(interaction.user)
         reply = await self.core.service.handle(
-            Incoming(user=user_of(interaction.user), command=command, locale=locale, chat=chat)
+            Incoming(user=user, command=command, locale=locale, chat=chat, chat_admin=chat_admin)
         )
         first, *more = message_parts(reply.text)
         if view is not None:

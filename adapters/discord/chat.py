@@ -60,6 +60,10 @@ class DiscordChat:
     def same_place(self, other: ChatAddress) -> bool:
         return self.channel_id is not None and DiscordChat.of(other).channel_id == self.channel_id
 
+    def group_key(self) -> str | None:
+        """A server's budget covers all its channels (Manage Server is a server's right)."""
+        return None if self.guild_id is None else f"discord:{self.guild_id}"
+
 
 def stored_change(
     change: Callable[[DiscordChat], DiscordChat],

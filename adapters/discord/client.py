@@ -15,6 +15,7 @@ from adapters.discord.act import ActCog, can_act
 from adapters.discord.bridge import CoreBridge
 from adapters.discord.cog import VideoCog
 from adapters.discord.delivery import DiscordSink
+from adapters.discord.group_budget import GroupBudgetCog
 from adapters.discord.menu import MenuCog
 from adapters.discord.payments import PaymentsCog
 from adapters.discord.prefix import PrefixCog
@@ -99,6 +100,7 @@ class VideoBot(commands.Bot):
         video = VideoCog(self.bridge)
         await self.add_cog(video)
         await self.add_cog(QuickCog(self.bridge))
+        await self.add_cog(GroupBudgetCog(self.bridge))
         if can_act(self.bridge):
             await self.add_cog(ActCog(self.bridge))
         await self.add_cog(MenuCog(self, self.bridge))

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from adapters.discord.bridge import CoreBridge, user_of
 from adapters.discord.chat import DiscordChat
+from adapters.discord.group_budget import author_permissions, manages_server
 from adapters.discord.media import (
     MediaRefused,
     attachment_kind,
@@ -39,7 +40,9 @@ class PrefixCog(commands.Cog):
 
     @commands.command(
         name="video",
-        aliases=[c for c in (*USER_COMMANDS, *ADMIN_COMMANDS, "confirm") if c != "video"],
+        aliases=[
+            c for c in (*USER_COMMANDS, *ADMIN_COMMANDS, "confirm", "groupquota") if c != "video"
+        ],
     )
     async def prefix(self, ctx: commands.Context[commands.Bot], *, rest: str = "") -> None:
         message = ctx.message
@@ -55,14 +58,17 @@ class PrefixCog(commands.Cog):
             typed = read(line)
             if needs_private_chat(typed) and message.guild is not None:
                 typed = Refused("link_private")  # /link in a server answers privately
-            reply = await bridge.core.service.handle(Incoming(user, typed, locale, chat))
+            check = manages_server(author_permissions(message))  # asked by !groupquota only
+            incoming = Incoming(user, typed, locale, chat, chat_admin=check)
+            reply = await bridge.core.service.handle(incoming)
             for part in message_parts(reply.text):  # 2000 characters a message
                 await message.reply(part, mention_author=False, allowed_mentions=QUIET)
             return
         images: list[Media] = []
         video = character = None
         if command not in ("upscale", "extend", "confirm"):  # no media of their own to read
-            refusal = await bridge.core.service.admit(user, locale)
+            place = DiscordChat(channel_id=message.channel.id, guild_id=guild_id_of(message))
+            refusal = await bridge.core.service.admit(user, locale, place)
             if refusal is not None:  # nothing downloaded for who cannot start a video
                 await message.reply(refusal.text, mention_author=False, allowed_mentions=QUIET)
                 return

@@ -16,7 +16,12 @@ from typing import Any
 
 import httpx
 from pydantic import ValidationError
-from telegram import BotCommand, BotCommandScopeChat
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeChat,
+)
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
@@ -184,8 +189,9 @@ class TelegramAdapter:
         await patiently(lambda: self.app.bot.send_message(chat_id=int(user_id), text=text))
 
     async def _register_commands(self) -> None:
-        """setMyCommands for everyone (English default, Chinese by language code), and the
-        admin commands for each Telegram admin's private chat."""
+        """setMyCommands for everyone (English default, Chinese by language code), with
+        /groupquota for the groups' administrators, and the admin commands for each
+        Telegram admin's private chat."""
         service = self.core.service
         admins = []
         for ref in self.core.settings.admin_user_ids:
@@ -196,13 +202,20 @@ class TelegramAdapter:
             commands = [BotCommand(c, d) for c, d in service.command_list(language or "en")]
             extra = [BotCommand(c, texts.t(language, f"cmd_{c}")) for c in ADMIN_COMMANDS]
             await self._set_commands(commands, language)
+            budget = BotCommand("groupquota", texts.t(language, "cmd_groupquota"))
+            group_admins = BotCommandScopeAllChatAdministrators()  # /groupquota is theirs
+            await self._set_commands([*commands, budget], language, scope=group_admins)
             for admin in admins:
                 await self._set_commands(commands + extra, language, admin)
 
     async def _set_commands(
-        self, commands: list[BotCommand], language: str | None, chat_id: int | None = None
+        self,
+        commands: list[BotCommand],
+        language: str | None,
+        chat_id: int | None = None,
+        scope: BotCommandScope | None = None,
     ) -> None:
-        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else scope
         try:
             await patiently(
                 lambda: self.app.bot.set_my_commands(commands, scope=scope, language_code=language),

@@ -9,6 +9,8 @@ from telegram import Message
 
 from bot.chat import ChatAddress
 
+GROUP_TYPES = ("group", "supergroup")
+
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -57,3 +59,9 @@ class TelegramChat:
 
     def same_place(self, other: ChatAddress) -> bool:
         return self.chat_id is not None and TelegramChat.of(other).chat_id == self.chat_id
+
+    def group_key(self) -> str | None:
+        """A group's or supergroup's budget covers the whole chat, its topics included."""
+        if self.chat_id is None or self.chat_type not in GROUP_TYPES:
+            return None
+        return f"telegram:{self.chat_id}"

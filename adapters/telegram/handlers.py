@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from adapters.telegram.albums import AlbumCollector
 from adapters.telegram.chat import TelegramChat
+from adapters.telegram.chat_admins import ChatAdmins
 from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
 from adapters.telegram.settings import TelegramSettings
@@ -27,7 +28,7 @@ from adapters.telegram.status import StatusBoard
 from adapters.telegram.translate import (
     ALERT_LIMIT,
     MEDIA_COMMANDS,
-    FileRef,
+    act_inputs,
     addressed_command,
     chat_context,
     clip,
@@ -68,6 +69,7 @@ class Handlers:
         self.downloader = downloader
         self.albums = AlbumCollector(album_window)
         self.token = token
+        self.chat_admins = ChatAdmins(token)  # asked by /groupquota only
 
     # where the bot serves
 
@@ -110,13 +112,14 @@ class Handlers:
     ) -> None:
         locale = sender.language_code
         incoming = Incoming(
-            user=user_ref(sender), command=read(text), locale=locale, chat=chat_context(message)
-        )
+            user=user_ref(sender), command=read(text), locale=locale, chat=chat_context(message),
+            chat_admin=self.chat_admins.check(message.get_bot(), message.chat.id, sender.id),
+        )  # fmt: skip
         if needs_private_chat(incoming.command) and message.chat.type != ChatType.PRIVATE:
             await self._answer(message, texts.t(locale, "link_private"))
             return
         if name in MEDIA_COMMANDS:
-            refusal = await self.core.service.admit(incoming.user, locale)
+            refusal = await self.core.service.admit(incoming.user, locale, incoming.chat)
             if refusal is not None:  # no download (nor decoding) for who cannot start one
                 await self._answer(message, refusal.text)
                 return
@@ -163,7 +166,7 @@ class Handlers:
                 anchor.chat.id, ChatAction.TYPING, message_thread_id=thread_of(anchor)
             )
         if name == "act":
-            character, performance = _act_inputs(own_refs, replied_refs)
+            character, performance = act_inputs(own_refs, replied_refs)
             wanted = [r for r in (character, performance) if r is not None]
             fetched = await asyncio.gather(*(self.downloader.fetch(r) for r in wanted))
             got = dict(zip(wanted, fetched, strict=True))
@@ -284,17 +287,3 @@ class Handlers:
             redact(f"{type(error).__name__}: {error}", self.token),
             exc_info=error,
         )
-
-
-def _act_inputs(
-    own: list[FileRef], replied: list[FileRef]
-) -> tuple[FileRef | None, FileRef | None]:
-    """(character, performance) for /act: the command's own photo (or video) is the
-    character and the replied video the performance; a video captioned /act replying to a
-    photo works the other way round."""
-    mine = own[0] if own else None
-    theirs_video = next((r for r in replied if r.kind == "video"), None)
-    theirs_image = next((r for r in replied if r.kind == "image"), None)
-    if mine is not None and mine.kind == "video" and theirs_video is None and theirs_image:
-        return theirs_image, mine
-    return mine, theirs_video

@@ -20,7 +20,7 @@ from bot.service import ADMIN_COMMANDS, USER_COMMANDS, Reply
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
 KNOWN_COMMANDS = frozenset(
-    {*USER_COMMANDS, *ADMIN_COMMANDS, "start", "confirm", "paysupport", "terms"}
+    {*USER_COMMANDS, *ADMIN_COMMANDS, "start", "confirm", "paysupport", "terms", "groupquota"}
 )
 MEDIA_COMMANDS = frozenset({"video", "act"})
 TEXT_LIMIT = 4096  # sendMessage / editMessageText
@@ -153,3 +153,15 @@ def question_buttons(reply: Reply, locale: str | None) -> InlineKeyboardMarkup |
         return None
     labelled = [(texts.t(locale, f"button_{a}"), a) for a in ("confirm", "decline")]
     return buttons(labelled, reply.confirm)
+
+
+def act_inputs(own: list[FileRef], replied: list[FileRef]) -> tuple[FileRef | None, FileRef | None]:
+    """(character, performance) for /act: the command's own photo (or video) is the
+    character and the replied video the performance; a video captioned /act replying to a
+    photo works the other way round."""
+    mine = own[0] if own else None
+    theirs_video = next((r for r in replied if r.kind == "video"), None)
+    theirs_image = next((r for r in replied if r.kind == "image"), None)
+    if mine is not None and mine.kind == "video" and theirs_video is None and theirs_image:
+        return theirs_image, mine
+    return mine, theirs_video

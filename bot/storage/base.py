@@ -14,6 +14,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
 from bot.storage.account_types import Accounts
+from bot.storage.group_types import GroupBudgetStore
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
 from bot.storage.render_types import RenderTimesStore
@@ -29,6 +30,7 @@ class NewJob:
     chat: ChatAddress
     deadline_at: float
     media: dict[str, Media]
+    group: str | None = None  # the group chat asked in (`ChatAddress.group_key`): its pool pays
 
 
 class _Keep(enum.Enum):
@@ -109,7 +111,7 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, Protocol):
+class Store(RenderTimesStore, GroupBudgetStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

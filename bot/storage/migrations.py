@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
+from bot.storage.group_rows import GROUP_BUDGETS
 
 # Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
 # credits, a separate balance that never expires (so a payment's refund can take back exactly
@@ -193,6 +194,9 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     );
     """,
+    # 10: group budgets: a group chat's daily pool, its use per day and member, and what
+    # each job took from which pool (see GROUP_BUDGETS)
+    GROUP_BUDGETS,
 ]
 
 

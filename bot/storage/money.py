@@ -11,6 +11,8 @@ import sqlite3
 from bot.models import Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
 from bot.storage.batching import Batcher
+from bot.storage.group_rows import pool_note
+from bot.storage.groups import mark_paid, paying_pool, refund_to_pool, take_from_pool
 from bot.storage.link_rows import ACCOUNT_BALANCE, ADD_BONUS
 from bot.storage.links import account_of, active_of, ensure_user, used_on
 from bot.storage.quota import split_cost
@@ -38,10 +40,13 @@ class MoneyOps(Batcher):
             bonus, banned, bought = db.execute(ACCOUNT_BALANCE, (account,)).fetchone()
             active = active_of(db, account)
             used = used_on(db, account, policy.day)  # the free credits are the account's
+            pool = paying_pool(db, job, policy)  # a group's jobs take none of their own
             paid = split_cost(
-                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
-                active=active, used=used,
+                policy, 0 if pool else job.cost, bonus=bonus, purchased=bought,
+                banned=bool(banned), active=active, used=used,
             )  # fmt: skip
+            if pool is not None:
+                take_from_pool(db, pool, job, policy)
             paid_daily, paid_bonus, paid_bought = paid
             if not policy.unlimited:
                 db.execute(
@@ -52,13 +57,16 @@ class MoneyOps(Batcher):
             if paid_bonus or paid_bought:
                 db.execute(ADD_BONUS, (-paid_bonus, -paid_bought, account))
             db.execute(JOB_INSERT, new_job_values(job, paid, policy.day, now))
+            if pool is not None:
+                mark_paid(db, pool, job)
             for role, media in job.media.items():
                 db.execute(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (job.id, role, media.mime, media.filename, media.data),
                 )
-            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", sum(paid), ""))
+            note = pool_note(pool, job.cost)
+            db.execute(LEDGER_INSERT, (now, user, job.id, "reserve", sum(paid), note))
 
         await self._transaction(reserve)
         return reserved_job(job, now)
@@ -89,6 +97,7 @@ class MoneyOps(Batcher):
                 )
                 # back to the account (linking waits for no active job)
                 db.execute(ADD_BONUS, (paid_bonus, paid_bought, account_of(db, user)))
+                refund_to_pool(db, job_id)
             kind = "charge" if charge else "refund"
             paid = paid_daily + paid_bonus + paid_bought
             db.execute(LEDGER_INSERT, (now, user, job_id, kind, paid, ""))

@@ -15,6 +15,7 @@ from bot.texts import (
     admin,
     commands,
     failures,
+    groups,
     options,
     payments,
     refusals,
@@ -51,6 +52,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     account.TEXTS,
     results.TEXTS,
     payments.TEXTS,
+    groups.TEXTS,
 )
 
 

@@ -21,7 +21,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/quota — your credits · /jobs — your videos · /cancel ID — stop one · "
             "/upscale ID — a sharper, larger copy of a finished video\n"
             "Prices in credits: {prices}. "
-            "You get {daily} credits a day (UTC). Failed videos are refunded."
+            "You get {daily} credits a day (UTC). Failed videos are refunded.\n"
+            "👥 In a group, its admins can share a daily budget: /groupquota 50."
         ),
         "zh": (
             "🎬 我可以把一句话变成一段 AI 短视频。\n\n"
@@ -40,7 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/quota —— 我的额度 · /jobs —— 我的视频 · /cancel 编号 —— 取消 · "
             "/upscale 编号 —— 高清放大已完成的视频\n"
             "价格:{prices}。"
-            "每天(UTC){daily} 点额度,生成失败会自动退还。"
+            "每天(UTC){daily} 点额度,生成失败会自动退还。\n"
+            "👥 在群组中,群管理员可以设置每日共享预算:/groupquota 50。"
         ),
     },
     "help_models": {"en": "🎞 Models at {vendor}:", "zh": "🎞 {vendor} 的模型:"},

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage.errors import StoreUnavailable
+from bot.storage.group_rows import GROUP_BUDGETS
 from bot.storage.migrations import BOUGHT_CREDITS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
@@ -73,6 +74,8 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[7]),
     # 9: one account across platforms, and the one-time codes (hashed) that join them
     ddl(SQLITE_MIGRATIONS[8]),
+    # 10: group budgets, their use per day and member, and each job's share of one
+    ddl(GROUP_BUDGETS),
 ]
 
 VERSION_TABLE = """

@@ -14,9 +14,11 @@ from typing import Any, TypeAlias
 
 from bot.models import Job, JobState, UserRef
 from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
+from bot.storage.group_rows import pool_note
 from bot.storage.link_rows import SET_BANNED
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
+from bot.storage.postgres.groups import mark_paid, paying_pool, refund_to_pool, take_from_pool
 from bot.storage.postgres.links import active_of, lock_account, used_on
 from bot.storage.quota import split_cost
 from bot.storage.rows import (
@@ -59,17 +61,22 @@ class PgMoney(PgBase):
             # Statements of their own, after the lock: they see what the last holder committed.
             active = await active_of(db, account)
             used = await used_on(db, account, policy.day)  # the free credits are the account's
+            pool = await paying_pool(db, job, policy)  # locked; a group's jobs take none of theirs
             paid = split_cost(
-                policy, job.cost, bonus=bonus, purchased=bought, banned=bool(banned),
-                active=active, used=used,
+                policy, 0 if pool else job.cost, bonus=bonus, purchased=bought,
+                banned=bool(banned), active=active, used=used,
             )  # fmt: skip
+            if pool is not None:
+                await take_from_pool(db, pool, job, policy)
             paid_daily, paid_bonus, paid_bought = paid
             await db.execute(
                 RESERVE_WRITES,
                 user, policy.day, paid_daily, not policy.unlimited, paid_bonus, paid_bought,
                 *new_job_values(job, paid, policy.day, now),
-                now, user, job.id, "reserve", sum(paid), "", account,
+                now, user, job.id, "reserve", sum(paid), pool_note(pool, job.cost), account,
             )  # fmt: skip
+            if pool is not None:
+                await mark_paid(db, pool, job, policy)
             if job.media:
                 await db.executemany(
                     "INSERT INTO job_media (job_id, role, mime, filename, data) "
@@ -103,8 +110,9 @@ class PgMoney(PgBase):
             )  # fmt: skip
             if status != "UPDATE 1":  # settled by another meanwhile
                 return False
-            if not charge:  # both payments back, in one round trip
+            if not charge:  # both payments back in one round trip, a pool's share in one more
                 await db.execute(REFUND, paid_daily, paid_bonus, paid_bought, user, day, account)
+                await refund_to_pool(db, job_id)
             kind = "charge" if charge else "refund"
             amount = paid_daily + paid_bonus + paid_bought
             await db.execute(pg(LEDGER_INSERT), now, user, job_id, kind, amount, "")
