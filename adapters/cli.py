@@ -13,6 +13,7 @@ from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.settings_keys import problems
 from bot.storage.errors import StoreUnavailable
 
 DESCRIPTION = """\
@@ -30,10 +31,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        )
-        raise SystemExit(f"videobot: bad configuration: {problems}") from None
+        raise SystemExit(f"videobot: bad configuration: {problems(exc)}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

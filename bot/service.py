@@ -170,7 +170,7 @@ class VideoService(
         )
         planned = await plan(
             cmd, self.vendors, images=msg.images, video=msg.video, character=msg.character,
-            locale=locale,
+            locale=locale, defaults=self.settings.video_default_models,
         )  # fmt: skip
         req = planned.request
         request = planned_request(req, planned.vendors, planned.spec.name)

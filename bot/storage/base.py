@@ -17,6 +17,7 @@ from bot.storage.account_types import Accounts
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
 from bot.storage.render_types import RenderTimesStore
+from bot.storage.settings_types import SettingsStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, Protocol):
+class Store(RenderTimesStore, SettingsStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

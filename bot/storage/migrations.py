@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
+from bot.storage.settings_sql import SETTINGS_AND_AUDIT
 
 # Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
 # credits, a separate balance that never expires (so a payment's refund can take back exactly
@@ -193,6 +194,9 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     );
     """,
+    # 10: settings changed at run time (`/settings`, `videobot settings`), the version every
+    # process checks before a command, and the audit log of operator actions
+    SETTINGS_AND_AUDIT,
 ]
 
 

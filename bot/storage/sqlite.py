@@ -26,10 +26,13 @@ from bot.storage.opening import close_quietly, connect, sqlite_problem, unavaila
 from bot.storage.payments import PaymentOps
 from bot.storage.renders import RenderTimes
 from bot.storage.reports import Reports
+from bot.storage.settings import SettingsOps
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps):
+class SqliteStore(
+    MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps, SettingsOps
+):
     """The `Store` for one SQLite file."""
 
     def __init__(

@@ -19,6 +19,7 @@ from bot.storage.errors import StoreUnavailable
 from bot.storage.migrations import BOUGHT_CREDITS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
+from bot.storage.settings_sql import SETTINGS_AND_AUDIT
 
 MIGRATION_LOCK = 0x76696465  # the advisory lock's key ("vide"), held while migrating
 
@@ -73,6 +74,8 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[7]),
     # 9: one account across platforms, and the one-time codes (hashed) that join them
     ddl(SQLITE_MIGRATIONS[8]),
+    # 10: settings changed at run time, their version, and the audit log
+    ddl(SETTINGS_AND_AUDIT),
 ]
 
 VERSION_TABLE = """

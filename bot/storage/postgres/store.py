@@ -20,9 +20,12 @@ from bot.storage.postgres.payments import PgPayments
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
+from bot.storage.postgres.settings import PgSettings
 
 
-class PostgresStore(PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes, PgLinks):
+class PostgresStore(
+    PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes, PgLinks, PgSettings
+):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod
