@@ -32,6 +32,7 @@ from bot.command_types import (
     LinkCommand,
     QuotaCommand,
     Refused,
+    SettingsCommand,
     ShowCommand,
     StatsCommand,
     UnlinkCommand,
@@ -51,6 +52,9 @@ from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.result_actions import ResultActions
 from bot.seeds import seed_text
+from bot.settings_commands import SettingsCommands
+from bot.settings_keys import CORE_KEYS
+from bot.settings_live import LiveSettings
 from bot.show import ShowCommands
 from bot.spend_cap import SpendCap
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
@@ -64,7 +68,7 @@ USER_COMMANDS = (
     "history", "buy",
     "help",
 )  # fmt: skip
-ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
+ADMIN_COMMANDS = ("grant", "ban", "unban", "stats", "settings")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
@@ -77,6 +81,7 @@ class VideoService(
     ResultActions,
     CancelCommands,
     PaymentCommands,
+    SettingsCommands,
 ):
     def __init__(
         self,
@@ -87,8 +92,11 @@ class VideoService(
         *,
         clock: Callable[[], float] = time.time,
         spend_cap: SpendCap | None = None,
+        live: LiveSettings | None = None,
     ) -> None:
         self.settings = settings
+        # The settings admins change at run time (bot.settings_live), checked per command.
+        self.live = live if live is not None else LiveSettings(store, CORE_KEYS, [settings])
         self.spend_cap = spend_cap
         self.store = store
         self.engine = engine
@@ -109,6 +117,7 @@ class VideoService(
             GrantCommand: self._grant,
             BanCommand: self._ban,
             StatsCommand: self._stats,
+            SettingsCommand: self._settings,
             ConfirmCommand: self._confirm,
             LinkCommand: self._link,
             UnlinkCommand: self._unlink,
@@ -121,6 +130,7 @@ class VideoService(
     async def handle(self, msg: Incoming) -> Reply:
         """Answer one command; never raises for bad input."""
         locale = texts.norm_locale(msg.locale)
+        await self.live.refresh()  # another process may have changed a setting
         try:
             cmd = msg.command
             if isinstance(cmd, ADMIN_ONLY) and not await self.account_admin(msg.user):
@@ -139,6 +149,7 @@ class VideoService(
         """The refusal for a user who cannot start a video now (banned, out of credits, at
         the job limit), for adapters to send before downloading any media; None if they may
         try. Advisory: the reservation checks again, atomically."""
+        await self.live.refresh()
         try:
             await check_admission(
                 self.store, self.settings, self.vendors, user, utc_day(self.clock())

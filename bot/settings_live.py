@@ -55,9 +55,13 @@ class LiveSettings:
         for target in targets:
             self.follow(target)
 
-    def follow(self, target: EnvSettings) -> None:
-        """Keep `target`'s fields of the changeable keys at their effective values; the
-        values it holds now are the defaults."""
+    def follow(self, target: EnvSettings, keys: Sequence[SettingKey] = ()) -> None:
+        """Keep `target`'s fields of the changeable keys (and of `keys`, added to them) at
+        their effective values; the values it holds now are the defaults."""
+        added = tuple(k for k in keys if k not in self.keys)
+        if added:
+            self.keys += added
+            self.version = -1  # their stored values are read at the next refresh
         for key in self.keys:
             if isinstance(target, key.model) and key.env not in self.env:
                 self.env[key.env] = getattr(target, key.field)

@@ -13,11 +13,23 @@ from bot.texts import (
     payments,
     refusals,
     results,
+    settings,
     status,
     upscale,
 )
 
-SUBJECTS = [commands, status, refusals, failures, admin, upscale, account, results, payments]
+SUBJECTS = [
+    commands,
+    status,
+    refusals,
+    failures,
+    admin,
+    upscale,
+    account,
+    results,
+    payments,
+    settings,
+]
 
 
 def test_catalog_is_every_subject_merged() -> None:

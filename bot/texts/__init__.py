@@ -18,6 +18,7 @@ from bot.texts import (
     payments,
     refusals,
     results,
+    settings,
     status,
     upscale,
 )
@@ -49,6 +50,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     account.TEXTS,
     results.TEXTS,
     payments.TEXTS,
+    settings.TEXTS,
 )
 
 
