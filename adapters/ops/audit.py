@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from adapters.ops.spend import days_arg
 from adapters.ops.table import print_table, utc_time
 from bot.config import Settings
 from bot.storage import Store, open_store
@@ -43,16 +44,9 @@ def add_parser(sub: Any) -> None:
         "settings), /grant and videobot grant, ban and unban, refund and refund-payment, and "
         "group budget change, with who made it, from where, and the value before and after.",
     )
-    p.add_argument("--days", type=_days, default=30, help="how far back (default 30)")
+    p.add_argument("--days", type=days_arg, default=30, help="how far back (default 30)")
     p.add_argument("--actor", metavar="X", help="only this actor's (e.g. telegram:12345, cli:root)")
     p.add_argument("--limit", type=int, default=1000, help="at most this many rows (default 1000)")
-
-
-def _days(value: str) -> int:
-    days = int(value)
-    if not 1 <= days <= 3660:
-        raise argparse.ArgumentTypeError("DAYS is a whole number from 1 to 3660")
-    return days
 
 
 def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None) -> int:

@@ -12,7 +12,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "⚙️ 设置(数据库中的值优先于环境变量):",
     },
     "settings_line": {"en": "{name} = {value} ({source})", "zh": "{name} = {value}({source})"},
-    "settings_database": {"en": "set here", "zh": "已在此修改"},
+    "settings_database": {"en": "changed at run time", "zh": "运行时修改"},
     "settings_environment": {"en": "environment", "zh": "环境变量"},
     "settings_empty": {"en": "(none)", "zh": "(无)"},
     "settings_usage": {
