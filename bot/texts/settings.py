@@ -7,6 +7,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Admin: show or change settings without a restart",
         "zh": "管理员:查看或修改设置(无需重启)",
     },
+    "opt_setting_key": {
+        "en": "The setting (e.g. MAX_JOBS_PER_USER), or audit for recent changes",
+        "zh": "设置名称(例如 MAX_JOBS_PER_USER),或 audit 查看最近的修改",
+    },
+    "opt_setting_value": {"en": "Its new value", "zh": "新的值"},
+    "opt_setting_reset": {
+        "en": "Back to the environment's value",
+        "zh": "恢复为环境变量的值",
+    },
     "settings_list": {
         "en": "⚙️ Settings (the database's value over the environment's):",
         "zh": "⚙️ 设置(数据库中的值优先于环境变量):",
