@@ -155,7 +155,8 @@ async def grant(store: Store, user: str, credits: int, note: str, out: TextIO) -
         raise AdminError(str(exc)) from None
     before = (await store.balance(ref, utc_day(time.time()))).bonus
     bonus = await store.grant(ref, credits, time.time(), note or "admin CLI")
-    await store.record_audit(audit.entry("grant", str(ref), str(before), str(bonus), note))
+    why = f"{credits:+d} {note}".strip()
+    await store.record_audit(audit.entry("grant", str(ref), str(before), str(bonus), why))
     print(f"{for_terminal(str(ref))}: {credits:+d} credits, bonus balance now {bonus}", file=out)
 
 
