@@ -55,6 +55,8 @@ async def test_the_command_line_changes_a_running_bot(tmp_path: Path, database_u
         bot.stdin.write(b"/quota\n")
         await bot.stdin.drain()
         await read_until(bot.stdout, "3 of 3 credits left today")  # no restart
+        code, out, err = await videobot(env, tmp_path, "users")
+        assert code == 0 and "3 per user per day" in out, err
         code, out, err = await videobot(env, tmp_path, "settings", "set", "MAX_JOBS_PER_USER", "0")
         assert code == 1
         assert "MAX_JOBS_PER_USER: Input should be greater than or equal to 1" in err

@@ -27,6 +27,8 @@ from bot.config import Settings
 from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
+from bot.settings_keys import CORE_KEYS
+from bot.settings_live import LiveSettings
 from bot.storage import JobPatch, Store, open_store
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
@@ -114,6 +116,7 @@ async def _with_store(
         raise AdminError(f"no database at {path} (DATABASE_URL); has the bot run here yet?")
     store = await open_store(settings.database_url)
     try:
+        await LiveSettings(store, CORE_KEYS, [settings]).refresh()  # /settings' values too
         await action(store)
     finally:
         await store.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "admin_help": {
-        "en": "Admin: /grant USER CREDITS · /ban USER · /unban USER · /stats",
-        "zh": "管理员:/grant 用户 点数 · /ban 用户 · /unban 用户 · /stats",
+        "en": "Admin: /grant USER CREDITS · /ban USER · /unban USER · /stats · /settings",
+        "zh": "管理员:/grant 用户 点数 · /ban 用户 · /unban 用户 · /stats · /settings",
     },
     "not_admin": {"en": "That command is for admins.", "zh": "该命令仅限管理员。"},
     "usage_grant": {
