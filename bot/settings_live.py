@@ -52,6 +52,9 @@ class LiveSettings:
         self.stored: dict[str, Any] = {}  # the database's values, checked
         self.version = -1  # the database's settings version last read
         self.hooks: list[Callable[[], None]] = []  # run after values changed
+        self._reading = asyncio.Lock()  # one read of the database's values at a time
+        self._reads = 0  # reads begun
+        self._fresh = 0  # the latest finished read, by the number it began with
         for target in targets:
             self.follow(target)
 
@@ -97,7 +100,21 @@ class LiveSettings:
 
     async def refresh(self) -> None:
         """Load the database's values when another change was made since the last look;
-        never raises (a database that does not answer leaves the values as they are)."""
+        never raises (a database that does not answer leaves the values as they are).
+
+        Commands arriving together share reads: each returns once a read that started
+        after it arrived has finished (so it sees every change committed before it came),
+        which a burst of commands gets from at most two reads, not one each."""
+        arrived = self._reads
+        async with self._reading:
+            if self._fresh > arrived:  # a read begun after this call came has finished
+                return
+            self._reads += 1
+            started = self._reads
+            await self._load()
+            self._fresh = started
+
+    async def _load(self) -> None:
         try:
             version = await self.store.settings_version()
             if version == self.version:

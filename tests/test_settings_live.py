@@ -6,6 +6,7 @@ back, and each change (and each /grant and /ban) lands in the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bot.models import UserRef
 from bot.replies import Incoming
 from bot.settings_keys import CORE_KEYS, problems
 from bot.settings_live import LiveSettings
+from bot.storage.settings_types import AuditEntry
 from bot.vendors.local import LocalVendor
 from tests.emulators.registry import CASES
 from tests.helpers import make_core
@@ -149,12 +151,35 @@ async def test_the_vendor_order_and_default_model_apply_to_new_videos(tmp_path: 
 async def test_a_stored_value_this_build_refuses_leaves_the_environments(tmp_path: Path) -> None:
     core = await make_core(tmp_path)
     try:
-        from bot.storage.settings_types import AuditEntry
-
         entry = AuditEntry(1.0, "cli:x", "cli", "setting", "MAX_JOBS_PER_USER", "", "0")
         await core.store.put_setting("MAX_JOBS_PER_USER", "0", entry)
         live = LiveSettings(core.store, CORE_KEYS, [core.settings])
         await live.refresh()
         assert core.settings.max_jobs_per_user == 2
+    finally:
+        await core.aclose()
+
+
+async def test_commands_arriving_together_share_their_reads(tmp_path: Path) -> None:
+    """A burst of commands costs two version reads, not one each, and a command arriving
+    after a change sees it."""
+    core = await make_core(tmp_path)
+    try:
+        reads = 0
+        real = core.store.settings_version
+
+        async def counted() -> int:
+            nonlocal reads
+            reads += 1
+            return await real()
+
+        core.store.settings_version = counted  # type: ignore[method-assign]
+        live = LiveSettings(core.store, CORE_KEYS, [core.settings])
+        await asyncio.gather(*(live.refresh() for _ in range(50)))
+        assert reads <= 2
+        entry = AuditEntry(1.0, "cli:x", "cli", "setting", "MAX_JOBS_PER_USER", "2", "6")
+        await core.store.put_setting("MAX_JOBS_PER_USER", "6", entry)
+        await asyncio.gather(*(live.refresh() for _ in range(50)))
+        assert core.settings.max_jobs_per_user == 6
     finally:
         await core.aclose()
