@@ -116,6 +116,7 @@ async def build_core(
     cap = SpendCap(settings, store, notices, clock)
     live = LiveSettings(store, keys, [settings])
     live.on_change(vendor_order(settings, vendors))
+    live.on_change(lambda: engine.queue.pump(force=True))  # a higher MAX_JOBS_PER_USER frees
     await live.refresh()  # the database's values from the start
     service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap, live=live)
     return Core(settings, store, vendors, engine, service, notices)
