@@ -162,9 +162,9 @@ class LiveSettings:
 
     def _apply(self) -> None:
         for target in self.targets:
-            for key in self.keys:
+            for key in (k for k in self.keys if isinstance(target, k.model)):
                 value = self.value(key)
-                if isinstance(target, key.model) and getattr(target, key.field) != value:
+                if getattr(target, key.field) != value:
                     setattr(target, key.field, value)
         for hook in self.hooks:
             hook()

@@ -176,10 +176,13 @@ async def plan(
 def _default_model(
     mode: Mode, defaults: Mapping[str, str], vendors: list[VendorClient]
 ) -> str | None:
-    """The operator's model for `mode`, when one of `vendors` serves it for that task."""
+    """The operator's model for `mode`, when one of `vendors` serves it for that task to
+    this account (else the vendors' own defaults apply: never a reason to refuse)."""
     name = defaults.get(mode.value)
-    if name and any(v.capabilities.pick(mode, name) for v in vendors):
-        return name
+    for v in vendors if name else ():
+        spec = v.capabilities.pick(mode, name, v.refused_models)
+        if spec is not None and v.can_use(spec.name):
+            return name
     return None
 
 
