@@ -2,9 +2,10 @@
 
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
-reports (reports.py), bought credits (payments.py), render times (renders.py) and the
-schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints,
-which do, run in a worker thread (checkpoint.py).
+reports (reports.py), bought credits (payments.py), render times (renders.py), settings
+changed at run time and the audit log (settings.py) and the schema (migrations.py).
+Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints, which do, run in a worker
+thread (checkpoint.py).
 """
 
 from __future__ import annotations

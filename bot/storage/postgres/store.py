@@ -1,7 +1,8 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
 state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
-(links.py), operator reports (reports.py), render times (renders.py), the schema
-(migrations.py), all on a pool of connections (connection.py).
+(links.py), operator reports (reports.py), render times (renders.py), settings and the
+audit log (settings.py), the schema (migrations.py), all on a pool of connections
+(connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool.
