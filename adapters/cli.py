@@ -8,11 +8,13 @@ from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, database, doctor, refund_payment, spend
+from adapters.ops import admin, audit, database, doctor, refund_payment, spend
+from adapters.ops import settings as settings_cli
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.settings_keys import problems
 from bot.storage.errors import StoreUnavailable
 
 DESCRIPTION = """\
@@ -30,10 +32,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        )
-        raise SystemExit(f"videobot: bad configuration: {problems}") from None
+        raise SystemExit(f"videobot: bad configuration: {problems(exc)}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parsers(sub)
     spend.add_parsers(sub)
     refund_payment.add_parser(sub)
+    settings_cli.add_parser(sub)
+    audit.add_parser(sub)
     database.add_parsers(sub)
     return parser
 
@@ -96,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     if command == refund_payment.COMMAND:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         return refund_payment.run(settings, args)
+    if command in (settings_cli.COMMAND, audit.COMMAND):
+        configure_logging("WARNING", settings.log_format, settings.secrets())
+        try:
+            if command == audit.COMMAND:
+                return audit.run(settings, args)
+            return settings_cli.run(settings, args)
+        except StoreUnavailable as exc:
+            print(f"videobot {command}: database {exc}", file=sys.stderr)
+            return 1
     if command in admin.COMMANDS or command in spend.COMMANDS:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:

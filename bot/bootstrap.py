@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import results
@@ -14,6 +14,8 @@ from bot.balance_watch import BalanceWatch
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.service import VideoService
+from bot.settings_keys import CORE_KEYS, SettingKey
+from bot.settings_live import LiveSettings, vendor_order
 from bot.spend_cap import SpendCap
 from bot.storage import open_store
 from bot.storage.base import Store
@@ -67,6 +69,7 @@ class Core:
             results.prune_forever(settings.results_dir, settings.result_retention_days),
             "prune-results",
         )
+        self.engine.spawn(self.service.live.watch(), "settings-watch")
 
     async def watch_store(self, every: float = STORE_WATCH_SECONDS) -> None:
         """Run while the database file is the one opened; once it was deleted or replaced,
@@ -92,7 +95,7 @@ class Core:
 
     async def aclose(self) -> None:
         await self.engine.stop()
-        for vendor in self.vendors:
+        for vendor in self.engine.vendors.values():  # those /settings took out of `vendors` too
             await vendor.aclose()
         await self.store.close()
 
@@ -102,12 +105,18 @@ async def build_core(
     *,
     clock: Callable[[], float] = time.time,
     vendors: list[VendorClient] | None = None,
+    keys: Sequence[SettingKey] = CORE_KEYS,
 ) -> Core:
-    """Open the database and build every part; call `start()` once adapters subscribed."""
+    """Open the database and build every part; call `start()` once adapters subscribed.
+    `keys` are the settings admins may change at run time (the adapters add theirs)."""
     vendors = vendors if vendors is not None else build_vendors(settings)
     store = await open_store(settings.database_url)
     engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
     notices = AdminNotices(settings.admin_user_ids)
     cap = SpendCap(settings, store, notices, clock)
-    service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap)
+    live = LiveSettings(store, keys, [settings])
+    live.on_change(vendor_order(settings, vendors))
+    live.on_change(lambda: engine.queue.pump(force=True))  # a higher MAX_JOBS_PER_USER frees
+    await live.refresh()  # the database's values from the start
+    service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap, live=live)
     return Core(settings, store, vendors, engine, service, notices)

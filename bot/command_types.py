@@ -178,6 +178,18 @@ class GroupQuotaCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SettingsCommand:
+    """/settings (every changeable setting), /settings KEY (one), /settings KEY VALUE (the
+    value as typed, the rest of the line), /settings reset KEY, /settings audit."""
+
+    key: str = ""
+    value: str = ""
+    reset: bool = False
+    audit: bool = False
+    name: ClassVar[str] = "settings"
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """A line of text that is no command the core answers: the refusal to send instead
     (a catalogue key and its values)."""
@@ -207,8 +219,9 @@ Command = (
     | PaySupportCommand
     | TermsCommand
     | GroupQuotaCommand
+    | SettingsCommand
     | Refused
 )
 
 # The commands only admins may run; everyone else is told so before anything else.
-ADMIN_ONLY: tuple[type[Command], ...] = (GrantCommand, BanCommand, StatsCommand)
+ADMIN_ONLY: tuple[type[Command], ...] = (GrantCommand, BanCommand, StatsCommand, SettingsCommand)

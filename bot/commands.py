@@ -22,6 +22,7 @@ from bot.command_types import (
     PaySupportCommand,
     QuotaCommand,
     Refused,
+    SettingsCommand,
     ShowCommand,
     StatsCommand,
     TermsCommand,
@@ -77,6 +78,8 @@ def parse(text: str) -> Command:
         return ShowCommand(words[0] if words else "")
     if name == "groupquota":
         return group_quota_command(words)
+    if name == "settings":
+        return _settings(rest)
     if name == "extend":  # the prompt after the id, as typed
         parts = rest.split(maxsplit=1)
         return ExtendCommand(*parts) if parts else ExtendCommand()
@@ -107,3 +110,16 @@ def _admin(name: str, words: list[str]) -> Command:
     if name == "grant":
         return GrantCommand(*words) if len(words) == 2 else GrantCommand()
     return BanCommand(words[0] if len(words) == 1 else "", banned=name == "ban")
+
+
+def _settings(rest: str) -> SettingsCommand:
+    """/settings [audit | reset KEY | KEY [VALUE]]: the value is the rest of the line."""
+    parts = rest.split(maxsplit=1)
+    if not parts:
+        return SettingsCommand()
+    first = parts[0].lower()
+    if first == "audit":
+        return SettingsCommand(audit=True)
+    if first == "reset":
+        return SettingsCommand(key=parts[1].split()[0] if len(parts) > 1 else "", reset=True)
+    return SettingsCommand(key=parts[0], value=parts[1] if len(parts) > 1 else "")

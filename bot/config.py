@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import costs, spend
+from bot.default_models import parse_default_models
 from bot.models import UserRef
 from bot.packs import CreditPack, parse_packs, parse_skus
 from bot.storage.errors import POSTGRES_SCHEMES
@@ -62,6 +63,8 @@ class Settings(EnvSettings):
     """Every setting of the core. Secrets are SecretStr so they never print."""
 
     video_vendors: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["local"])
+    # The model per task when the user names none (bot.default_models); else the vendor's.
+    video_default_models: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     video_poll_interval: float = Field(5.0, gt=0)
     video_job_timeout: float = Field(900.0, gt=0)
     video_max_bytes: int = Field(2_000_000_000, gt=0)  # download cap for finished videos
@@ -161,6 +164,11 @@ class Settings(EnvSettings):
             known = ", ".join(VENDORS)
             raise ValueError(f"unknown vendor {', '.join(unknown)}; known: {known}")
         return ids or ["local"]
+
+    @field_validator("video_default_models", mode="before")
+    @classmethod
+    def _default_models(cls, value: Any) -> dict[str, str]:
+        return parse_default_models(value)
 
     @field_validator("credit_packs", mode="before")
     @classmethod

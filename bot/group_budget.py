@@ -11,10 +11,8 @@ so no other message costs a platform call.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 from bot.command_types import GroupQuotaCommand
 from bot.errors import InvalidRequest
@@ -22,36 +20,9 @@ from bot.models import MAX_GRANT_CREDITS, UserRef
 from bot.storage.group_rows import pool_share
 from bot.storage.group_types import GroupDay
 
-log = logging.getLogger("videobot.groups")
-
 # The port: whether the sender administers the chat the command came from. Adapters answer
 # from the platform (and may cache briefly); False when the platform cannot say.
 AdminCheck: TypeAlias = Callable[[], Awaitable[bool]]
-
-Action: TypeAlias = Literal["set", "member", "off"]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupBudgetChange:
-    """One change of a group budget, for the operator's record."""
-
-    chat: str
-    by: UserRef
-    action: Action
-    credits: int | None  # the new pool or member cap; None for off or a cap lifted
-    at: float
-
-
-def record_change(change: GroupBudgetChange) -> None:
-    """Every group budget change passes here, to be kept where the operator reads the
-    bot's changes (for now the log)."""
-    log.info(
-        "group budget %s: %s %s by %s",
-        change.chat,
-        change.action,
-        "-" if change.credits is None else change.credits,
-        change.by,
-    )
 
 
 def group_quota_command(words: list[str]) -> GroupQuotaCommand:

@@ -11,11 +11,11 @@ from collections.abc import Awaitable, Callable
 
 from bot import texts
 from bot.command_types import GroupQuotaCommand
-from bot.group_budget import GroupBudgetChange, record_change
 from bot.models import UserRef
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.storage.base import Store
 from bot.storage.group_types import GroupBudget, GroupDay
+from bot.storage.settings_types import AuditEntry
 
 
 class GroupBudgetCommands:
@@ -42,10 +42,11 @@ class GroupBudgetCommands:
         if cmd.action == "show":
             return Reply(_report(await self.store.group_day(group, utc_day(now)), now, locale))
         by = str(msg.user)
+        old = await self.store.group_day(group, utc_day(now))
         if cmd.action == "off":
             if not await self.store.remove_group_budget(group):
                 return Reply(texts.t(locale, "groupquota_none"))
-            record_change(GroupBudgetChange(group, msg.user, "off", None, now))
+            await self._audit_budget(msg, group, old, None, now)
             return Reply(texts.t(locale, "groupquota_off"))
         if cmd.action == "set":
             assert cmd.credits is not None  # the parser gives "set" its amount
@@ -55,9 +56,19 @@ class GroupBudgetCommands:
             if capped is None:
                 return Reply(texts.t(locale, "groupquota_none"), error=True)
             budget = capped
-        record_change(GroupBudgetChange(group, msg.user, cmd.action, cmd.credits, now))
+        await self._audit_budget(msg, group, old, budget, now)
         cap = _cap(budget, locale)
         return Reply(texts.t(locale, "groupquota_set", per_day=budget.per_day, cap=cap))
+
+    async def _audit_budget(
+        self, msg: Incoming, group: str, old: GroupDay | None, new: GroupBudget | None, at: float
+    ) -> None:
+        """Write a group budget change, before and after, to the operator's audit log."""
+        before = _describe(old.budget if old is not None else None)
+        entry = AuditEntry(
+            at, str(msg.user), msg.user.platform, "groupquota", group, before, _describe(new)
+        )
+        await self.store.record_audit(entry)
 
     async def _group_left(self, group: str | None, user: UserRef, day: str, locale: str) -> str:
         """`pool_left` for the accepted message ("" without a pool)."""
@@ -69,6 +80,14 @@ async def pool_left(store: Store, group: str | None, user: UserRef, day: str) ->
     """What `user` may still take today from `group`'s pool; None without one."""
     pool = await store.group_day(group, day) if group is not None else None
     return None if pool is None else pool.member_left(str(user))
+
+
+def _describe(budget: GroupBudget | None) -> str:
+    """A budget as the audit log shows it: "50/day, 5/member", or "off"."""
+    if budget is None:
+        return "off"
+    cap = "" if budget.per_member is None else f", {budget.per_member}/member"
+    return f"{budget.per_day}/day{cap}"
 
 
 def _cap(budget: GroupBudget, locale: str) -> str:

@@ -33,6 +33,7 @@ from bot.command_types import (
     LinkCommand,
     QuotaCommand,
     Refused,
+    SettingsCommand,
     ShowCommand,
     StatsCommand,
     UnlinkCommand,
@@ -53,6 +54,9 @@ from bot.questions import Question, Questions
 from bot.replies import Incoming, Reply, seconds_to_midnight, utc_day
 from bot.result_actions import ResultActions
 from bot.seeds import seed_text
+from bot.settings_commands import SettingsCommands
+from bot.settings_keys import CORE_KEYS
+from bot.settings_live import LiveSettings
 from bot.show import ShowCommands
 from bot.spend_cap import SpendCap
 from bot.storage.base import JobPatch, NewJob, QuotaPolicy, Store
@@ -66,7 +70,7 @@ USER_COMMANDS = (
     "history", "buy",
     "help",
 )  # fmt: skip
-ADMIN_COMMANDS = ("grant", "ban", "unban", "stats")
+ADMIN_COMMANDS = ("grant", "ban", "unban", "stats", "settings")
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "Incoming", "Reply", "VideoService", "utc_day"]
 
@@ -80,6 +84,7 @@ class VideoService(
     CancelCommands,
     PaymentCommands,
     GroupBudgetCommands,
+    SettingsCommands,
 ):
     def __init__(
         self,
@@ -90,8 +95,11 @@ class VideoService(
         *,
         clock: Callable[[], float] = time.time,
         spend_cap: SpendCap | None = None,
+        live: LiveSettings | None = None,
     ) -> None:
         self.settings = settings
+        # The settings admins change at run time (bot.settings_live), checked per command.
+        self.live = live if live is not None else LiveSettings(store, CORE_KEYS, [settings])
         self.spend_cap = spend_cap
         self.store = store
         self.engine = engine
@@ -112,6 +120,7 @@ class VideoService(
             GrantCommand: self._grant,
             BanCommand: self._ban,
             StatsCommand: self._stats,
+            SettingsCommand: self._settings,
             ConfirmCommand: self._confirm,
             LinkCommand: self._link,
             UnlinkCommand: self._unlink,
@@ -125,6 +134,7 @@ class VideoService(
     async def handle(self, msg: Incoming) -> Reply:
         """Answer one command; never raises for bad input."""
         locale = texts.norm_locale(msg.locale)
+        await self.live.refresh()  # another process may have changed a setting
         try:
             cmd = msg.command
             if isinstance(cmd, ADMIN_ONLY) and not await self.account_admin(msg.user):
@@ -146,6 +156,7 @@ class VideoService(
         the job limit; in `chat`'s group budget when it has one), for adapters to send
         before downloading any media; None if they may try. Advisory: the reservation
         checks again, atomically."""
+        await self.live.refresh()
         group = chat.group_key() if chat is not None else None
         try:
             await check_admission(
@@ -179,7 +190,7 @@ class VideoService(
         )  # fmt: skip
         planned = await plan(
             cmd, self.vendors, images=msg.images, video=msg.video, character=msg.character,
-            locale=locale,
+            locale=locale, defaults=self.settings.video_default_models,
         )  # fmt: skip
         req = planned.request
         request = planned_request(req, planned.vendors, planned.spec.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot import texts
@@ -135,8 +136,10 @@ async def plan(
     video: Media | None,
     character: Media | None = None,
     locale: str = "en",
+    defaults: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Validate everything and pick the vendors; raises InvalidRequest with a catalogue key."""
+    """Validate everything and pick the vendors; raises InvalidRequest with a catalogue key.
+    `defaults` (VIDEO_DEFAULT_MODELS) names the model per task when the user named none."""
     mode = mode_of(cmd, images, video)
     if mode is Mode.ACT:
         character = character or (images[0] if images else None)
@@ -147,9 +150,8 @@ async def plan(
     elif not visible(cmd.prompt):
         raise InvalidRequest("err_prompt_invisible")
 
-    offered = [
-        (v, s) for v in vendors if (s := v.capabilities.pick(mode, cmd.model, v.refused_models))
-    ]
+    model = cmd.model or _default_model(mode, defaults or {}, vendors)
+    offered = [(v, s) for v in vendors if (s := v.capabilities.pick(mode, model, v.refused_models))]
     capable = [(v, s) for v, s in offered if v.can_use(s.name)]
     if offered and not capable:  # every vendor of the model said this account can't use it
         raise InvalidRequest("err_model_unavailable", model=offered[0][1].title)
@@ -171,7 +173,7 @@ async def plan(
         prompt=cmd.prompt,
         mode=mode,
         # the API name, however the user spelled it ("Veo 3.1 Fast", veo-3.1-fast)
-        model=first_spec.name if cmd.model else None,
+        model=first_spec.name if model else None,
         duration=duration,
         ratio=ratio,
         seed=cmd.seed,
@@ -211,6 +213,19 @@ async def plan(
         if len(frames) > 1:
             req.last_frame = frames[1]
     return Plan(request=req, vendors=[v.id for v, _ in accepted], spec=first_spec)
+
+
+def _default_model(
+    mode: Mode, defaults: Mapping[str, str], vendors: list[VendorClient]
+) -> str | None:
+    """The operator's model for `mode`, when one of `vendors` serves it for that task to
+    this account (else the vendors' own defaults apply: never a reason to refuse)."""
+    name = defaults.get(mode.value)
+    for v in vendors if name else ():
+        spec = v.capabilities.pick(mode, name, v.refused_models)
+        if spec is not None and v.can_use(spec.name):
+            return name
+    return None
 
 
 def _refuse_mode(mode: Mode, model: str | None, vendors: list[VendorClient], locale: str) -> None:

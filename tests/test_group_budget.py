@@ -4,7 +4,6 @@ draw from it within each member's cap, and the refusals say when it resets."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,21 +104,32 @@ async def test_a_plain_member_is_refused_before_anything_changes(core: Core) -> 
     assert await core.store.group_day(GROUP, utc_day(core.engine.clock())) is None
 
 
-async def test_bot_admins_may_anywhere_without_asking_the_platform(
-    core: Core, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, "videobot.groups")
+async def test_bot_admins_may_anywhere_without_asking_the_platform(core: Core) -> None:
     check = Asked(False)
     incoming = Incoming(
         user=ADMIN, command=read("/groupquota 9"), chat=GroupChat(), chat_admin=check
     )
     assert "9 credits a day" in (await core.service.handle(incoming)).text
     assert check.calls == 0
-    assert "group budget test:-100: set 9 by test:99" in caplog.text
     assert "removed" in await ask(core, "/groupquota off", ADMIN)
-    assert "group budget test:-100: off - by test:99" in caplog.text
     assert "no group budget" in await ask(core, "/groupquota off", ADMIN)
     assert "Not enough credits" in await ask(core, "/video a fox", ANN)  # own credits again
+
+
+async def test_every_budget_change_is_in_the_audit_log(core: Core) -> None:
+    await ask(core, "/groupquota 9", ANN, admin=True)
+    await ask(core, "/groupquota member 3", ADMIN)
+    await ask(core, "/groupquota member off", ANN, admin=True)
+    await ask(core, "/groupquota off", ANN, admin=True)
+    await ask(core, "/groupquota 50", BOB, admin=False)  # refused: not written
+    entries = await core.store.audit_log(0.0)
+    seen = [(e.actor, e.action, e.target, e.before, e.after) for e in reversed(entries)]
+    assert seen == [
+        ("test:1", "groupquota", GROUP, "off", "9/day"),
+        ("test:99", "groupquota", GROUP, "9/day", "9/day, 3/member"),
+        ("test:1", "groupquota", GROUP, "9/day, 3/member", "9/day"),
+        ("test:1", "groupquota", GROUP, "9/day", "off"),
+    ]
 
 
 async def test_private_chats_and_bad_input_get_an_explanation(core: Core) -> None:

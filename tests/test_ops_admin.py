@@ -121,6 +121,14 @@ async def test_grant_is_seen_by_the_running_bot_at_once(
     assert out == "telegram:1001: -7 credits, bonus balance now 0\n"
     grants = [e for e in await core.store.ledger() if e.kind == "grant"]
     assert [(e.amount, e.note) for e in grants] == [(5, "contest prize"), (-5, "admin CLI")]
+    audited = [
+        (e.source, e.action, e.target, e.before, e.after, e.note)
+        for e in await core.store.audit_log(0)
+    ]
+    assert audited == [
+        ("cli", "grant", "telegram:1001", "5", "0", "-7"),
+        ("cli", "grant", "telegram:1001", "0", "5", "+5 contest prize"),
+    ]
 
     code, _, err = await cli(capsys, "grant", "alice", "5")
     assert code == 1 and "expected platform:id" in err
@@ -190,6 +198,10 @@ async def test_refund_returns_credits_exactly_once(
     refunds = [e for e in await core.store.ledger() if e.kind == "refund" and e.job_id == stuck]
     assert len(refunds) == 1 and refunds[0].amount == 2
     assert (await core.store.balance(ALICE, day)).used_today == 0
+    (audited,) = await core.store.audit_log(0)  # the refund that moved credits, once
+    assert (audited.source, audited.action, audited.target) == ("cli", "refund", stuck)
+    assert (audited.before, audited.after) == ("running", "failed")
+    assert audited.note == "2 credit(s) back to telegram:1001"
 
 
 @pytest.fixture

@@ -202,6 +202,11 @@ async def test_refund_payment_takes_back_unspent_and_refuses_spent(
     assert "took back 10" in again and await purchased(core) == 0
     kinds = [e.kind for e in await core.store.ledger()]
     assert kinds.count("payment_refund") == 2
+    audited = await core.store.audit_log(0)  # the two take-backs, not the refusals nor rerun
+    assert [(e.action, e.target, e.after) for e in audited] == [
+        ("refund_payment", f"telegram:{second}", "took back 5 of 10 credits"),
+        ("refund_payment", f"telegram:{first}", "took back 10 of 10 credits"),
+    ]
 
 
 def _is(core: Core, credits: int) -> Callable[[], Awaitable[bool]]:

@@ -15,13 +15,14 @@ from bot.texts import (
     payments,
     refusals,
     results,
+    settings,
     status,
     upscale,
 )
 
 SUBJECTS = [
     commands, status, refusals, options, failures, admin, upscale, account, results, payments,
-    groups,
+    groups, settings,
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import discord
 from adapters.discord.client import VideoBot
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.settings import DiscordSettings
+from adapters.settings_keys import discord_keys
 from bot.bootstrap import ConfigError, Core
 
 __all__ = ["DiscordAdapter", "DiscordSettings"]
@@ -38,6 +39,7 @@ class DiscordAdapter:
     ) -> None:
         self.core = core
         self.settings = settings if settings is not None else DiscordSettings()
+        core.service.live.follow(self.settings, discord_keys())  # changeable by /settings
         self.done = asyncio.Event()
         self.gateway = gateway
         self.bot = VideoBot(

@@ -33,6 +33,7 @@ class VideoTree(app_commands.CommandTree["VideoBot"]):
 
     async def interaction_check(self, interaction: discord.Interaction[VideoBot], /) -> bool:
         ids = channel_ids(interaction.channel) if interaction.channel else ()
+        await self.client.core.service.live.refresh()  # the allowed places may have changed
         if self.client.settings.allows(interaction.guild_id, (*ids, interaction.channel_id)):
             return True
         if interaction.type is discord.InteractionType.autocomplete:

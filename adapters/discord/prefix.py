@@ -47,6 +47,7 @@ class PrefixCog(commands.Cog):
     async def prefix(self, ctx: commands.Context[commands.Bot], *, rest: str = "") -> None:
         message = ctx.message
         bridge = self.bridge
+        await bridge.core.service.live.refresh()  # the allowed places may have changed
         if not bridge.settings.allows(guild_id_of(message), channel_ids(message.channel)):
             return
         command = (ctx.invoked_with or "video").lower()

@@ -21,6 +21,7 @@ from bot.command_types import (
     JobsCommand,
     LinkCommand,
     QuotaCommand,
+    SettingsCommand,
     StatsCommand,
     UnlinkCommand,
 )
@@ -96,3 +97,19 @@ class QuickCog(commands.Cog):
     @app_commands.command(name="stats", description=loc("cmd_stats"))
     async def stats(self, interaction: Interaction) -> None:
         await self.bridge.admin(interaction, StatsCommand())
+
+    @app_commands.command(name="settings", description=loc("cmd_settings"))
+    @app_commands.describe(
+        key=loc("opt_setting_key"), value=loc("opt_setting_value"), reset=loc("opt_setting_reset")
+    )
+    async def settings(
+        self,
+        interaction: Interaction,
+        key: str | None = None,
+        value: str | None = None,
+        reset: bool = False,
+    ) -> None:
+        key = (key or "").strip()
+        audit = key.lower() == "audit"
+        command = SettingsCommand(key, (value or "").strip(), reset=reset, audit=audit)
+        await self.bridge.admin(interaction, command)

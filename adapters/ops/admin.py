@@ -4,6 +4,7 @@ Each command opens its own connection to the bot's database (DATABASE_URL). WAL 
 the store's busy timeout make that safe while the bot runs: reads never block it, and a
 write waits for the bot's current transaction instead of failing. Money still moves only
 through the store's `grant` and `settle`, so a job is refunded at most once, whoever tries.
+Grants and refunds are written to the audit log (`videobot audit`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.ops import audit
 from adapters.ops.table import clip, print_table, utc_time
 from adapters.terminal import for_terminal
 from bot import texts
@@ -25,6 +27,8 @@ from bot.config import Settings
 from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
+from bot.settings_keys import CORE_KEYS
+from bot.settings_live import LiveSettings
 from bot.storage import JobPatch, Store, open_store
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
@@ -112,6 +116,7 @@ async def _with_store(
         raise AdminError(f"no database at {path} (DATABASE_URL); has the bot run here yet?")
     store = await open_store(settings.database_url)
     try:
+        await LiveSettings(store, CORE_KEYS, [settings]).refresh()  # /settings' values too
         await action(store)
     finally:
         await store.close()
@@ -151,7 +156,10 @@ async def grant(store: Store, user: str, credits: int, note: str, out: TextIO) -
         credits = parse_credits(credits)
     except ValueError as exc:
         raise AdminError(str(exc)) from None
+    before = (await store.balance(ref, utc_day(time.time()))).bonus
     bonus = await store.grant(ref, credits, time.time(), note or "admin CLI")
+    why = f"{credits:+d} {note}".strip()
+    await store.record_audit(audit.entry("grant", str(ref), str(before), str(bonus), why))
     print(f"{for_terminal(str(ref))}: {credits:+d} credits, bonus balance now {bonus}", file=out)
 
 
@@ -237,6 +245,8 @@ async def refund(store: Store, ref: str, out: TextIO) -> None:
         raise AdminError(
             f"job {job.short_id} is already settled ({after.state.value}); nothing changed"
         )
+    note = f"{job.cost} credit(s) back to {job.user}"
+    await store.record_audit(audit.entry("refund", job.id, job.state.value, "failed", note))
     user = for_terminal(str(job.user))
     print(f"job {job.short_id} refunded: {job.cost} credit(s) back to {user}", file=out)
     if not job.state.terminal:

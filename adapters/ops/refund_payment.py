@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from telegram import Bot
 from telegram.error import TelegramError
 
+from adapters.ops import audit
 from adapters.terminal import for_terminal
 from bot.config import Settings
 from bot.redact import redact
@@ -66,6 +67,11 @@ async def refund_payment(settings: Settings, charge_id: str, force: bool) -> str
     store = await open_store(settings.database_url)
     try:
         result = await store.refund_purchase(f"telegram:{charge}", force, time.time())
+        if result.outcome is RefundOutcome.TAKEN and result.payment is not None:
+            paid = result.payment
+            note = f"{paid.price} Stars to {paid.user}" + (" (--force)" if force else "")
+            taken = f"took back {result.taken} of {paid.credits} credits"
+            await store.record_audit(audit.entry("refund_payment", paid.id, "paid", taken, note))
     finally:
         await store.close()
     payment = _check(result, charge)

@@ -34,12 +34,12 @@ def add_parsers(sub: Any) -> None:
         "priced by VENDOR_PRICES or the vendor's own charge), grouped by vendor, model, user "
         "or chat, with a total.",
     )
-    p.add_argument("--days", type=_days, default=30, help="how far back (default 30)")
+    p.add_argument("--days", type=days_arg, default=30, help="how far back (default 30)")
     p.add_argument("--by", choices=tuple(SPEND_GROUPS), default="vendor")
     p.add_argument("--csv", metavar="FILE", help="also write the rows as CSV to FILE ('-': stdout)")
 
 
-def _days(value: str) -> int:
+def days_arg(value: str) -> int:
     days = int(value)
     if not 1 <= days <= 3660:
         raise argparse.ArgumentTypeError("DAYS is a whole number from 1 to 3660")

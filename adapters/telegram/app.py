@@ -28,10 +28,12 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.settings_keys import telegram_keys
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.delivery import TelegramSink
 from adapters.telegram.downloads import Downloader
@@ -80,6 +82,7 @@ class TelegramAdapter:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
         self.settings = settings if settings is not None else _load_settings()
+        core.service.live.follow(self.settings, telegram_keys())  # changeable by /settings
         self.token = secret.get_secret_value().strip()
         self.api_url = core.settings.telegram_api_url.rstrip("/")
         self.poll_timeout = poll_timeout
@@ -107,11 +110,16 @@ class TelegramAdapter:
         )
         self.payments = TelegramPayments(core, self.token, self.handlers.allowed)
         self.payments.install(self.app)  # ahead of the general handler: payments have no text
+        # Before any handler (group -1): settings another process changed, e.g. allowed chats.
+        self.app.add_handler(TypeHandler(object, self._refresh_settings), group=-1)
         self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.handlers.on_message))
         self.app.add_handler(CallbackQueryHandler(self.handlers.on_callback))
         self.app.add_error_handler(self.handlers.on_error)
         self.webhook: WebhookServer | None = None
         self._started = False
+
+    async def _refresh_settings(self, update: object, context: Any) -> None:
+        await self.core.service.live.refresh()
 
     # lifecycle
 

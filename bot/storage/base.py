@@ -18,6 +18,7 @@ from bot.storage.group_types import GroupBudgetStore
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
 from bot.storage.render_types import RenderTimesStore
+from bot.storage.settings_types import SettingsStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, GroupBudgetStore, Protocol):
+class Store(RenderTimesStore, GroupBudgetStore, SettingsStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
 from bot.storage.group_rows import GROUP_BUDGETS
+from bot.storage.settings_sql import SETTINGS_AND_AUDIT
 
 # Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
 # credits, a separate balance that never expires (so a payment's refund can take back exactly
@@ -197,6 +198,9 @@ MIGRATIONS: list[str] = [
     # 10: group budgets: a group chat's daily pool, its use per day and member, and what
     # each job took from which pool (see GROUP_BUDGETS)
     GROUP_BUDGETS,
+    # 11: settings changed at run time (`/settings`, `videobot settings`), the version every
+    # process checks before a command, and the audit log of operator actions
+    SETTINGS_AND_AUDIT,
 ]
 
 

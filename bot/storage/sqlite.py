@@ -3,8 +3,9 @@
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
 reports (reports.py), bought credits (payments.py), group budgets (groups.py), render
-times (renders.py) and the schema (migrations.py). Commits do not fsync (WAL,
-synchronous=NORMAL) and checkpoints, which do, run in a worker thread (checkpoint.py).
+times (renders.py), settings changed at run time and the audit log (settings.py) and the
+schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints,
+which do, run in a worker thread (checkpoint.py).
 """
 
 from __future__ import annotations
@@ -27,11 +28,20 @@ from bot.storage.opening import close_quietly, connect, sqlite_problem, unavaila
 from bot.storage.payments import PaymentOps
 from bot.storage.renders import RenderTimes
 from bot.storage.reports import Reports
+from bot.storage.settings import SettingsOps
 from bot.storage.watch import FileWatch
 
 
 class SqliteStore(
-    MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps, GroupBudgets
+    MoneyOps,
+    PaymentOps,
+    JobReads,
+    Reports,
+    Alerts,
+    RenderTimes,
+    LinkOps,
+    GroupBudgets,
+    SettingsOps,
 ):
     """The `Store` for one SQLite file."""
 

@@ -20,6 +20,7 @@ from bot.texts import (
     payments,
     refusals,
     results,
+    settings,
     status,
     upscale,
 )
@@ -53,6 +54,7 @@ CATALOG: dict[str, dict[str, str]] = merge(
     results.TEXTS,
     payments.TEXTS,
     groups.TEXTS,
+    settings.TEXTS,
 )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "admin_help": {
-        "en": "Admin: /grant USER CREDITS · /ban USER · /unban USER · /stats · "
+        "en": "Admin: /grant USER CREDITS · /ban USER · /unban USER · /stats · /settings · "
         "/groupquota N|member N|off — a group chat's shared daily budget (any chat)",
-        "zh": "管理员:/grant 用户 点数 · /ban 用户 · /unban 用户 · /stats · "
+        "zh": "管理员:/grant 用户 点数 · /ban 用户 · /unban 用户 · /stats · /settings · "
         "/groupquota 点数|member 点数|off —— 群的每日共享预算(任何群)",
     },
     "not_admin": {"en": "That command is for admins.", "zh": "该命令仅限管理员。"},

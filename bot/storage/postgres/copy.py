@@ -25,7 +25,8 @@ from bot.storage.postgres.store import PostgresStore
 CHUNK = 1_000  # rows read from SQLite and sent to PostgreSQL at a time
 MEDIA_CHUNK = 16  # media rows at a time: each holds an image of up to several MB
 FIRST = ("users", "daily_usage", "jobs")  # the tables others refer to, copied first
-DERIVED = ("credit_totals",)  # kept by the target's own trigger
+# Kept by the target itself: its trigger's totals, its own settings version (a counter).
+DERIVED = ("credit_totals", "settings_version")
 # What must agree on both sides afterwards, each as (key..., value) rows.
 CHECKS = {
     "ledger": 'SELECT "user", kind, SUM(amount), COUNT(*) FROM ledger GROUP BY "user", kind',

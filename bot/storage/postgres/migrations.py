@@ -20,6 +20,7 @@ from bot.storage.group_rows import GROUP_BUDGETS
 from bot.storage.migrations import BOUGHT_CREDITS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
+from bot.storage.settings_sql import SETTINGS_AND_AUDIT
 
 MIGRATION_LOCK = 0x76696465  # the advisory lock's key ("vide"), held while migrating
 
@@ -76,6 +77,8 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[8]),
     # 10: group budgets, their use per day and member, and each job's share of one
     ddl(GROUP_BUDGETS),
+    # 11: settings changed at run time, their version, and the audit log
+    ddl(SETTINGS_AND_AUDIT),
 ]
 
 VERSION_TABLE = """

@@ -1,7 +1,8 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
 state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
 (links.py), group budgets (groups.py), operator reports (reports.py), render times
-(renders.py), the schema (migrations.py), all on a pool of connections (connection.py).
+(renders.py), settings and the audit log (settings.py), the schema (migrations.py), all on
+a pool of connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool.
@@ -21,10 +22,19 @@ from bot.storage.postgres.payments import PgPayments
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
+from bot.storage.postgres.settings import PgSettings
 
 
 class PostgresStore(
-    PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes, PgLinks, PgGroupBudgets
+    PgMoney,
+    PgPayments,
+    PgReads,
+    PgReports,
+    PgAlerts,
+    PgRenderTimes,
+    PgLinks,
+    PgGroupBudgets,
+    PgSettings,
 ):
     """The `Store` for one PostgreSQL database."""
 
