@@ -72,6 +72,8 @@ async def serve(settings: Settings) -> None:
         # Windows' loops have no signal handlers; Ctrl+C still ends run_loop there.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    if settings.prompt_blocklist is not None and hasattr(signal, "SIGHUP"):
+        loop.add_signal_handler(signal.SIGHUP, core.service.screen.reload)  # edit, then HUP
     try:
         if ops is not None:
             await ops.start(core)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot import results
 from bot.admin_notices import AdminNotices
 from bot.balance_watch import BalanceWatch
+from bot.blocklist import BlocklistError, PromptScreen
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.service import VideoService
@@ -105,9 +106,15 @@ async def build_core(
 ) -> Core:
     """Open the database and build every part; call `start()` once adapters subscribed."""
     vendors = vendors if vendors is not None else build_vendors(settings)
+    try:  # before the database: a wrong file is a start-up error, like a wrong setting
+        screen = PromptScreen(settings.prompt_blocklist)
+    except BlocklistError as exc:
+        raise ConfigError(str(exc)) from None
     store = await open_store(settings.database_url)
     engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
     notices = AdminNotices(settings.admin_user_ids)
     cap = SpendCap(settings, store, notices, clock)
-    service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap)
+    service = VideoService(
+        settings, store, engine, vendors, clock=clock, spend_cap=cap, screen=screen
+    )
     return Core(settings, store, vendors, engine, service, notices)

@@ -18,6 +18,7 @@ from bot import texts
 from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
 from bot.admission import active_limit, check_admission
+from bot.blocklist import PromptScreen
 from bot.cancel_commands import CancelCommands
 from bot.chat import ChatAddress
 from bot.command_types import (
@@ -87,9 +88,11 @@ class VideoService(
         *,
         clock: Callable[[], float] = time.time,
         spend_cap: SpendCap | None = None,
+        screen: PromptScreen | None = None,
     ) -> None:
         self.settings = settings
         self.spend_cap = spend_cap
+        self.screen = screen or PromptScreen()  # PROMPT_BLOCKLIST; empty when unset
         self.store = store
         self.engine = engine
         self.vendors = vendors
@@ -195,6 +198,12 @@ class VideoService(
         media: dict[str, Media],
         yes: bool = False,
     ) -> Reply:
+        # Every way to start a job passes here, past the model's length check and before
+        # the cost question, the spending cap and the reservation.
+        line = self.screen.refuses(request.prompt)
+        if line is not None:
+            log.info("prompt of %s refused by PROMPT_BLOCKLIST line %d", user, line)
+            raise InvalidRequest("err_prompt_blocked")
         now = self.clock()
         model = request.model_shown
         cost = self.settings.cost(model, request.duration)

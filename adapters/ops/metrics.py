@@ -15,6 +15,7 @@ Where each series comes from:
   transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
   restarts and include refunds made with the admin CLI; scrapes in flight share one read;
 - vendor spend in money: each settled job's, summed by the store in the same read;
+- prompts refused by PROMPT_BLOCKLIST: the service's prompt screen (a count, no text);
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
 """
@@ -142,6 +143,11 @@ class Metrics:
             ["adapter"],
             registry=r,
         )
+        self.prompts_blocked = Counter(
+            "videobot_prompts_blocked",
+            "Prompts refused by PROMPT_BLOCKLIST (what they said is not recorded)",
+            registry=r,
+        )
         info = Gauge("videobot_build_info", "The running version", ["version"], registry=r)
         info.labels(__version__).set(1)
         self.ledger = LedgerCollector()
@@ -186,6 +192,7 @@ class Metrics:
     def attach(self, core: Core) -> None:
         """Follow this core's engine; count adapter errors from the logs."""
         core.engine.observe(self.observe)
+        core.service.screen.observe(self.prompts_blocked.inc)
         engine = core.engine
         self.in_flight.set_function(lambda: float(engine.in_flight))
         logging.getLogger().addHandler(self.log_handler)
