@@ -28,7 +28,7 @@ import importlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,22 +175,18 @@ def load(path: Path) -> Blocklist:
 
 class PromptScreen:
     """The blocklist in force: checks prompts, reloads the file on demand (SIGHUP), and
-    tells observers (the metrics) of each refusal, never of what it matched."""
+    counts refusals for the metrics, never recording what matched."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.blocklist = load(path) if path is not None else Blocklist()
-        self._observers: list[Callable[[], None]] = []
-
-    def observe(self, observer: Callable[[], None]) -> None:
-        self._observers.append(observer)
+        self.refused = 0
 
     def refuses(self, text: str) -> int | None:
-        """The line of the blocklist `text` matches (observers are told), or None."""
+        """The line of the blocklist `text` matches (and counted), or None."""
         line = self.blocklist.line_of(text)
         if line is not None:
-            for observer in self._observers:
-                observer()
+            self.refused += 1
         return line
 
     def reload(self) -> bool:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import results
 from bot.admin_notices import AdminNotices
@@ -59,6 +59,7 @@ class Core:
     engine: JobEngine
     service: VideoService
     notices: AdminNotices  # the adapters register how they message an admin privately
+    _balances: BalanceWatch | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
         await self.store.prune_media(time.time() - MEDIA_RETENTION)
@@ -81,11 +82,14 @@ class Core:
             await asyncio.sleep(every)
 
     def balance_watch(self) -> BalanceWatch:
-        """The vendors' balances against VENDOR_BALANCE_ALERT, told to the admins."""
-        return BalanceWatch(
-            self.settings.vendor_balance_alert, self.store, self.vendors, self.notices,
-            self.engine.clock,
-        )  # fmt: skip
+        """The vendors' balances against VENDOR_BALANCE_ALERT, told to the admins; one per
+        core, so the metrics read the balances its last check saw."""
+        if self._balances is None:
+            self._balances = BalanceWatch(
+                self.settings.vendor_balance_alert, self.store, self.vendors, self.notices,
+                self.engine.clock,
+            )  # fmt: skip
+        return self._balances
 
     async def watch_balances(self) -> None:
         """Check the vendors' balances every 10 minutes until cancelled."""
