@@ -37,3 +37,10 @@ async def test_fit_lag_reencodes_under_the_limit_and_reports_the_lag() -> None:
     row = await fit_lag(size="96x64", seconds=1, limit_mib=0.1)
     assert row["source_mb"] > row["limit_mb"] >= row["fitted_mb"]
     assert row["lag_samples"] > 0 and row["lag_max_ms"] is not None
+
+
+def test_blocklist_bench_checks_prompts_that_match_nothing() -> None:
+    from bench.blocklist import run as blocklist
+
+    row = blocklist(words=50, patterns=2, length=200, checks=5)
+    assert row["words"] == 50 and row["check µs"] > 0

@@ -4,6 +4,8 @@ call, counted in the metrics without the prompt."""
 
 from __future__ import annotations
 
+import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -58,6 +60,39 @@ def test_words_phrases_and_patterns(prompt: str, line: int | None) -> None:
     assert parse(LIST).line_of(prompt) == line
 
 
+def test_words_sharing_a_beginning_are_each_found_whole() -> None:
+    blocklist = parse("go\ngore\ngorefest\ngore fest\n鬼\n鬼畜\nc++\n")
+    assert [blocklist.line_of(p) for p in ("go!", "gore.", "GOREFEST", "gore  fest")] == [
+        1, 2, 3, 4,
+    ]  # fmt: skip
+    assert [blocklist.line_of(p) for p in ("goal", "gored", "gorefests", "鬼畜片", "c++11")] == [
+        None, None, None, 6, 7,
+    ]  # fmt: skip
+
+
+def one_word(word: str) -> str:
+    """A plain pattern for one word of the test's alphabet (a, b: Latin; 暴, 力: Han)."""
+    body = r"\s+".join(re.escape(part) for part in word.split())
+    return ("(?<!\\w)" if word[0] in "ab" else "") + body + ("(?!\\w)" if word[-1] in "ab" else "")
+
+
+def test_the_trie_finds_what_one_pattern_per_word_finds() -> None:
+    """Random lists and prompts over a small alphabet (so that words overlap a lot): the
+    one pattern agrees with a plain search for each word."""
+    rng = random.Random(7)
+    alphabet = "ab 暴力"
+    for _ in range(300):
+        words = {
+            " ".join("".join(rng.choices(alphabet, k=rng.randint(1, 4))).split()) for _ in range(4)
+        } - {""}
+        blocklist = parse("\n".join(words))
+        singles = [re.compile(one_word(w)) for w in words]
+        for _ in range(10):
+            prompt = "".join(rng.choices(alphabet + "c", k=rng.randint(0, 12)))
+            expected = any(s.search(prompt) for s in singles)
+            assert (blocklist.line_of(prompt) is not None) == expected, (words, prompt)
+
+
 def test_comments_and_blank_lines_are_no_entries() -> None:
     assert parse("# gore\n\n   \n  # re:.\n").entries == 0
     assert parse("# gore\n\n   \n  # re:.\n").line_of("gore") is None
@@ -73,6 +108,7 @@ def test_comments_and_blank_lines_are_no_entries() -> None:
         ("re:a*\n", "line 1 ('re:a*'): matches an empty prompt"),
         ("re:\n", "line 1 ('re:'): matches an empty prompt"),
         ("\u200b\u200d\n", "line 1 ('\\u200b\\u200d'): has no visible characters"),
+        ("x" * 201, f"line 1 ('{'x' * 201}'): is longer than 200 characters"),
     ],
 )
 def test_a_wrong_line_is_named(text: str, wrong: str) -> None:
