@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.ops.checks import FAIL, OK
+from adapters.ops.local_checks import config_checks
 from adapters.ops.metrics import OpsServer
 from bot import texts
 from bot.blocklist import BlocklistError, PromptScreen, load, parse
@@ -21,7 +23,7 @@ from bot.models import JobState, UserRef
 from bot.service import Incoming, utc_day
 from bot.vendors.runway import RunwayClient
 from tests.emulators.runway import RunwayEmulator
-from tests.helpers import RecordingSink, finished, make_core, task_calls
+from tests.helpers import RecordingSink, finished, make_core, settings_for, task_calls
 from tests.test_ops_metrics import get, samples, value
 
 pytestmark = pytest.mark.emulator(run_seconds=0.1)
@@ -148,6 +150,16 @@ async def test_a_wrong_file_stops_the_bot_at_start(tmp_path: Path) -> None:
     path.write_text("gore\nre:[z-a]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"blocklist.txt line 2 \('re:\[z-a\]'\)"):
         await make_core(tmp_path, prompt_blocklist=path)
+
+
+def test_doctor_names_the_wrong_line(tmp_path: Path) -> None:
+    path = tmp_path / "blocklist.txt"
+    path.write_text("gore\nre:a**\n", encoding="utf-8")
+    [row] = config_checks(settings_for(tmp_path, prompt_blocklist=path))
+    assert row.name == "config PROMPT_BLOCKLIST" and row.status == FAIL
+    assert "line 2 ('re:a**'): not a valid regular expression" in row.detail
+    path.write_text("gore\n", encoding="utf-8")
+    assert [r.status for r in config_checks(settings_for(tmp_path, prompt_blocklist=path))] == [OK]
 
 
 def ledger_rows(tmp_path: Path) -> int:
