@@ -24,6 +24,8 @@ _END = ""  # the key that marks the end of a word in the trie
 def normalise(text: str) -> str:
     """The form prompts and words are compared in: NFKC, case-folded, no format characters."""
     folded = unicodedata.normalize("NFKC", text).casefold()
+    if folded.isprintable():  # no format (nor control) character: the usual case, in C
+        return folded
     return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
 
 
