@@ -72,6 +72,11 @@ async def serve(settings: Settings) -> None:
         # Windows' loops have no signal handlers; Ctrl+C still ends run_loop there.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    if settings.prompt_blocklist is not None and hasattr(signal, "SIGHUP"):
+        screen = core.service.screen  # edit the file, then `kill -HUP`
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: core.engine.spawn(screen.reload_soon(), "blocklist-reload")
+        )
     try:
         if ops is not None:
             await ops.start(core)

@@ -37,6 +37,7 @@ class BalanceWatch:
         self.vendors = vendors
         self.notices = notices
         self.clock = clock
+        self.readings: dict[str, float] = {}  # vendor -> its last balance, for the metrics
 
     async def run(self, every: float = BALANCE_CHECK_SECONDS) -> None:
         """Check now and every `every` seconds, until cancelled; a failed check is logged."""
@@ -65,6 +66,7 @@ class BalanceWatch:
         if credits is None:
             return  # no balance call: nothing to compare
         log.info("balance of %s: %s", vendor.id, credits)
+        self.readings[vendor.id] = credits
         if threshold is not None and credits < threshold:
             await self._low(vendor.id, credits, threshold)
         elif await self.store.set_alert(alert_name(vendor.id), False, self.clock()):

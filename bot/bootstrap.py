@@ -6,11 +6,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import results
 from bot.admin_notices import AdminNotices
 from bot.balance_watch import BalanceWatch
+from bot.blocklist import BlocklistError, PromptScreen
 from bot.config import Settings
 from bot.jobs import JobEngine
 from bot.service import VideoService
@@ -60,6 +61,7 @@ class Core:
     engine: JobEngine
     service: VideoService
     notices: AdminNotices  # the adapters register how they message an admin privately
+    _balances: BalanceWatch | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
         await self.store.prune_media(time.time() - MEDIA_RETENTION)
@@ -83,11 +85,14 @@ class Core:
             await asyncio.sleep(every)
 
     def balance_watch(self) -> BalanceWatch:
-        """The vendors' balances against VENDOR_BALANCE_ALERT, told to the admins."""
-        return BalanceWatch(
-            self.settings.vendor_balance_alert, self.store, self.vendors, self.notices,
-            self.engine.clock,
-        )  # fmt: skip
+        """The vendors' balances against VENDOR_BALANCE_ALERT, told to the admins; one per
+        core, so the metrics read the balances its last check saw."""
+        if self._balances is None:
+            self._balances = BalanceWatch(
+                self.settings.vendor_balance_alert, self.store, self.vendors, self.notices,
+                self.engine.clock,
+            )  # fmt: skip
+        return self._balances
 
     async def watch_balances(self) -> None:
         """Check the vendors' balances every 10 minutes until cancelled."""
@@ -110,6 +115,10 @@ async def build_core(
     """Open the database and build every part; call `start()` once adapters subscribed.
     `keys` are the settings admins may change at run time (the adapters add theirs)."""
     vendors = vendors if vendors is not None else build_vendors(settings)
+    try:  # before the database: a wrong file is a start-up error, like a wrong setting
+        screen = PromptScreen(settings.prompt_blocklist)
+    except BlocklistError as exc:
+        raise ConfigError(str(exc)) from None
     store = await open_store(settings.database_url)
     engine = JobEngine(settings, store, {v.id: v for v in vendors}, clock=clock)
     notices = AdminNotices(settings.admin_user_ids)
@@ -118,5 +127,7 @@ async def build_core(
     live.on_change(vendor_order(settings, vendors))
     live.on_change(lambda: engine.queue.pump(force=True))  # a higher MAX_JOBS_PER_USER frees
     await live.refresh()  # the database's values from the start
-    service = VideoService(settings, store, engine, vendors, clock=clock, spend_cap=cap, live=live)
+    service = VideoService(
+        settings, store, engine, vendors, clock=clock, spend_cap=cap, live=live, screen=screen
+    )
     return Core(settings, store, vendors, engine, service, notices)

@@ -130,6 +130,9 @@ class Settings(EnvSettings):
     log_level: str = "INFO"
     log_format: str = "text"
 
+    # A file of words and regular expressions no prompt may contain (bot/blocklist.py).
+    prompt_blocklist: Path | None = None
+
     # The bot's queue and routing (README: "Queue, limits, ETA and routing").
     max_queued_per_user: int = Field(5, ge=0)  # waiting in the bot's queue, beyond those above
     video_queue_timeout: float = Field(3600.0, gt=0)  # longest wait in the bot's queue

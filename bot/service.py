@@ -18,6 +18,7 @@ from bot import texts
 from bot.account_commands import AccountCommands, clip
 from bot.admin_commands import AdminCommands
 from bot.admission import active_limit, check_admission
+from bot.blocklist import PromptScreen
 from bot.cancel_commands import CancelCommands
 from bot.chat import ChatAddress
 from bot.command_types import (
@@ -96,11 +97,13 @@ class VideoService(
         clock: Callable[[], float] = time.time,
         spend_cap: SpendCap | None = None,
         live: LiveSettings | None = None,
+        screen: PromptScreen | None = None,
     ) -> None:
         self.settings = settings
         # The settings admins change at run time (bot.settings_live), checked per command.
         self.live = live if live is not None else LiveSettings(store, CORE_KEYS, [settings])
         self.spend_cap = spend_cap
+        self.screen = screen or PromptScreen()  # PROMPT_BLOCKLIST; empty when unset
         self.store = store
         self.engine = engine
         self.vendors = vendors
@@ -215,6 +218,13 @@ class VideoService(
         media: dict[str, Media],
         yes: bool = False,
     ) -> Reply:
+        # Every way to start a job passes here, past the model's length check and before
+        # the cost question, the spending cap and the reservation.
+        screened = (request.prompt, request.options.negative)  # what the user typed, both
+        line = next(filter(None, map(self.screen.refuses, screened)), None)
+        if line is not None:
+            log.info("prompt of %s refused by PROMPT_BLOCKLIST line %d", user, line)
+            raise InvalidRequest("err_prompt_blocked")
         now = self.clock()
         model = request.model_shown
         cost = self.settings.cost(model, request.duration)

@@ -47,3 +47,10 @@ async def test_group_pool_pays_every_reserve_from_the_pool() -> None:
         ("own credits", 10),
         ("a group's pool", 10),
     ]
+
+
+def test_blocklist_bench_checks_prompts_that_match_nothing() -> None:
+    from bench.blocklist import run as blocklist
+
+    row = blocklist(words=50, patterns=2, length=200, checks=5)
+    assert row["words"] == 50 and row["check µs"] > 0

@@ -15,7 +15,7 @@ import httpx
 from pydantic import ValidationError
 
 from adapters.ops.checks import FAIL, OK, WARN, Check
-from bot import results
+from bot import blocklist, results
 from bot.config import Settings
 from bot.storage import display_url
 from bot.storage.health import existing_ancestor, inspect_store
@@ -104,6 +104,11 @@ def config_checks(settings: Settings) -> list[Check]:
         rows.append(Check("config LOG_LEVEL", FAIL, f"expected one of {', '.join(LOG_LEVELS)}"))
     if settings.log_format.lower() not in ("text", "json"):
         rows.append(Check("config LOG_FORMAT", WARN, "expected text or json; using text"))
+    if settings.prompt_blocklist is not None:
+        try:
+            blocklist.load(settings.prompt_blocklist)
+        except blocklist.BlocklistError as exc:
+            rows.append(Check("config PROMPT_BLOCKLIST", FAIL, str(exc)))
     if not rows:
         adapters = [
             name

@@ -15,6 +15,8 @@ Where each series comes from:
   transaction), read when Prometheus scrapes, so they match `videobot export-ledger`, survive
   restarts and include refunds made with the admin CLI; scrapes in flight share one read;
 - vendor spend in money: each settled job's, summed by the store in the same read;
+- jobs waiting in the queue, the vendors' last balances and the prompts PROMPT_BLOCKLIST
+  refused: read from the core at each scrape (adapters/ops/metrics_state.py);
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
 """
@@ -33,6 +35,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
 from adapters.ops.metrics_spend import SpendCollector
+from adapters.ops.metrics_state import CoreState
 from adapters.ops.timing import TimedClient
 from bot import __version__
 from bot.bootstrap import ConfigError, Core
@@ -148,6 +151,8 @@ class Metrics:
         r.register(self.ledger)
         self.spend = SpendCollector()
         r.register(self.spend)
+        self.state = CoreState()
+        r.register(self.state)
         self.log_handler = AdapterErrorCounter(self.adapter_errors)
         self._completed: dict[tuple[str, str], float] = {}  # (vendor, task) -> monotonic
         self._reading: asyncio.Future[None] | None = None  # the ledger read scrapes share
@@ -186,6 +191,7 @@ class Metrics:
     def attach(self, core: Core) -> None:
         """Follow this core's engine; count adapter errors from the logs."""
         core.engine.observe(self.observe)
+        self.state.core = core
         engine = core.engine
         self.in_flight.set_function(lambda: float(engine.in_flight))
         logging.getLogger().addHandler(self.log_handler)

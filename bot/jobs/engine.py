@@ -124,6 +124,11 @@ class JobEngine(Kernel):
     def in_flight(self) -> int:
         return len(self.tasks)
 
+    @property
+    def queued(self) -> int:
+        """Jobs of this process waiting in the bot's queue for a vendor slot."""
+        return len(self.queue.tickets)
+
     def wake(self, vendor_id: str, task_id: str) -> bool:
         """A vendor callback says the task changed: poll it now instead of at the next tick."""
         job_id = self.by_task.get((vendor_id, task_id))

@@ -157,6 +157,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "Tell me what to make, e.g. /video a paper boat on a stormy sea",
         "zh": "✍️ 描述中没有可见的文字。请描述想要的视频,例如:/video 暴风雨海面上的一只纸船",
     },
+    "err_prompt_blocked": {  # PROMPT_BLOCKLIST: neutral, never naming what matched
+        "en": "🚫 I can't make a video from this description. Please describe something else.",
+        "zh": "🚫 无法根据这段描述制作视频,请换一种描述。",
+    },
     "again_unavailable": {
         "en": "This video can't be repeated here. Send your own /video command instead.",
         "zh": "无法在这里重复这个视频。请发送你自己的 /video 命令。",
