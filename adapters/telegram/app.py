@@ -3,7 +3,8 @@
 Lifecycle (the runtime owns the event loop, so no `run_polling`): initialize (getMe) ->
 setMyCommands in English and Chinese -> subscribe the engine sink -> start -> long polling,
 or a webhook when TELEGRAM_WEBHOOK_URL is set. Updates are handled concurrently, so a slow
-download never holds up anyone else.
+download never holds up anyone else. On PostgreSQL several processes may run: every one
+serves the webhook, but only the leader polls (leader.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from adapters.telegram.delivery import TelegramSink
 from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
 from adapters.telegram.handlers import Handlers
+from adapters.telegram.leader import Poller, polling_leadership
 from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.status import StatusBoard
@@ -43,6 +45,7 @@ from bot.chat import ChatAddress
 from bot.models import UserRef
 from bot.redact import redact as scrub
 from bot.service import ADMIN_COMMANDS
+from bot.storage.postgres.leader import Leadership
 
 log = logging.getLogger("videobot.telegram")
 
@@ -106,6 +109,8 @@ class TelegramAdapter:
         self.app.add_handler(CallbackQueryHandler(self.handlers.on_callback))
         self.app.add_error_handler(self.handlers.on_error)
         self.webhook: WebhookServer | None = None
+        self.poller = Poller(self.app, timeout=poll_timeout, on_error=self._polling_error)
+        self.leadership: Leadership | None = None
         self._started = False
 
     # lifecycle
@@ -131,14 +136,15 @@ class TelegramAdapter:
         await self.app.start()
         if self.settings.webhook_url:
             await self._start_webhook(self.settings.webhook_url)
+        elif self.core.settings.uses_sqlite:  # one process: it polls
+            await self.poller.start()
         else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                timeout=int(self.poll_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-                error_callback=self._polling_error,
+            self.leadership = polling_leadership(
+                self.poller, self.core.settings.database_url, self.token
             )
-            log.info("telegram: long polling")
+            await self.leadership.start()
+            if not self.leadership.leading:
+                log.info("telegram: another process polls; this one delivers and stands by")
 
     async def stop(self) -> None:
         if not self._started:
@@ -147,8 +153,9 @@ class TelegramAdapter:
         self.sink.closed = True
         if self.webhook is not None:
             await self.webhook.stop()
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self.leadership is not None:
+            await self.leadership.stop()
+        await self.poller.stop()
         await self.handlers.albums.aclose()
         if self.app.running:
             await self.app.stop()
