@@ -7,6 +7,8 @@ documents every one of them.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +31,11 @@ def comma_list(value: Any) -> Any:
     if isinstance(value, int):
         return [value]
     return value
+
+
+def default_process_id() -> str:
+    """host:pid, unique among the processes sharing a database at any one time."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class EnvSettings(BaseSettings):
@@ -146,6 +153,9 @@ class Settings(EnvSettings):
     # Prometheus metrics and health endpoints; off unless METRICS_PORT is set.
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"  # this host only, unless the operator opens it up
+    # This process among several on one database (the metrics' `process` label); host:pid
+    # when unset.
+    videobot_process_id: str | None = Field(None, min_length=1, max_length=200)
 
     @field_validator("video_vendors", "admin_user_ids", mode="before")
     @classmethod
@@ -251,6 +261,11 @@ class Settings(EnvSettings):
             return urlsplit(self.database_url).password
         except ValueError:
             return None
+
+    @property
+    def process_id(self) -> str:
+        """VIDEOBOT_PROCESS_ID, else host:pid."""
+        return self.videobot_process_id or default_process_id()
 
     @property
     def uses_sqlite(self) -> bool:

@@ -17,6 +17,10 @@ Where each series comes from:
 - vendor spend in money: each settled job's, summed by the store in the same read;
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
+
+Every series carries `process="<VIDEOBOT_PROCESS_ID>"` (metrics_process.py). The ledger and
+spend series are the database's totals, the same in every process: take one process's (`max
+without (process)`), not their sum.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
+from adapters.ops.metrics_process import exported
 from adapters.ops.metrics_spend import SpendCollector
 from adapters.ops.timing import TimedClient
 from bot import __version__
 from bot.bootstrap import ConfigError, Core
+from bot.config import default_process_id
 from bot.events import EventKind, JobEvent
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient
@@ -96,8 +102,12 @@ class AdapterErrorCounter(logging.Handler):
 class Metrics:
     """Every series of one bot process, in a registry of its own."""
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self, registry: CollectorRegistry | None = None, *, process: str | None = None
+    ) -> None:
         self.registry = registry or CollectorRegistry()
+        self.process = process or default_process_id()
+        self._exported = exported(self.registry, self.process)
         r = self.registry
         self.jobs = Counter(
             "videobot_jobs",
@@ -213,7 +223,7 @@ class Metrics:
             log.warning("metrics: cannot read the ledger: %s", exc)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        return generate_latest(self._exported)
 
 
 class OpsServer:
