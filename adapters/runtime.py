@@ -57,7 +57,7 @@ async def serve(settings: Settings) -> None:
     if settings.metrics_port is not None:
         from adapters.ops.metrics import Metrics, OpsServer
 
-        metrics = Metrics(process=settings.process_id)
+        metrics = Metrics(process=settings.videobot_process_id)  # default host:pid
         ops = OpsServer(settings.metrics_host, settings.metrics_port, metrics)
         vendors = ops.metrics.instrument(vendors)  # the engine gets the timed clients
     core = await build_core(settings, vendors=vendors)

@@ -7,8 +7,6 @@ documents every one of them.
 from __future__ import annotations
 
 import json
-import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,11 +29,6 @@ def comma_list(value: Any) -> Any:
     if isinstance(value, int):
         return [value]
     return value
-
-
-def default_process_id() -> str:
-    """host:pid, unique among the processes sharing a database at any one time."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class EnvSettings(BaseSettings):
@@ -261,11 +254,6 @@ class Settings(EnvSettings):
             return urlsplit(self.database_url).password
         except ValueError:
             return None
-
-    @property
-    def process_id(self) -> str:
-        """VIDEOBOT_PROCESS_ID, else host:pid."""
-        return self.videobot_process_id or default_process_id()
 
     @property
     def uses_sqlite(self) -> bool:

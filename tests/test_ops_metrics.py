@@ -18,10 +18,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters import runtime
 from adapters.ops.metrics import Metrics, OpsServer, adapter_of
+from adapters.ops.metrics_process import default_process_id
 from adapters.ops.timing import TimedClient
 from bot.bootstrap import ConfigError, Core
 from bot.commands import read
-from bot.config import default_process_id
 from bot.models import JobState, UserRef
 from bot.service import Incoming
 from bot.storage.migrations import MIGRATIONS
@@ -226,9 +226,9 @@ def test_every_series_carries_the_process_label() -> None:
 
 
 def test_the_process_id_defaults_to_host_and_pid(tmp_path: Path) -> None:
-    assert settings_for(tmp_path).process_id == f"{socket.gethostname()}:{os.getpid()}"
-    assert settings_for(tmp_path, videobot_process_id="bot-2").process_id == "bot-2"
-    assert Metrics().process == default_process_id()
+    assert Metrics().process == f"{socket.gethostname()}:{os.getpid()}"
+    assert Metrics(process=None).process == default_process_id()
+    assert settings_for(tmp_path, videobot_process_id="bot-2").videobot_process_id == "bot-2"
 
 
 def test_each_metrics_instance_has_its_own_registry() -> None:

@@ -36,12 +36,11 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
-from adapters.ops.metrics_process import exported
+from adapters.ops.metrics_process import default_process_id, exported
 from adapters.ops.metrics_spend import SpendCollector
 from adapters.ops.timing import TimedClient
 from bot import __version__
 from bot.bootstrap import ConfigError, Core
-from bot.config import default_process_id
 from bot.events import EventKind, JobEvent
 from bot.storage.base import Store
 from bot.vendors.base import VendorClient

@@ -8,6 +8,8 @@ has to pass it.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry
@@ -15,6 +17,11 @@ from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
 PROCESS_LABEL = "process"
+
+
+def default_process_id() -> str:
+    """host:pid, unique among the processes sharing a database at any one time."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class ProcessLabelled(Collector):
