@@ -16,11 +16,12 @@ import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramSettings
 from adapters.telegram.chat import TelegramChat
-from adapters.telegram.leader import polling_key
+from adapters.telegram.leader import polling_scope
 from bot.bootstrap import Core
 from bot.commands import read
 from bot.models import UserRef
 from bot.replies import Incoming
+from bot.storage.leadership import leadership
 from bot.storage.postgres.leader import lock_key
 from bot.vendors.runway import RunwayClient
 from tests.botapi_emulator import TOKEN, BotAPIEmulator
@@ -92,7 +93,7 @@ async def end_session(database_url: str, process: Process) -> None:
             "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
             "WHERE locktype = 'advisory' AND granted "
             "AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
-            polling_key(TOKEN),
+            lock_key(polling_scope(TOKEN)),
         )
     finally:
         await db.close()
@@ -152,6 +153,14 @@ async def test_a_follower_delivers_its_jobs(start: Start, tg: BotAPIEmulator) ->
 
 
 async def test_two_bots_on_one_database_lead_apart() -> None:
-    assert polling_key(TOKEN) != polling_key(TOKEN + "x")
-    assert polling_key(TOKEN) == lock_key(b"videobot:telegram-polling:" + TOKEN.encode())
-    assert -(2**63) <= polling_key(TOKEN) < 2**63
+    key = lock_key(polling_scope(TOKEN))
+    assert key != lock_key(polling_scope(TOKEN + "x"))
+    assert -(2**63) <= key < 2**63
+
+
+async def test_on_sqlite_there_is_no_election(tmp_path: Path) -> None:
+    async def nothing() -> None:
+        return None
+
+    url = f"sqlite:///{tmp_path / 'videobot.db'}"
+    assert leadership(url, b"scope", lead=nothing, follow=nothing, what="x") is None

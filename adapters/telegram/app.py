@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -28,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.base import load_settings
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.delivery import TelegramSink
 from adapters.telegram.downloads import Downloader
@@ -45,7 +45,7 @@ from bot.chat import ChatAddress
 from bot.models import UserRef
 from bot.redact import redact as scrub
 from bot.service import ADMIN_COMMANDS
-from bot.storage.postgres.leader import Leadership
+from bot.storage.leadership import Leadership
 
 log = logging.getLogger("videobot.telegram")
 
@@ -77,7 +77,9 @@ class TelegramAdapter:
         if secret is None or not secret.get_secret_value().strip():
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
-        self.settings = settings if settings is not None else _load_settings()
+        self.settings = (
+            settings if settings is not None else load_settings(TelegramSettings, "Telegram")
+        )
         self.token = secret.get_secret_value().strip()
         self.api_url = core.settings.telegram_api_url.rstrip("/")
         self.poll_timeout = poll_timeout
@@ -136,15 +138,16 @@ class TelegramAdapter:
         await self.app.start()
         if self.settings.webhook_url:
             await self._start_webhook(self.settings.webhook_url)
-        elif self.core.settings.uses_sqlite:  # one process: it polls
-            await self.poller.start()
         else:
             self.leadership = polling_leadership(
                 self.poller, self.core.settings.database_url, self.token
             )
-            await self.leadership.start()
-            if not self.leadership.leading:
-                log.info("telegram: another process polls; this one delivers and stands by")
+            if self.leadership is None:  # SQLite: one process, it polls
+                await self.poller.start()
+            else:
+                await self.leadership.start()
+                if not self.leadership.leading:
+                    log.info("telegram: another process polls; this one delivers, stands by")
 
     async def stop(self) -> None:
         if not self._started:
@@ -233,17 +236,6 @@ class TelegramAdapter:
     def _safe(self, exc: BaseException) -> str:
         """Error text without the token or the webhook secret, whatever case it comes back in."""
         return scrub(redact(f"{type(exc).__name__}: {exc}", self.token))[:300]
-
-
-def _load_settings() -> TelegramSettings:
-    try:
-        return TelegramSettings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"TELEGRAM_{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"bad Telegram configuration: {problems}") from None
 
 
 def build_application(token: str, api_url: str) -> TgApp:

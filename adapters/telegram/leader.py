@@ -17,14 +17,14 @@ from typing import Any
 from telegram.error import TelegramError
 
 from adapters.telegram.translate import ALLOWED_UPDATES
-from bot.storage.postgres.leader import AdvisoryLock, Leadership, lock_key
+from bot.storage.leadership import Leadership, leadership
 
 log = logging.getLogger("videobot.telegram")
 
 
-def polling_key(token: str) -> int:
-    """The advisory lock key of this bot's long polling."""
-    return lock_key(b"videobot:telegram-polling:" + token.encode())
+def polling_scope(token: str) -> bytes:
+    """What the processes of this bot elect a poller for (hashed into the lock's key)."""
+    return b"videobot:telegram-polling:" + token.encode()
 
 
 class Poller:
@@ -56,10 +56,11 @@ class Poller:
             log.info("telegram: stopped polling")
 
 
-def polling_leadership(poller: Poller, database_url: str, token: str) -> Leadership:
-    """Leadership that polls while it leads (see the module's doc)."""
-    return Leadership(
-        AdvisoryLock(database_url, polling_key(token)),
+def polling_leadership(poller: Poller, database_url: str, token: str) -> Leadership | None:
+    """The election of the process that polls (see the module's doc); None on SQLite."""
+    return leadership(
+        database_url,
+        polling_scope(token),
         lead=poller.start,
         follow=poller.stop,
         what="Telegram long polling",
