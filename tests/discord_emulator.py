@@ -673,9 +673,11 @@ class Harness:
         vendors: list[Any] | None = None,
         *,
         settings: Any = None,
+        gateway: bool = False,
         **core_overrides: Any,
     ) -> None:
         self.tmp_path = tmp_path
+        self.gateway = gateway  # connect to the gateway (a FakeGateway the test points at)
         self.vendors = vendors
         self.settings = settings
         self.core_overrides = core_overrides
@@ -703,7 +705,7 @@ class Harness:
         self.adapter = DiscordAdapter(
             self.core,
             settings,
-            gateway=False,
+            gateway=self.gateway,
             clock=self.clock,
             progress_interval=0.05,
             media_hosts=frozenset({"127.0.0.1"}),
