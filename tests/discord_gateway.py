@@ -1,10 +1,9 @@
-"""A minimal Discord gateway on 127.0.0.1: enough for discord.py to connect, identify and
-be READY, so tests can see which shards a process asks for.
+"""A minimal Discord gateway, served by FakeDiscord at /gateway/: enough for discord.py to
+connect, identify and be READY, so tests can see which shards a process asks for.
 
-    gateway = await FakeGateway().start()
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway.url)
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
     ... bot.connect() ...
-    await gateway.wait_for_identify(1)   # the IDENTIFY payloads, `shard` = [id, count]
+    await fake.wait_for_identify(1)   # the IDENTIFY payloads, `shard` = [id, count]
 
 It speaks the JSON encoding with `zlib-stream` compression (what discord.py asks for when
 no zstd module is installed): HELLO, heartbeat ACKs, READY with no guilds for each
@@ -23,39 +22,31 @@ from aiohttp import WSMsgType, web
 HELLO, IDENTIFY, HEARTBEAT, HEARTBEAT_ACK, DISPATCH = 10, 2, 1, 11, 0
 
 
-class FakeGateway:
-    def __init__(self, bot_user: dict[str, Any], application_id: int) -> None:
-        self.bot_user = bot_user
-        self.application_id = application_id
-        self.identifies: list[dict[str, Any]] = []
-        self.url = ""
-        self._runner: web.AppRunner | None = None
-        self._changed = asyncio.Condition()
+class GatewayMixin:
+    """The gateway side of FakeDiscord (which calls `_gateway_init` and routes /gateway/)."""
 
-    async def start(self) -> FakeGateway:
-        app = web.Application()
-        app.router.add_get("/", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"ws://127.0.0.1:{port}/"
-        return self
+    base_url: str
+    identifies: list[dict[str, Any]]
 
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def _gateway_init(self, bot_user: dict[str, Any], application_id: int) -> None:
+        self.gateway_user = bot_user
+        self.gateway_application = application_id
+        self.identifies = []
+        self._identified = asyncio.Condition()
+
+    @property
+    def gateway_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/gateway/"
 
     async def wait_for_identify(self, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
         async def enough() -> None:
-            async with self._changed:
-                await self._changed.wait_for(lambda: len(self.identifies) >= count)
+            async with self._identified:
+                await self._identified.wait_for(lambda: len(self.identifies) >= count)
 
         await asyncio.wait_for(enough(), timeout)
         return self.identifies[:count]
 
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         zipped = request.query.get("compress") == "zlib-stream"
@@ -78,17 +69,17 @@ class FakeGateway:
                 await send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
             elif payload["op"] == IDENTIFY:
                 identify = payload["d"]
-                async with self._changed:
+                async with self._identified:
                     self.identifies.append(identify)
-                    self._changed.notify_all()
+                    self._identified.notify_all()
                 sequence += 1
                 ready = {
                     "v": 10,
-                    "user": self.bot_user,
+                    "user": self.gateway_user,
                     "guilds": [],
                     "session_id": f"session-{len(self.identifies)}",
-                    "resume_gateway_url": self.url,
-                    "application": {"id": str(self.application_id), "flags": 0},
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": str(self.gateway_application), "flags": 0},
                 }
                 if "shard" in identify:
                     ready["shard"] = identify["shard"]

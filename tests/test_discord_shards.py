@@ -1,7 +1,8 @@
 """The Discord gateway split across processes: DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS reach
 discord.py's AutoShardedClient, only the process with shard 0 registers the commands, and a
 process without it still serves slash commands and buttons and delivers over REST (the fake
-Discord REST server; it has no gateway, so interactions are injected as the shard would)."""
+Discord: its REST server, and a gateway that only identifies, so interactions are injected
+as the shard would deliver them)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from typing import Any
 
 import discord
 import pytest
-import yarl
-from discord.gateway import DiscordWebSocket
 from pydantic import ValidationError
 
 from adapters.base import load_settings
@@ -24,8 +23,7 @@ from bot.bootstrap import ConfigError
 from bot.models import Job, JobState, UserRef
 from bot.vendors.base import VendorClient
 from tests.conftest import EmulatorSpec
-from tests.discord_emulator import APP_ID, USER_ID, FakeDiscord, Harness
-from tests.discord_gateway import FakeGateway
+from tests.discord_emulator import APP_ID, USER_ID, Harness
 from tests.helpers import wait_until
 
 COMMANDS = r"^/applications/\d+/commands$"
@@ -148,40 +146,31 @@ async def wait_for_job(h: Harness, which: Callable[[Job], bool]) -> Job:
     return found[0]
 
 
-@pytest.fixture
-async def gateway(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGateway]:
-    """The fake gateway, where discord.py connects (it would go to Discord's own)."""
-    fake = await FakeGateway(FakeDiscord().user(APP_ID, "videobot", bot=True), APP_ID).start()
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.url))
-    yield fake
-    await fake.stop()
-
-
 async def test_a_sharded_process_connects_its_own_shard_only(
-    process: Process, gateway: FakeGateway
+    process: Process,
 ) -> None:
     async with process(gateway=True, shard_count=3, shard_ids="2") as h:
-        (identify,) = await gateway.wait_for_identify(1)
+        (identify,) = await h.fake.wait_for_identify(1)
         assert identify["shard"] == [2, 3] and identify["token"] == "fake-token"
         await wait_until(lambda: h.bot.get_shard(2) is not None)
         assert h.bot.get_shard(0) is None and h.bot.get_shard(1) is None
-    assert len(gateway.identifies) == 1
+        assert len(h.fake.identifies) == 1
 
 
 async def test_a_process_with_two_shards_connects_both(
-    process: Process, gateway: FakeGateway
+    process: Process,
 ) -> None:
     async with process(gateway=True, shard_count=3, shard_ids="2,0") as h:
-        found = await gateway.wait_for_identify(2, timeout=30)  # discord.py paces them 5 s
+        found = await h.fake.wait_for_identify(2, timeout=30)  # discord.py paces them 5 s
         assert [i["shard"] for i in found] == [[0, 3], [2, 3]]
         assert len(h.fake.find("PUT", COMMANDS)) == 1  # it runs shard 0
 
 
 async def test_an_unsharded_process_connects_without_shard(
-    process: Process, gateway: FakeGateway
+    process: Process,
 ) -> None:
-    async with process(gateway=True):
-        (identify,) = await gateway.wait_for_identify(1)
+    async with process(gateway=True) as h:
+        (identify,) = await h.fake.wait_for_identify(1)
         assert "shard" not in identify
 
 
