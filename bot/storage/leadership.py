@@ -107,7 +107,10 @@ class Leadership:
                 await self._hold()
                 self.leading = False
                 log.warning("lost the lead (database connection gone): %s stops", self.what)
-                await self._follow()
+                try:
+                    await self._follow()
+                except Exception:  # the loop must go on: it is how the lead comes back
+                    log.exception("stopping %s failed", self.what)
             await asyncio.sleep(self.retry)
             await self._attempt()
 
