@@ -301,6 +301,19 @@ class BotAPIEmulator(StarsMixin):
             seen = [(c.method, c.answered, c.params.get("text")) for c in self.calls]
             raise AssertionError(f"no {count}x {method} within {timeout}s; calls: {seen}") from None
 
+    async def wait_for_poll(self, via: str, timeout: float = 15.0) -> Call:
+        """The first getUpdates made by the bot process `via`."""
+
+        def found() -> list[Call]:
+            return [p for p in self.polls if p.via == via]
+
+        async def wait() -> Call:
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(found()))
+            return found()[0]
+
+        return await asyncio.wait_for(wait(), timeout)
+
     def fail_next(
         self,
         method: str,
@@ -372,6 +385,7 @@ class BotAPIEmulator(StarsMixin):
             await self._notify()
         else:
             self.polls.append(call)
+            await self._notify()
             response = await self._get_updates(params)
         return response
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ is a folder of scripts, not an installed package
     sys.path.insert(0, str(ROOT))
@@ -37,3 +39,11 @@ async def test_fit_lag_reencodes_under_the_limit_and_reports_the_lag() -> None:
     row = await fit_lag(size="96x64", seconds=1, limit_mib=0.1)
     assert row["source_mb"] > row["limit_mb"] >= row["fitted_mb"]
     assert row["lag_samples"] > 0 and row["lag_max_ms"] is not None
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_telegram_takeover_runs_a_round(database_url: str) -> None:
+    from bench.telegram_takeover import run as takeover
+
+    row = await takeover(rounds=1, database_url=database_url)
+    assert row["rounds"] == 1 and row["takeover max s"] > 0
