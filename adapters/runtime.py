@@ -55,9 +55,10 @@ async def serve(settings: Settings) -> None:
     ops = None
     vendors = build_vendors(settings)
     if settings.metrics_port is not None:
-        from adapters.ops.metrics import OpsServer
+        from adapters.ops.metrics import Metrics, OpsServer
 
-        ops = OpsServer(settings.metrics_host, settings.metrics_port)
+        metrics = Metrics(process=settings.videobot_process_id)  # default host:pid
+        ops = OpsServer(settings.metrics_host, settings.metrics_port, metrics)
         vendors = ops.metrics.instrument(vendors)  # the engine gets the timed clients
     core = await build_core(settings, vendors=vendors)
     adapters = chat_adapters(core)

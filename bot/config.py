@@ -152,6 +152,9 @@ class Settings(EnvSettings):
     # Prometheus metrics and health endpoints; off unless METRICS_PORT is set.
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"  # this host only, unless the operator opens it up
+    # This process among several on one database (the metrics' `process` label); host:pid
+    # when unset.
+    videobot_process_id: str | None = Field(None, min_length=1, max_length=200)
 
     @field_validator("video_vendors", "admin_user_ids", mode="before")
     @classmethod

@@ -11,6 +11,10 @@ on the recorded calls:
     (call,) = await tg.wait_for("sendVideo")
     call.files["video"].data[4:8] == b"ftyp"
 
+Several bot processes on one emulator: each points TELEGRAM_API_URL at `tg.via("a")`
+(the root with a `/via-a` prefix) and every call records which one made it (`Call.via`);
+`tg.polls` holds the getUpdates calls.
+
 Messages are always built with every required field (message_id, date, chat), since one
 malformed update makes PTB's updater re-poll forever. Faults: `fail_next(method, ...)`
 answers the next call(s) of a method with a Telegram error, e.g. 429 with retry_after.
@@ -55,6 +59,7 @@ class Call:
     files: dict[str, Upload] = field(default_factory=dict)
     at: float = 0.0
     answered: int = 200  # the HTTP status the emulator answered with
+    via: str = ""  # which bot process made it (see BotAPIEmulator.via)
     result: Any = None  # what it answered (the sent Message for send* methods)
 
     @property
@@ -134,6 +139,7 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.offsets: list[int] = []  # every getUpdates offset: what the bot has confirmed
+        self.polls: list[Call] = []  # every getUpdates call
         self.allowed_updates: list[str] | None = None
         self._stars_init()
         self._members_init()
@@ -150,6 +156,10 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.root_url = f"http://127.0.0.1:{port}"
         return self
+
+    def via(self, name: str) -> str:
+        """TELEGRAM_API_URL for the bot process `name`: its calls record `via=name`."""
+        return f"{self.root_url}/via-{name}"
 
     async def stop(self) -> None:
         self._closing = True
@@ -293,6 +303,19 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
             seen = [(c.method, c.answered, c.params.get("text")) for c in self.calls]
             raise AssertionError(f"no {count}x {method} within {timeout}s; calls: {seen}") from None
 
+    async def wait_for_poll(self, via: str, timeout: float = 15.0) -> Call:
+        """The first getUpdates made by the bot process `via`."""
+
+        def found() -> list[Call]:
+            return [p for p in self.polls if p.via == via]
+
+        async def wait() -> Call:
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(found()))
+            return found()[0]
+
+        return await asyncio.wait_for(wait(), timeout)
+
     def fail_next(
         self,
         method: str,
@@ -321,6 +344,9 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         self.paths.append(request.raw_path)
         path = unquote(request.path)
+        prefix = re.match(r"/via-(\w+)(?=/)", path)
+        via = prefix[1] if prefix else ""
+        path = path[prefix.end() :] if prefix else path
         if request.method == "GET" and path.startswith("/file/bot"):
             return self._download(path.removeprefix("/file/bot"))
         match = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", path)
@@ -338,7 +364,7 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
                     files[key] = Upload(value.filename, value.content_type, value.file.read())
                 else:
                     params[key] = _decode(key, str(value))
-        call = Call(method, params, files, time.monotonic())
+        call = Call(method, params, files, time.monotonic(), via=via)
         fault = self._take_fault(method)
         if fault is not None:
             call.answered = fault.status
@@ -360,6 +386,8 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
             self.calls.append(call)
             await self._notify()
         else:
+            self.polls.append(call)
+            await self._notify()
             response = await self._get_updates(params)
         return response
 

@@ -11,6 +11,7 @@ moves the interaction webhooks), log in with a fake token, and inject gateway ev
     POST   /webhooks/{app}/{token}                        followups (JSON or multipart)
     POST   /channels/{c}/messages, GET|PATCH|DELETE /channels/{c}/messages/{m}
     GET    /cdn/{name}                                    attachment and embed bytes
+    GET    /gateway/ (WebSocket)                          IDENTIFY -> READY (discord_gateway.py)
 
 Replies carry `Content-Type: application/json` exactly (discord.py compares the whole header).
 Interaction tokens can be expired (401, code 50027) and any route can be made to fail once.
@@ -32,9 +33,12 @@ from typing import Any
 
 import aiohttp
 import discord
+import yarl
 from aiohttp import web
+from discord.gateway import DiscordWebSocket
 
 from tests.discord_entitlements import EntitlementsMixin
+from tests.discord_gateway import GatewayMixin
 
 APP_ID = 1100000000000000001
 BOT_ID = APP_ID
@@ -96,7 +100,7 @@ def iso(ts: float | None = None) -> str:
     return datetime.fromtimestamp(ts or time.time(), UTC).isoformat()
 
 
-class FakeDiscord(EntitlementsMixin):
+class FakeDiscord(EntitlementsMixin, GatewayMixin):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}
@@ -109,11 +113,13 @@ class FakeDiscord(EntitlementsMixin):
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
         self._entitlements_init(APP_ID)
+        self._gateway_init(self.user(BOT_ID, "videobot", bot=True), APP_ID)
 
     # lifecycle
 
     async def start(self) -> FakeDiscord:
         app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway/", self._gateway)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -673,9 +679,11 @@ class Harness:
         vendors: list[Any] | None = None,
         *,
         settings: Any = None,
+        gateway: bool = False,
         **core_overrides: Any,
     ) -> None:
         self.tmp_path = tmp_path
+        self.gateway = gateway  # connect to the fake's gateway
         self.vendors = vendors
         self.settings = settings
         self.core_overrides = core_overrides
@@ -684,6 +692,7 @@ class Harness:
         self.expect_errors = False
         self.fake = FakeDiscord()
         self._base = ""
+        self._gateway: yarl.URL | None = None
         self._handler = _Collector(self.errors)
 
     def clock(self) -> float:
@@ -697,13 +706,15 @@ class Harness:
         await self.fake.start()
         self._base = discord.http.Route.BASE
         discord.http.Route.BASE = self.fake.api_base
+        self._gateway = DiscordWebSocket.DEFAULT_GATEWAY
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.fake.gateway_url)
         overrides = {"discord_bot_token": "fake-token", **self.core_overrides}
         self.core = await make_core(self.tmp_path, vendors=self.vendors, **overrides)
         settings = self.settings or DiscordSettings(_env_file=None)
         self.adapter = DiscordAdapter(
             self.core,
             settings,
-            gateway=False,
+            gateway=self.gateway,
             clock=self.clock,
             progress_interval=0.05,
             media_hosts=frozenset({"127.0.0.1"}),
@@ -719,6 +730,7 @@ class Harness:
             await self.core.aclose()
         finally:
             discord.http.Route.BASE = self._base
+            DiscordWebSocket.DEFAULT_GATEWAY = self._gateway
             await self.fake.stop()
             logging.getLogger().removeHandler(self._handler)
         if not self.expect_errors and exc[0] is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ is a folder of scripts, not an installed package
     sys.path.insert(0, str(ROOT))
@@ -54,3 +56,11 @@ def test_blocklist_bench_checks_prompts_that_match_nothing() -> None:
 
     row = blocklist(words=50, patterns=2, length=200, checks=5)
     assert row["words"] == 50 and row["check µs"] > 0
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_telegram_takeover_runs_a_round(database_url: str) -> None:
+    from bench.telegram_takeover import run as takeover
+
+    row = await takeover(rounds=1, database_url=database_url)
+    assert row["rounds"] == 1 and row["takeover max s"] > 0

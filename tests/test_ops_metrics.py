@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters import runtime
 from adapters.ops.metrics import Metrics, OpsServer, adapter_of
+from adapters.ops.metrics_process import default_process_id
 from adapters.ops.timing import TimedClient
 from bot.bootstrap import ConfigError, Core
 from bot.commands import read
@@ -34,12 +37,18 @@ pytestmark = pytest.mark.emulator(run_seconds=0.1)
 USER = UserRef("test", "1")
 
 
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """(sample name, labels) -> value, from the Prometheus text format."""
+def samples(
+    text: str, process: str | None = None
+) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """(sample name, labels but `process`) -> value, from the Prometheus text format; every
+    sample must carry process=`process` (this test process's host:pid by default)."""
+    process = process or default_process_id()
     found = {}
     for family in text_string_to_metric_families(text):
         for s in family.samples:
-            found[(s.name, frozenset(s.labels.items()))] = s.value
+            labels = dict(s.labels)
+            assert labels.pop("process", None) == process, s
+            found[(s.name, frozenset(labels.items()))] = s.value
     return found
 
 
@@ -204,6 +213,24 @@ def test_the_metrics_module_stays_small() -> None:
     assert len(source.read_text(encoding="utf-8").splitlines()) <= 300
 
 
+def test_every_series_carries_the_process_label() -> None:
+    metrics = Metrics(process="host-b:42")
+    metrics.adapter_errors.labels("discord").inc()
+    metrics.delivery_lag.labels("runway").observe(1.0)
+    metrics.ledger.totals = {"charge": 3}
+    found = samples(metrics.render().decode(), "host-b:42")  # asserts the label on each
+    assert value(found, "videobot_adapter_errors_total", adapter="discord") == 1
+    assert value(found, "videobot_delivery_lag_seconds_bucket", vendor="runway", le="1.0") == 1
+    assert value(found, "videobot_credits_total", kind="spent") == 3
+    assert value(found, "videobot_build_info", version="0.1.0") == 1
+
+
+def test_the_process_id_defaults_to_host_and_pid(tmp_path: Path) -> None:
+    assert Metrics().process == f"{socket.gethostname()}:{os.getpid()}"
+    assert Metrics(process=None).process == default_process_id()
+    assert settings_for(tmp_path, videobot_process_id="bot-2").videobot_process_id == "bot-2"
+
+
 def test_each_metrics_instance_has_its_own_registry() -> None:
     a, b = Metrics(), Metrics()
     a.adapter_errors.labels("console").inc()
@@ -253,15 +280,21 @@ async def test_runtime_serves_metrics_when_metrics_port_is_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     port = free_port()
-    settings = settings_for(tmp_path, metrics_port=port, metrics_host="127.0.0.1")
+    settings = settings_for(
+        tmp_path, metrics_port=port, metrics_host="127.0.0.1", videobot_process_id="bot-a"
+    )
     probe = ProbeAdapter(port)
     cores: list[Core] = []
     monkeypatch.setattr(runtime, "chat_adapters", lambda core: cores.append(core) or [probe])
     await asyncio.wait_for(runtime.serve(settings), timeout=20)
     assert probe.seen["readyz"] == "ready\n"
     assert [type(v) for v in cores[0].vendors] == [TimedClient]  # the engine's are timed
-    assert re.search(r"^videobot_jobs_in_flight 0\.0$", probe.seen["metrics"], re.M)
-    assert 'videobot_credits_total{kind="spent"} 0.0' in probe.seen["metrics"]
+    found = samples(probe.seen["metrics"], "bot-a")  # every series labelled VIDEOBOT_PROCESS_ID
+    assert value(found, "videobot_jobs_in_flight") == 0
+    assert value(found, "videobot_credits_total", kind="spent") == 0
+    assert re.search(
+        r'^videobot_jobs_in_flight\{process="bot-a"\} 0\.0$', probe.seen["metrics"], re.M
+    )
     # Stopped with the bot: the port is free again.
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as http:
@@ -348,7 +381,8 @@ async def test_quota_answers_while_twenty_scrapers_read_a_big_ledger(tmp_path: P
                 assert "credit" in reply.text and health.status_code == 200
                 await asyncio.sleep(0.01)
             for response in await scrapes:
-                assert 'videobot_credits_total{kind="spent"} 250001.0' in response.text
+                spent = value(samples(response.text), "videobot_credits_total", kind="spent")
+                assert spent == 250001
         assert slowest < 2.0, f"/quota and /healthz took up to {slowest:.1f} s"
     finally:
         await ops.stop()

@@ -90,7 +90,8 @@ async def test_a_day_of_jobs_costs_the_same_everywhere(
     metrics = Metrics()
     await metrics.refresh_ledger(core.store)
     scraped = re.findall(
-        r'^videobot_vendor_spend_usd_total\{model="([^"]+)",vendor="runway"\} (\S+)$',
+        r'^videobot_vendor_spend_usd_total\{model="([^"]+)",process="[^"]+",'
+        r'vendor="runway"\} (\S+)$',
         metrics.render().decode(),
         re.M,
     )

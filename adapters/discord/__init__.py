@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import discord
 
-from adapters.discord.client import VideoBot
+from adapters.base import load_settings
+from adapters.discord.client import make_bot
 from adapters.discord.delivery import DiscordSink
 from adapters.discord.settings import DiscordSettings
 from adapters.settings_keys import discord_keys
@@ -38,11 +39,13 @@ class DiscordAdapter:
         media_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.core = core
-        self.settings = settings if settings is not None else DiscordSettings()
+        self.settings = (
+            settings if settings is not None else load_settings(DiscordSettings, "Discord")
+        )
         core.service.live.follow(self.settings, discord_keys())  # changeable by /settings
         self.done = asyncio.Event()
         self.gateway = gateway
-        self.bot = VideoBot(
+        self.bot = make_bot(
             core,
             self.settings,
             clock=clock,

@@ -1,4 +1,10 @@
-"""The discord.py client: intents, the command tree with its place check, the cogs, sync."""
+"""The discord.py client: intents, the command tree with its place check, the cogs, sync.
+
+With DISCORD_SHARD_COUNT the gateway is split across processes: `ShardedVideoBot` runs this
+process's DISCORD_SHARD_IDS, and only one process registers the commands. Buttons and slash
+commands reach whichever process runs the server's shard, and deliveries go over REST, so
+every process serves and delivers alike.
+"""
 
 from __future__ import annotations
 
@@ -82,6 +88,7 @@ class VideoBot(commands.Bot):
             ),
             allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
             allowed_mentions=discord.AllowedMentions.none(),
+            **shard_options(settings),
         )
         self.core = core
         self.settings = settings
@@ -110,7 +117,10 @@ class VideoBot(commands.Bot):
         self.add_dynamic_items(JobButton, ShowMenu)
         payments = PaymentsCog(self, self.bridge)
         await self.add_cog(payments)
-        await self.sync_commands()
+        if self.settings.syncs_commands:
+            await self.sync_commands()
+        else:
+            log.info("slash commands are registered by the process running shard 0")
         await payments.catch_up()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
@@ -140,3 +150,22 @@ class VideoBot(commands.Bot):
         if isinstance(exception, commands.CommandNotFound | commands.CheckFailure):
             return  # `!play` belongs to another bot
         log.error("prefix command failed: %s", context.invoked_with, exc_info=exception)
+
+
+class ShardedVideoBot(VideoBot, commands.AutoShardedBot):
+    """The bot running DISCORD_SHARD_IDS of DISCORD_SHARD_COUNT shards in this process."""
+
+
+def shard_options(settings: DiscordSettings) -> dict[str, Any]:
+    """AutoShardedClient's shard_count and shard_ids; none when the gateway is not split."""
+    shards = settings.shards
+    if shards is None:
+        return {}
+    return {"shard_count": settings.shard_count, "shard_ids": shards}
+
+
+def make_bot(core: Core, settings: DiscordSettings, **options: Any) -> VideoBot:
+    """A sharded bot when DISCORD_SHARD_COUNT is set, else the plain one (one gateway
+    connection, as Discord allows a bot in fewer than 2,500 servers)."""
+    cls = ShardedVideoBot if settings.shards is not None else VideoBot
+    return cls(core, settings, **options)

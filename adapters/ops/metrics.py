@@ -19,6 +19,10 @@ Where each series comes from:
   refused: read from the core at each scrape (adapters/ops/metrics_state.py);
 - adapter errors: a logging handler counting ERROR records of the chat adapters and of the
   platform libraries they drive (`telegram.*`, `discord.*`, `adapters.<name>.*`).
+
+Every series carries `process="<VIDEOBOT_PROCESS_ID>"` (metrics_process.py). The ledger and
+spend series are the database's totals, the same in every process: take one process's (`max
+without (process)`), not their sum.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
+from adapters.ops.metrics_process import default_process_id, exported
 from adapters.ops.metrics_spend import SpendCollector
 from adapters.ops.metrics_state import CoreState
 from adapters.ops.timing import TimedClient
@@ -99,8 +104,12 @@ class AdapterErrorCounter(logging.Handler):
 class Metrics:
     """Every series of one bot process, in a registry of its own."""
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self, registry: CollectorRegistry | None = None, *, process: str | None = None
+    ) -> None:
         self.registry = registry or CollectorRegistry()
+        self.process = process or default_process_id()
+        self._exported = exported(self.registry, self.process)
         r = self.registry
         self.jobs = Counter(
             "videobot_jobs",
@@ -219,7 +228,7 @@ class Metrics:
             log.warning("metrics: cannot read the ledger: %s", exc)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        return generate_latest(self._exported)
 
 
 class OpsServer:

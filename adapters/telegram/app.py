@@ -3,7 +3,8 @@
 Lifecycle (the runtime owns the event loop, so no `run_polling`): initialize (getMe) ->
 setMyCommands in English and Chinese -> subscribe the engine sink -> start -> long polling,
 or a webhook when TELEGRAM_WEBHOOK_URL is set. Updates are handled concurrently, so a slow
-download never holds up anyone else.
+download never holds up anyone else. On PostgreSQL several processes may run: every one
+serves the webhook, but only the leader polls (leader.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -33,12 +33,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.base import load_settings
 from adapters.settings_keys import telegram_keys
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.delivery import TelegramSink
 from adapters.telegram.downloads import Downloader
 from adapters.telegram.flood import patiently
 from adapters.telegram.handlers import Handlers
+from adapters.telegram.leader import Poller, polling_leadership
 from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.settings import TelegramSettings, is_official
 from adapters.telegram.status import StatusBoard
@@ -50,6 +52,7 @@ from bot.chat import ChatAddress
 from bot.models import UserRef
 from bot.redact import redact as scrub
 from bot.service import ADMIN_COMMANDS
+from bot.storage.leadership import Leadership
 
 log = logging.getLogger("videobot.telegram")
 
@@ -81,7 +84,9 @@ class TelegramAdapter:
         if secret is None or not secret.get_secret_value().strip():
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
-        self.settings = settings if settings is not None else _load_settings()
+        self.settings = (
+            settings if settings is not None else load_settings(TelegramSettings, "Telegram")
+        )
         core.service.live.follow(self.settings, telegram_keys())  # changeable by /settings
         self.token = secret.get_secret_value().strip()
         self.api_url = core.settings.telegram_api_url.rstrip("/")
@@ -116,6 +121,8 @@ class TelegramAdapter:
         self.app.add_handler(CallbackQueryHandler(self.handlers.on_callback))
         self.app.add_error_handler(self.handlers.on_error)
         self.webhook: WebhookServer | None = None
+        self.poller = Poller(self.app, timeout=poll_timeout, on_error=self._polling_error)
+        self.leadership: Leadership | None = None
         self._started = False
 
     async def _refresh_settings(self, update: object, context: Any) -> None:
@@ -145,13 +152,15 @@ class TelegramAdapter:
         if self.settings.webhook_url:
             await self._start_webhook(self.settings.webhook_url)
         else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                timeout=int(self.poll_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-                error_callback=self._polling_error,
+            self.leadership = polling_leadership(
+                self.poller, self.core.settings.database_url, self.token
             )
-            log.info("telegram: long polling")
+            if self.leadership is None:  # SQLite: one process, it polls
+                await self.poller.start()
+            else:
+                await self.leadership.start()
+                if not self.leadership.leading:
+                    log.info("telegram: another process polls; this one delivers, stands by")
 
     async def stop(self) -> None:
         if not self._started:
@@ -160,8 +169,9 @@ class TelegramAdapter:
         self.sink.closed = True
         if self.webhook is not None:
             await self.webhook.stop()
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self.leadership is not None:
+            await self.leadership.stop()
+        await self.poller.stop()
         await self.handlers.albums.aclose()
         if self.app.running:
             await self.app.stop()
@@ -247,17 +257,6 @@ class TelegramAdapter:
     def _safe(self, exc: BaseException) -> str:
         """Error text without the token or the webhook secret, whatever case it comes back in."""
         return scrub(redact(f"{type(exc).__name__}: {exc}", self.token))[:300]
-
-
-def _load_settings() -> TelegramSettings:
-    try:
-        return TelegramSettings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"TELEGRAM_{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"bad Telegram configuration: {problems}") from None
 
 
 def build_application(token: str, api_url: str) -> TgApp:
