@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, database, doctor, refund_payment, spend
+from adapters.ops import admin, database, doctor, refund_payment, spend, vendors
 from bot import __version__
 from bot.bootstrap import ConfigError
 from bot.config import Settings
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parsers(sub)
     spend.add_parsers(sub)
     refund_payment.add_parser(sub)
+    vendors.add_parsers(sub)
     database.add_parsers(sub)
     return parser
 
@@ -96,11 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     if command == refund_payment.COMMAND:
         configure_logging("WARNING", settings.log_format, settings.secrets())
         return refund_payment.run(settings, args)
-    if command in admin.COMMANDS or command in spend.COMMANDS:
+    if command in (*admin.COMMANDS, *spend.COMMANDS, *vendors.COMMANDS):
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:
             if command in spend.COMMANDS:
                 return spend.run(settings, args)
+            if command in vendors.COMMANDS:
+                return vendors.run(settings, args)
             return admin.run(settings, args)
         except StoreUnavailable as exc:
             print(f"videobot {command}: database {exc}", file=sys.stderr)

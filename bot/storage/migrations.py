@@ -32,6 +32,15 @@ BOUGHT_CREDITS = """
     CREATE INDEX payments_user ON payments (user);
 """
 
+VENDOR_BREAKERS = """
+CREATE TABLE vendor_breakers (
+    vendor TEXT PRIMARY KEY,
+    open_until REAL NOT NULL DEFAULT 0,
+    held TEXT,
+    changed_at REAL NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     # 1: users, daily usage, jobs with their media, and the ledger
     """
@@ -192,7 +201,9 @@ MIGRATIONS: list[str] = [
         user TEXT NOT NULL,
         expires_at REAL NOT NULL
     );
-    """,
+    """,  # 10: each vendor's circuit breaker, so an open one and a vendor held for an operator
+    # outlive a restart and every process sharing the database sees the same
+    VENDOR_BREAKERS,
 ]
 
 

@@ -2,9 +2,9 @@
 
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
-reports (reports.py), bought credits (payments.py), render times (renders.py) and the
-schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints,
-which do, run in a worker thread (checkpoint.py).
+reports (reports.py), bought credits (payments.py), render times (renders.py), vendor
+breakers (breakers.py) and the schema (migrations.py). Commits do not fsync (WAL,
+synchronous=NORMAL) and checkpoints, which do, run in a worker thread (checkpoint.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.alerts import Alerts
+from bot.storage.breakers import VendorBreakers
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.job_reads import JobReads
@@ -29,7 +30,9 @@ from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps):
+class SqliteStore(
+    MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps, VendorBreakers
+):
     """The `Store` for one SQLite file."""
 
     def __init__(

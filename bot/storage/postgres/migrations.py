@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage.errors import StoreUnavailable
-from bot.storage.migrations import BOUGHT_CREDITS
+from bot.storage.migrations import BOUGHT_CREDITS, VENDOR_BREAKERS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
 
@@ -73,6 +73,8 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[7]),
     # 9: one account across platforms, and the one-time codes (hashed) that join them
     ddl(SQLITE_MIGRATIONS[8]),
+    # 10: each vendor's circuit breaker, shared by every process
+    ddl(VENDOR_BREAKERS),
 ]
 
 VERSION_TABLE = """
