@@ -18,6 +18,7 @@ from bot.bootstrap import Core
 from bot.jobs.vendor_health import sync_breakers
 from bot.storage import Store
 from bot.storage.breaker_types import BreakerState
+from bot.vendors.base import VendorClient
 from bot.vendors.runway import GptgeClient, RunwayClient
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
@@ -25,6 +26,7 @@ from tests.helpers import make_core
 from tests.postgres import BACKENDS
 from tests.test_routing import ADMIN, AdminSink, creates, deliver
 
+Tier = dict[str, dict[str, int]]
 NO_CREDITS = Fault(status=400, body={"error": "You do not have enough credits to run this task."})
 
 
@@ -52,18 +54,19 @@ async def test_a_hold_is_stored_once_and_lifted_by_the_operator(store: Store) ->
 
 @contextlib.asynccontextmanager
 async def bots(
-    tmp_path: Path, database_url: str, count: int, **kw: object
+    tmp_path: Path, database_url: str, count: int, tier: Tier | None = None, **kw: object
 ) -> AsyncIterator[tuple[list[Core], list[AdminSink], RunwayEmulator, RunwayEmulator]]:
-    """`count` bots on one database, each with its own clients of the same two vendors."""
-    async with (
-        RunwayEmulator("test-key", run_seconds=0.2) as first,
-        RunwayEmulator("test-key", flavour="gptge", run_seconds=0.2) as second,
-    ):
+    """`count` bots on one database, each with its own clients of the same two vendors
+    (Runway's organization reporting `tier` per model)."""
+    first = RunwayEmulator("test-key", run_seconds=0.2)
+    second = RunwayEmulator("test-key", flavour="gptge", run_seconds=0.2)
+    first.tier_models = tier or {}
+    async with first, second:
         cores: list[Core] = []
         sinks: list[AdminSink] = []
         try:
             for n in range(count):
-                vendors = [
+                vendors: list[VendorClient] = [
                     RunwayClient(api_key="test-key", base_url=first.base_url),
                     GptgeClient(api_key="test-key", base_url=second.base_url),
                 ]

@@ -73,6 +73,8 @@ def play(
         pool = pools.setdefault((vendor, cap.pool(ticket.model)), [])
         limit = cap.limit_of(ticket.model)
         start = now if len(pool) < limit else pool[0]
+        if d.used_up(vendor, ticket.model):  # no vendor has generations left today
+            start = max(start, d.daily.resets_at())
         mine = users.setdefault(ticket.user, [])
         if not ticket.admin and len(mine) >= per_user:
             start = max(start, mine[0])

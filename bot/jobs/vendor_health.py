@@ -39,6 +39,7 @@ async def learn_limits(k: Kernel) -> None:
             reported = None
         k.queue.capacity[vendor_id] = cap = resolve(configured, reported)
         if reported is not None:
+            k.queue.daily.learn(vendor_id, reported.used_today)
             log.info("vendor %s: %s", vendor_id, cap)
     k.queue.poke()
 
