@@ -16,10 +16,9 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.jobs.turns import Line, Ticket
+from bot.jobs.turns import Holder, Line, Ticket
 from bot.models import Job
 from bot.routing.breaker import Breakers
 from bot.routing.capacity import Capacity, resolve
@@ -27,21 +26,6 @@ from bot.routing.choose import Candidate, choose
 from bot.routing.daily import DailyCounts
 from bot.routing.history import RenderHistory
 from bot.vendors.base import VendorClient
-
-
-@dataclass(slots=True)
-class Holder:
-    """A job at a vendor (or being delivered): it holds a user slot and a vendor slot."""
-
-    user: str
-    vendor: str | None
-    pool: tuple[str, str] | None  # None once the vendor's task has ended
-    model: str
-    duration: int
-    since: float  # when it was sent to the vendor
-    admin: bool = False
-    probe: bool = False
-    ticket: Ticket | None = None  # the granted ticket, for the job's task to pick up
 
 
 class Dispatcher:

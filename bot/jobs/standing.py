@@ -19,7 +19,8 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.jobs.queue import Dispatcher, Holder
+from bot.jobs.queue import Dispatcher
+from bot.jobs.turns import Holder
 from bot.routing.history import MEDIAN, NEAR_DONE, UPPER
 
 DELIVERY_SECONDS = 5.0  # a job whose vendor task has ended is taken to free its user soon
