@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 from pydantic import ValidationError
 
-from adapters.ops import admin, audit, database, doctor, refund_payment, spend
+from adapters.ops import admin, audit, database, doctor, refund_payment, spend, vendors
 from adapters.ops import settings as settings_cli
 from bot import __version__
 from bot.bootstrap import ConfigError
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     refund_payment.add_parser(sub)
     settings_cli.add_parser(sub)
     audit.add_parser(sub)
+    vendors.add_parsers(sub)
     database.add_parsers(sub)
     return parser
 
@@ -106,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         except StoreUnavailable as exc:
             print(f"videobot {command}: database {exc}", file=sys.stderr)
             return 1
-    if command in admin.COMMANDS or command in spend.COMMANDS:
+    if command in (*admin.COMMANDS, *spend.COMMANDS, *vendors.COMMANDS):
         configure_logging("WARNING", settings.log_format, settings.secrets())
         try:
             if command in spend.COMMANDS:
                 return spend.run(settings, args)
+            if command in vendors.COMMANDS:
+                return vendors.run(settings, args)
             return admin.run(settings, args)
         except StoreUnavailable as exc:
             print(f"videobot {command}: database {exc}", file=sys.stderr)

@@ -1,19 +1,22 @@
 """Fairness and ETA accuracy of the bot's queue: 50 users, one sending 20 jobs and 49 one
 each, against a vendor that renders at most 8 tasks at once, each for a random 20-60 s.
 
-Time is scaled (--scale, default 0.1: a 40 s task takes 4 s, the poll interval 0.5 s) so the
-whole benchmark takes about two minutes; every figure is also given in vendor seconds
-(divided by the scale). The vendor emulator (the test suite's Runway emulator, in process)
-reports its limit as Runway does, per model in GET /v1/organization, and the bot learns its
-capacity (8) from that. Each scenario starts with a fresh database and a warm-up of
---warmup jobs, so the estimates come from render times measured here rather than from the
-conservative defaults for a model never seen.
+Time is scaled (--scale, default 0.1: a 40 s task takes 4 s, the poll interval 0.5 s); every
+figure is in vendor seconds (divided by the scale). The vendor emulator (the test suite's
+Runway emulator, in process) reports its limit as Runway does, per model in GET
+/v1/organization, and the bot learns its capacity (8) from that. Each scenario starts with
+a fresh database and a warm-up of --warmup jobs, so the estimates come from render times
+measured here rather than from the conservative defaults for a model never seen.
 
-Scenarios: `mixed` (the heavy user's 20 jobs, then the 49 others at once), `light only`
-(the heavy user absent) and `mixed, FIFO` (the same load, turns taken oldest first across
-all users: what the bot did before its round-robin, for contrast).
+Two arrival patterns, each run three ways: `mixed` (the heavy user's 20 jobs at once, then
+the 49 others), `light only` (the heavy user absent) and `mixed, FIFO` (turns taken oldest
+first across all users, as before the round-robin, for contrast):
+- `at once`: the 49 arrive together, right after the heavy user's burst;
+- `over N min` (--spread, minutes, comma separated): they arrive at random over N minutes
+  after the burst, a Poisson process of 49 arrivals in that window (seeded, the same times
+  in the three runs).
 
-    .venv/bin/python -m bench.fairness [--scale 0.1] [--seed 1]
+    .venv/bin/python -m bench.fairness [--scale 0.1] [--seed 1] [--spread 2,4,6]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +103,26 @@ async def wait_delivered(sink: Sink, ids: list[str]) -> None:
         await sink.changed.wait()
 
 
-async def scenario(args: argparse.Namespace, heavy: int, light: int, order: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Arrivals:
+    """When each 1-job user sends, in vendor seconds after the heavy user's burst (None:
+    all at once)."""
+
+    label: str
+    times: list[float] | None = None
+
+
+def poisson(count: int, minutes: float, seed: int) -> Arrivals:
+    """`count` arrival times of a Poisson process conditioned on `count` arrivals in
+    `minutes`: sorted uniform times."""
+    rng = random.Random(seed)
+    times = sorted(rng.uniform(0.0, minutes * 60) for _ in range(count))
+    return Arrivals(f"over {minutes:g} min", times)
+
+
+async def scenario(
+    args: argparse.Namespace, heavy: int, light: int, order: str, arrivals: Arrivals
+) -> dict[str, Any]:
     scale = args.scale
     emu = SlotEmulator(args.slots, 20 * scale, 60 * scale, args.seed)
     await emu.start()
@@ -137,7 +160,12 @@ async def scenario(args: argparse.Namespace, heavy: int, light: int, order: str)
     warm = await asyncio.gather(*(send("warmup", i) for i in range(args.warmup)))
     await wait_delivered(sink, [j for _, j in warm])
     jobs = [await send("heavy", i) for i in range(heavy)]  # the heavy user's burst first
-    jobs += await asyncio.gather(*(send(f"light{i}", 0) for i in range(light)))
+
+    async def later(i: int) -> tuple[str, str]:
+        await asyncio.sleep(arrivals.times[i] * scale if arrivals.times is not None else 0.0)
+        return await send(f"light{i}", 0)
+
+    jobs += await asyncio.gather(*(later(i) for i in range(light)))
     await wait_delivered(sink, [j for _, j in jobs])
     rows = []
     for user, job_id in jobs:
@@ -152,12 +180,12 @@ async def scenario(args: argparse.Namespace, heavy: int, light: int, order: str)
         })  # fmt: skip
     await core.aclose()
     await emu.stop()
-    return summarise(rows, scale, heavy, light, order)
+    return summarise(rows, scale, heavy, order, arrivals)
 
 
 def before_upper(rows: list[dict[str, Any]]) -> float:
     """The share of jobs delivered before the upper end of the first ETA they were shown."""
-    return sum(r["delivery"] <= r["upper"] for r in rows) / len(rows)
+    return float(sum(r["delivery"] <= r["upper"] for r in rows) / len(rows))
 
 
 def name(row: dict[str, Any], index: int) -> str:
@@ -169,13 +197,14 @@ def jain(values: list[float]) -> float:
 
 
 def summarise(
-    rows: list[dict[str, Any]], scale: float, heavy: int, light: int, order: str
+    rows: list[dict[str, Any]], scale: float, heavy: int, order: str, arrivals: Arrivals
 ) -> dict[str, Any]:
     light_waits = [r["wait"] / scale for r in rows if r["user"].startswith("light")]
     heavy_waits = [r["wait"] / scale for r in rows if r["user"] == "heavy"]
     errors = [abs(r["eta"] - r["delivery"]) / r["delivery"] for r in rows]
     return {
         "scenario": f"{'mixed' if heavy else 'light only'}{', FIFO' if order == 'fifo' else ''}",
+        "arrivals": arrivals.label,
         "jobs": len(rows),
         "light wait p50 s": statistics.median(light_waits),
         "light wait max s": max(light_waits),
@@ -190,17 +219,27 @@ def summarise(
 
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The scenarios' rows. `jain (light slowdown)`: Jain's index over each 1-job user's time
-    to delivery divided by its time with the heavy user absent (the same arrival order)."""
-    out = [await scenario(args, args.heavy_jobs, args.light, "round-robin")]
-    out.append(await scenario(args, 0, args.light, "round-robin"))
-    if not args.no_fifo:
-        out.append(await scenario(args, args.heavy_jobs, args.light, "fifo"))
-    alone = out[1]["light deliveries"]
-    for row in out:
-        mine = row.pop("light deliveries")
-        row["jain (light slowdown)"] = jain([mine[u] / alone[u] for u in alone])
+    """The scenarios' rows, by arrival pattern. `jain (light slowdown)`: Jain's index over
+    each 1-job user's time to delivery divided by its time with the heavy user absent (the
+    same arrival times)."""
+    patterns = [Arrivals("at once")]
+    patterns += [poisson(args.light, m, args.seed) for m in spreads(args.spread)]
+    out = []
+    for arrivals in patterns:
+        rows = [await scenario(args, args.heavy_jobs, args.light, "round-robin", arrivals)]
+        rows.append(await scenario(args, 0, args.light, "round-robin", arrivals))
+        if not args.no_fifo:
+            rows.append(await scenario(args, args.heavy_jobs, args.light, "fifo", arrivals))
+        alone = rows[1]["light deliveries"]
+        for row in rows:
+            mine = row.pop("light deliveries")
+            row["jain (light slowdown)"] = jain([mine[u] / alone[u] for u in alone])
+        out += rows
     return out
+
+
+def spreads(text: str) -> list[float]:
+    return [float(m) for m in text.split(",") if m.strip()]
 
 
 def main() -> None:
@@ -211,19 +250,26 @@ def main() -> None:
     parser.add_argument("--heavy-jobs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--spread", default="2,4,6", help="minutes the 49 arrive over ('': none)")
     parser.add_argument("--no-fifo", action="store_true")
     args = parser.parse_args()
     rows = run_loop(run(args))
     turnover = 60.0  # vendor seconds: the longest a busy slot takes to free
-    mixed, alone = rows[0], rows[1]
-    print(
-        f"worst 1-job wait: {mixed['light wait max s']:.0f} s with the heavy user, "
-        f"{alone['light wait max s']:.0f} s without (target: at most one slot turnover, "
-        f"{turnover:.0f} s, longer)"
-    )
+    worst = {}
+    for mixed in (r for r in rows if r["scenario"] == "mixed"):
+        alone = next(
+            r for r in rows if r["scenario"] == "light only" and r["arrivals"] == mixed["arrivals"]
+        )
+        worst[mixed["arrivals"]] = over = mixed["light wait max s"] - alone["light wait max s"]
+        print(
+            f"{mixed['arrivals']}: worst 1-job wait {mixed['light wait max s']:.0f} s with the "
+            f"heavy user, {alone['light wait max s']:.0f} s without: {over:+.0f} s (target: at "
+            f"most one slot turnover, {turnover:.0f} s, more)"
+        )
     extra = {
         "scale": args.scale,
-        "worst_light_wait_over_absent_s": mixed["light wait max s"] - alone["light wait max s"],
+        "seed": args.seed,
+        "worst_light_wait_over_absent_s": worst,
         "slot_turnover_s": turnover,
         "waits": [r.pop("waits") for r in rows],
     }

@@ -9,6 +9,8 @@
         ├── AuthError         wrong or missing key (401/403)     -> next vendor, alert operator
         ├── OutOfCredits      vendor account empty (402/412/...) -> next vendor, alert operator
         ├── RateLimited       429; carries retry_after seconds          -> wait and retry
+        │   └── DailyLimit    the day's generations are used up -> another vendor, or wait for
+        │                     the next UTC day
         ├── Moderated         content refused                           -> tell the user, no retry
         ├── Transient         5xx, timeouts, resets, malformed bodies   -> retry with backoff
         ├── UnknownOutcome    a create may have reached the vendor      -> never blindly resubmit
@@ -100,6 +102,13 @@ class RateLimited(VendorError):
     ) -> None:
         super().__init__(message, status=status, vendor=vendor)
         self.retry_after = retry_after
+
+
+class DailyLimit(RateLimited):
+    """Runway's 429 "Your daily task limit has been reached.": retrying in seconds is
+    pointless (its SDK still does, twice)."""
+
+    code = "daily_limit"
 
 
 class Moderated(VendorError):

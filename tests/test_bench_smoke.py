@@ -27,10 +27,11 @@ async def test_fairness_runs_small() -> None:
     from bench.fairness import run as fairness
 
     args = argparse.Namespace(
-        scale=0.01, slots=2, light=4, heavy_jobs=3, warmup=2, seed=1, no_fifo=True
+        scale=0.01, slots=2, light=4, heavy_jobs=3, warmup=2, seed=1, no_fifo=True, spread="0.5"
     )
-    mixed, alone = await fairness(args)
-    assert (mixed["jobs"], alone["jobs"]) == (7, 4)
+    mixed, alone, spread, _ = await fairness(args)
+    assert (mixed["jobs"], alone["jobs"], spread["jobs"]) == (7, 4, 7)
+    assert (mixed["arrivals"], spread["arrivals"]) == ("at once", "over 0.5 min")
     assert 0 < mixed["jain (light waits)"] <= 1 and 0 <= mixed["before upper"] <= 1
     assert mixed["light wait max s"] >= 0 and len(mixed["waits"]) == 7
 

@@ -97,7 +97,7 @@ async def test_429_on_create_then_success(core: Core, emu: RunwayEmulator) -> No
     await start(core)
     emu.fail_next(
         "create",
-        Fault(429, {"error": "Your daily task limit has been reached."}, {"Retry-After": "0.1"}),
+        Fault(429, {"error": "Too many requests"}, {"Retry-After": "0.1"}),
     )
     job_id = await video(core, "/video a fox running through snow")
     assert await finished(core, job_id) is JobState.DELIVERED

@@ -77,6 +77,30 @@ async def test_per_user_limit_and_places_in_line(tmp_path: Path) -> None:
     assert third.eta == fourth.eta == 480.0 and fourth.upper >= fourth.eta
 
 
+async def test_the_upper_end_allows_for_newcomers_before_a_users_later_jobs(
+    tmp_path: Path,
+) -> None:
+    """A user's second waiting job may see a newcomer go first (round-robin), its third
+    two: the upper end shown before they came allows a render for each."""
+    d = dispatcher(tmp_path, slots=1, max_jobs_per_user=5)
+    for j in [job(i, "1") for i in range(1, 5)]:
+        d.enqueue(j, admin=False)
+    await asyncio.sleep(0)
+    # each render takes 240 s by default; job 1 renders now
+    before = {j: Standings(d).of(job(j, "x").id) for j in (2, 3, 4)}
+    assert [(s.eta, s.upper) for s in before.values() if s is not None] == [
+        (480.0, 480.0), (720.0, 960.0), (960.0, 1440.0),
+    ]  # fmt: skip
+    d.enqueue(job(9, "2"), admin=False)  # a newcomer: it goes before the user's second
+    await asyncio.sleep(0)
+    after = Standings(d)
+    for n, first in before.items():
+        now = after.of(job(n, "x").id)
+        assert first is not None and now is not None and now.eta <= first.upper
+    newcomer = after.of(job(9, "x").id)
+    assert newcomer is not None and (newcomer.place, newcomer.eta) == (2, 720.0)
+
+
 async def test_admins_skip_the_limit_but_not_the_turns(tmp_path: Path) -> None:
     d = dispatcher(tmp_path, slots=1, max_jobs_per_user=1)
     for j in [job(1, "1"), job(2, "1"), job(3, "2")]:

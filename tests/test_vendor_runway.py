@@ -19,6 +19,7 @@ from PIL import Image
 from bot.errors import (
     AuthError,
     BadRequest,
+    DailyLimit,
     NotFound,
     OutOfCredits,
     RateLimited,
@@ -486,9 +487,9 @@ async def test_echoed_key_is_scrubbed(pair: Pair, caplog: pytest.LogCaptureFixtu
 
 async def test_rate_limited_then_success(pair: Pair) -> None:
     pair.emu.fail_next("create", Fault(429, DAILY_LIMIT_BODY, headers={"Retry-After": "7"}))
-    with pytest.raises(RateLimited) as info:
+    with pytest.raises(DailyLimit) as info:  # a RateLimited the queue waits a day on
         await pair.client.submit(image_request(), idempotency_key="k1")
-    assert info.value.retry_after == 7.0
+    assert info.value.retry_after == 7.0 and isinstance(info.value, RateLimited)
     assert "daily task limit" in str(info.value)
     assert_safe(info.value)
     task_id = await pair.client.submit(image_request(), idempotency_key="k1")

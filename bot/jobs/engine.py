@@ -30,7 +30,7 @@ from bot.jobs.run import run_job
 from bot.jobs.settle import CancelResult
 from bot.jobs.settle import cancel as cancel_job
 from bot.jobs.standing import Standing
-from bot.jobs.vendor_health import learn_limits, watch_vendors
+from bot.jobs.vendor_health import learn_limits, sync_breakers, watch_vendors
 from bot.models import AT_VENDOR_STATES, Job, JobState
 from bot.routing.history import KEEP
 
@@ -56,6 +56,7 @@ class JobEngine(Kernel):
         stop cut off; returns how many jobs were resumed."""
         self.queue.closed = False
         self.history.load(await self.store.render_history(KEEP))
+        await sync_breakers(self)  # open and held vendors stay so over a restart
         await learn_limits(self)
         jobs = sorted(await self.store.active_jobs(), key=lambda j: (j.created_at, j.id))
         for job in jobs:  # the queue as it stood: slots held, then the line in age order

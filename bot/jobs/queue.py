@@ -2,7 +2,8 @@
 
 - A job waits (state QUEUED, in the store) until its user has fewer than
   MAX_JOBS_PER_USER jobs at a vendor (admins: no limit) and a vendor it can go to has room
-  (bot/routing/capacity.py) and is healthy (bot/routing/breaker.py).
+  (bot/routing/capacity.py), is healthy (bot/routing/breaker.py) and has generations of the
+  job's model left today (bot/routing/daily.py).
 - Fair: each time a slot frees, the next job is taken round-robin across chats, and across
   the users of a chat, oldest first within a user. A user with ten jobs waiting holds back
   no one else's one; admins take their turn like everyone.
@@ -15,31 +16,16 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.jobs.turns import Line, Ticket
+from bot.jobs.turns import Holder, Line, Ticket
 from bot.models import Job
 from bot.routing.breaker import Breakers
 from bot.routing.capacity import Capacity, resolve
 from bot.routing.choose import Candidate, choose
+from bot.routing.daily import DailyCounts
 from bot.routing.history import RenderHistory
 from bot.vendors.base import VendorClient
-
-
-@dataclass(slots=True)
-class Holder:
-    """A job at a vendor (or being delivered): it holds a user slot and a vendor slot."""
-
-    user: str
-    vendor: str | None
-    pool: tuple[str, str] | None  # None once the vendor's task has ended
-    model: str
-    duration: int
-    since: float  # when it was sent to the vendor
-    admin: bool = False
-    probe: bool = False
-    ticket: Ticket | None = None  # the granted ticket, for the job's task to pick up
 
 
 class Dispatcher:
@@ -59,6 +45,7 @@ class Dispatcher:
         self.capacity: dict[str, Capacity] = {
             v: resolve(settings.max_concurrent(v), None) for v in vendors
         }
+        self.daily = DailyCounts(clock)
         self.line = Line()
         self.tickets: dict[str, Ticket] = {}
         self.holders: dict[str, Holder] = {}
@@ -90,10 +77,13 @@ class Dispatcher:
             self._changed()
         return ticket
 
-    def requeue(self, ticket: Ticket, refused_by: str) -> None:
-        """A vendor refused the job: back in line, at its old place, never to that vendor."""
+    def requeue(self, ticket: Ticket, refused_by: str, *, for_today: bool = False) -> None:
+        """A vendor refused the job: back in line, at its old place, never to that vendor
+        (`for_today`: its day's generations are used up; it may take the job tomorrow)."""
         self.release(ticket.job_id)
-        ticket.tried += (refused_by,)
+        self.daily.refused(refused_by, ticket.model)
+        if not for_today:
+            ticket.tried += (refused_by,)
         ticket.granted = None
         ticket.wake.clear()
         self.tickets[ticket.job_id] = ticket
@@ -180,10 +170,17 @@ class Dispatcher:
         healthy = [
             self.candidate(v, ticket.model, ticket.duration)
             for v in self.left_to_try(ticket)
-            if self.breakers.allows(v)
+            if self.breakers.allows(v) and not self.used_up(v, ticket.model)
         ]
         best = choose(healthy, self.settings.video_routing)
         return (best.vendor, best.has_room) if best is not None else (None, False)
+
+    def used_up(self, vendor: str, model: str) -> bool:
+        """Whether `vendor` has given its generations of `model` for today."""
+        cap = self.capacity[vendor]
+        if not cap.per_day and not self.daily.full:
+            return False  # the common case, on every route of every ticket
+        return self.daily.used_up(vendor, model, cap.daily_limit(model))
 
     def _user_free(self, ticket: Ticket) -> bool:
         return ticket.admin or self.user_busy[ticket.user] < self.settings.max_jobs_per_user
@@ -232,6 +229,7 @@ class Dispatcher:
         del self.tickets[ticket.job_id]
         cap = self.capacity[vendor]
         probe = self.breakers.dispatched(vendor)
+        self.daily.sent_one(vendor, ticket.model)
         self._take(ticket.job_id, Holder(
             ticket.user, vendor, (vendor, cap.pool(ticket.model)), ticket.model,
             ticket.duration, self.clock(), ticket.admin, probe, ticket,

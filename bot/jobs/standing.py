@@ -5,14 +5,22 @@ queue.py): every vendor pool starts with the slots its jobs hold, each busy unti
 recent render time is up, and each waiting job takes the first slot free for its vendor
 and for its user, for its model's recent render time. Played once with the median render
 times (the estimate shown) and once with the 95th percentile (the range's upper end).
+
+The play knows only the jobs in line now, but round-robin lets a user who arrives later go
+before a user's second and later waiting jobs. So the upper end of a job with n of its
+user's jobs ahead of it in line allows n more renders (one slot turnover for every turn of
+its own it waits for, the newcomers' round): without it the heavy user's later jobs, given
+their first estimate before the others came, were late for it.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from dataclasses import dataclass
 
-from bot.jobs.queue import Dispatcher, Holder
+from bot.jobs.queue import Dispatcher
+from bot.jobs.turns import Holder
 from bot.routing.history import MEDIAN, NEAR_DONE, UPPER
 
 DELIVERY_SECONDS = 5.0  # a job whose vendor task has ended is taken to free its user soon
@@ -26,7 +34,7 @@ class Standing:
     place: int  # 1 = next in line
     starts_now: bool  # a slot is free for it: it leaves the line at the next turn
     eta: float  # seconds to delivery, by median render times
-    upper: float  # the same by 95th-percentile render times
+    upper: float  # the same by 95th-percentile render times, newcomers' turns allowed
 
 
 def _holder_end(d: Dispatcher, h: Holder, now: float, q: float) -> float:
@@ -36,9 +44,11 @@ def _holder_end(d: Dispatcher, h: Holder, now: float, q: float) -> float:
     return max(h.since + render, now + NEAR_DONE * render)
 
 
-def play(d: Dispatcher, now: float, q: float) -> dict[str, tuple[int, float, float]]:
+def play(
+    d: Dispatcher, now: float, q: float, newcomers: bool = False
+) -> dict[str, tuple[int, float, float]]:
     """job id -> (place among the jobs that wait, start, delivery time) with render times
-    at quantile `q`."""
+    at quantile `q`; `newcomers`: allow a round of later arrivals before each own turn."""
     pools: dict[tuple[str, str], list[float]] = {}
     users: dict[str, list[float]] = {}
     for h in d.holders.values():
@@ -51,6 +61,7 @@ def play(d: Dispatcher, now: float, q: float) -> dict[str, tuple[int, float, flo
         heapq.heapify(heap)
     per_user = d.settings.max_jobs_per_user
     out: dict[str, tuple[int, float, float]] = {}
+    own_ahead: Counter[str] = Counter()  # each user's jobs played so far
     ahead = 0  # jobs ahead that wait too (those with a free slot leave the line at once)
     for ticket in d.in_turn_order():
         vendor, _ = d.route(ticket)
@@ -63,6 +74,8 @@ def play(d: Dispatcher, now: float, q: float) -> dict[str, tuple[int, float, flo
         pool = pools.setdefault((vendor, cap.pool(ticket.model)), [])
         limit = cap.limit_of(ticket.model)
         start = now if len(pool) < limit else pool[0]
+        if d.used_up(vendor, ticket.model):  # no vendor has generations left today
+            start = max(start, d.daily.resets_at())
         mine = users.setdefault(ticket.user, [])
         if not ticket.admin and len(mine) >= per_user:
             start = max(start, mine[0])
@@ -72,7 +85,9 @@ def play(d: Dispatcher, now: float, q: float) -> dict[str, tuple[int, float, flo
             (heapq.heappush if len(mine) < per_user else heapq.heapreplace)(mine, end)
         if start > now:
             ahead += 1
-        out[ticket.job_id] = (max(1, ahead), start, end)
+        late = own_ahead[ticket.user] * (end - start) if newcomers else 0.0
+        own_ahead[ticket.user] += 1
+        out[ticket.job_id] = (max(1, ahead), start + late, end + late)
     return out
 
 
@@ -112,7 +127,7 @@ class Standings:
         return Standing(len(self.d.tickets), False, last.eta, last.upper)
 
     def _play(self, now: float) -> None:
-        median, upper = play(self.d, now, MEDIAN), play(self.d, now, UPPER)
+        median, upper = play(self.d, now, MEDIAN), play(self.d, now, UPPER, newcomers=True)
         self._cache = {
             job: Standing(place, start <= now, end - now, upper[job][2] - now)
             for job, (place, start, end) in median.items()

@@ -5,6 +5,8 @@
   honours an idempotency key; otherwise the job fails with a refund and an operator log line.
 - A vendor that refuses the job (auth, credits, bad request, rate limit or errors that go
   on) sends it back in line for the next vendor the job lists; nothing was created there.
+  One whose generations of the model are used up for the day (DailyLimit) sends it back in
+  line for another vendor or for the next UTC day.
 - Every create's outcome feeds the vendor's breaker (bot/routing/breaker.py): errors that
   may pass count towards opening it; out of credits or a refused key hold it for an operator.
 """
@@ -18,6 +20,7 @@ from bot import texts
 from bot.errors import (
     AuthError,
     BadRequest,
+    DailyLimit,
     ModelUnavailable,
     Moderated,
     OutOfCredits,
@@ -64,13 +67,14 @@ async def submit(k: Kernel, job: Job, ticket: Ticket) -> None:
     last = await submit_to(k, job, vendor, req, key)
     if last is None:
         return  # accepted, or the job was settled
-    if [v for v in k.queue.left_to_try(ticket) if v != vendor_id]:
+    for_today = isinstance(last, DailyLimit)
+    if for_today or [v for v in k.queue.left_to_try(ticket) if v != vendor_id]:
         back = k.clock()
         wait = JobPatch(
             vendor=None, submitted_at=None, deadline_at=back + k.settings.video_queue_timeout
         )
         if await k.store.transition(job.id, (JobState.SUBMITTING,), JobState.QUEUED, back, wait):
-            k.queue.requeue(ticket, vendor_id)
+            k.queue.requeue(ticket, vendor_id, for_today=for_today)
         return
     if isinstance(last, ModelUnavailable):  # every vendor of the model refused it to us
         await fail(k, job, last.code, "failed_vendor", reason_key="reason_model", detail=str(last))
@@ -123,6 +127,13 @@ async def submit_to(
             return exc
         except BadRequest as exc:
             log.warning("job %s: %s", job.id, exc)
+            return exc
+        except DailyLimit as exc:  # not the vendor's health: its breaker is left alone
+            log.warning(
+                "job %s: %s; skipping %s for the model until tomorrow", job.id, exc, vendor.id
+            )
+            model = job.request.model_shown or job.request.model or ""
+            k.queue.daily.refused_for_today(vendor.id, model)
             return exc
         except RateLimited as exc:
             k.breakers.failed(vendor.id)

@@ -1,5 +1,6 @@
 """The line of waiting jobs, kept in fair turns: round-robin across chats, and across the
-users of a chat, oldest first within a user (see queue.py for when a turn is taken)."""
+users of a chat, oldest first within a user (see queue.py for when a turn is taken); and
+the jobs that hold slots at a vendor."""
 
 from __future__ import annotations
 
@@ -99,3 +100,18 @@ class Line:
                     waiting.remove(queue)
                     turn[i] -= 1  # the next user slid into this one's turn
         return order
+
+
+@dataclass(slots=True)
+class Holder:
+    """A job at a vendor (or being delivered): it holds a user slot and a vendor slot."""
+
+    user: str
+    vendor: str | None
+    pool: tuple[str, str] | None  # None once the vendor's task has ended
+    model: str
+    duration: int
+    since: float  # when it was sent to the vendor
+    admin: bool = False
+    probe: bool = False
+    ticket: Ticket | None = None  # the granted ticket, for the job's task to pick up

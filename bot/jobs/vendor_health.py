@@ -3,9 +3,12 @@ from what they report, and their breakers, which open and close on their own clo
 
 - A breaker's cool-down ends without any job event, so a watcher pumps the queue every
   WATCH_SECONDS: a job waiting for that vendor goes as its probe.
-- A vendor held for want of credits (or a refused key) is skipped until an operator acts;
-  the admins are told once, and where the vendor reports its balance the watcher sees the
-  top-up and tries it again.
+- A vendor held for want of credits (or a refused key) is skipped until an operator acts
+  (`videobot vendor-reset`); the admins are told once, and where the vendor reports its
+  balance the watcher sees the top-up and tries it again.
+- The breakers live in the store as well: each tick writes this process's openings and
+  closings and takes in what other processes and the operator changed, so a restart forgets
+  no open or held vendor and processes sharing a database skip the same ones.
 """
 
 from __future__ import annotations
@@ -36,14 +39,36 @@ async def learn_limits(k: Kernel) -> None:
             reported = None
         k.queue.capacity[vendor_id] = cap = resolve(configured, reported)
         if reported is not None:
+            k.queue.daily.learn(vendor_id, reported.used_today)
             log.info("vendor %s: %s", vendor_id, cap)
     k.queue.poke()
 
 
+async def sync_breakers(k: Kernel) -> None:
+    """Write this process's breaker changes to the store, then take in the stored ones
+    (another process's, the operator's); the line is looked at again when one moved."""
+    try:
+        for vendor_id, change in list(k.breakers.unsaved.items()):
+            await k.store.set_breaker_open(vendor_id, *change)
+            k.breakers.saved(vendor_id, change)
+        moved = k.breakers.adopt(await k.store.breaker_states())
+    except Exception:
+        log.exception("reading or writing the vendors' breakers failed")
+        return
+    if moved:
+        k.queue.poke()
+
+
 async def vendor_held(k: Kernel, vendor_id: str, exc: VendorError) -> None:
-    """Skip a vendor until an operator acts, telling the admins the first time."""
+    """Skip a vendor until an operator acts, telling the admins the first time (of every
+    process and restart: the store says which call held it)."""
     reason = "out of credits" if isinstance(exc, OutOfCredits) else "its API key was refused"
-    if not k.breakers.hold(vendor_id, reason):
+    first = k.breakers.hold(vendor_id, reason)
+    try:
+        first = await k.store.hold_vendor(vendor_id, reason, k.clock())
+    except Exception:  # held here at least; the admins hear of it once from this process
+        log.exception("vendor %s: could not keep its hold in the store", vendor_id)
+    if not first:
         return
     log.error("vendor %s %s; skipped until an operator acts", vendor_id, reason)
     for admin in k.settings.admin_user_ids:
@@ -62,6 +87,7 @@ async def watch_vendors(k: Kernel) -> None:
     checked = k.clock()
     while True:
         await asyncio.sleep(WATCH_SECONDS)
+        await sync_breakers(k)
         k.queue.pump(force=True)
         if k.clock() - checked < k.settings.video_breaker_cooldown:
             continue
@@ -74,5 +100,10 @@ async def watch_vendors(k: Kernel) -> None:
                 log.info("vendor %s still held (%s)", vendor_id, exc)
                 continue
             if account is not None and account.credits is not None and account.credits > 0:
+                try:
+                    await k.store.release_vendor(vendor_id, k.clock())
+                except Exception:
+                    log.exception("vendor %s: could not lift its hold in the store", vendor_id)
+                    continue
                 k.breakers.release(vendor_id)
                 k.queue.poke()

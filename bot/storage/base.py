@@ -14,6 +14,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
 from bot.storage.account_types import Accounts
+from bot.storage.breaker_types import BreakerStore
 from bot.storage.group_types import GroupBudgetStore
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
@@ -112,7 +113,7 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, GroupBudgetStore, SettingsStore, Protocol):
+class Store(RenderTimesStore, GroupBudgetStore, SettingsStore, BreakerStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

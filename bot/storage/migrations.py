@@ -34,6 +34,15 @@ BOUGHT_CREDITS = """
     CREATE INDEX payments_user ON payments (user);
 """
 
+VENDOR_BREAKERS = """
+CREATE TABLE vendor_breakers (
+    vendor TEXT PRIMARY KEY,
+    open_until REAL NOT NULL DEFAULT 0,
+    held TEXT,
+    changed_at REAL NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     # 1: users, daily usage, jobs with their media, and the ledger
     """
@@ -201,6 +210,9 @@ MIGRATIONS: list[str] = [
     # 11: settings changed at run time (`/settings`, `videobot settings`), the version every
     # process checks before a command, and the audit log of operator actions
     SETTINGS_AND_AUDIT,
+    # 12: each vendor's circuit breaker, so an open one and a vendor held for an operator
+    # outlive a restart and every process sharing the database sees the same
+    VENDOR_BREAKERS,
 ]
 
 

@@ -3,9 +3,9 @@
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
 reports (reports.py), bought credits (payments.py), group budgets (groups.py), render
-times (renders.py), settings changed at run time and the audit log (settings.py) and the
-schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints,
-which do, run in a worker thread (checkpoint.py).
+times (renders.py), settings changed at run time and the audit log (settings.py), vendor
+breakers (breakers.py) and the schema (migrations.py). Commits do not fsync (WAL,
+synchronous=NORMAL) and checkpoints, which do, run in a worker thread (checkpoint.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.alerts import Alerts
+from bot.storage.breakers import VendorBreakers
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.groups import GroupBudgets
@@ -42,6 +43,7 @@ class SqliteStore(
     LinkOps,
     GroupBudgets,
     SettingsOps,
+    VendorBreakers,
 ):
     """The `Store` for one SQLite file."""
 

@@ -24,6 +24,7 @@ import httpx
 from bot.errors import (
     AuthError,
     BadRequest,
+    DailyLimit,
     Moderated,
     NotFound,
     OutOfCredits,
@@ -104,6 +105,8 @@ def default_error(status: int, text: str, vendor: str, after: float | None) -> V
     low = text.lower()
     if any(w in low for w in CREDIT_WORDS) and status in (400, 402, 403, 412):
         return OutOfCredits(text, status=status, vendor=vendor)
+    if status == 429 and "daily" in low and "limit" in low:
+        return DailyLimit(text, status=status, vendor=vendor, retry_after=after)
     if status == 429:
         return RateLimited(text or "rate limited", status=status, vendor=vendor, retry_after=after)
     if status in (401, 403):

@@ -14,6 +14,7 @@ class VendorLimits:
     total: int | None = None
     per_model: dict[str, int] = field(default_factory=dict)
     per_day: dict[str, int] = field(default_factory=dict)  # generations a day, where reported
+    used_today: dict[str, int] = field(default_factory=dict)  # of those, used (per model)
 
 
 def useapi_accounts_limits(body: Any) -> VendorLimits:

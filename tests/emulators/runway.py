@@ -294,7 +294,8 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
     `fail_code` is the failureCode of a `[fail]` task; `tier_refused` names models the key's
     organisation may not use (403, Runway's `{error, docUrl}` body, the SDK's
     PermissionDeniedError); `tier_models` (set on the instance) is the per-model tier
-    GET /v1/organization reports.
+    GET /v1/organization reports: a model's `maxDailyGenerations` there refuses creates
+    beyond it with Runway's 429, and `daily_used` counts them (its usage, per model).
     """
 
     tier_models: dict[str, dict[str, int]] = {}  # noqa: RUF012 - replaced, never mutated
@@ -329,6 +330,7 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         self._hooks: set[asyncio.Task[None]] = set()
         self._estimates: dict[str, int] = {}  # task id -> estimatedCost credits
         self.credit_balance = 1000  # GET /v1/organization's creditBalance; tests lower it
+        self.daily_used: dict[str, int] = {}  # model -> generations created "today"
         self.uploads: dict[str, bytes] = {}  # runway:// URI -> the uploaded file
         self.upload_requests: list[dict[str, Any]] = []
         self._pending_uploads: dict[str, tuple[str, str]] = {}
@@ -404,12 +406,17 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         issues = self.validate(endpoint, body)
         if not issues and body.get("model") in self.tier_refused:
             return web.json_response(tier_body(str(body["model"])), status=403)
+        model = str(body.get("model")) if not issues else ""
+        most = self.tier_models.get(model, {}).get("maxDailyGenerations")
+        if most is not None and self.daily_used.get(model, 0) >= most:
+            return web.json_response(DAILY_LIMIT_BODY, status=429)
         if issues:
             return web.json_response(
                 {"error": "Validation of body failed", "issues": issues, "docUrl": DOC_URL},
                 status=400,
             )
         prompt = body.get("promptText") if isinstance(body.get("promptText"), str) else ""
+        self.daily_used[model] = self.daily_used.get(model, 0) + 1
         task = self.new_task(body, prompt)
         hook = body.get("notify_hook")
         if self.flavour == "openai-hk" and isinstance(hook, str) and hook:
@@ -450,7 +457,10 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         tier: dict[str, Any] = {"maxMonthlyCreditSpend": 10000}
         if self.tier_models:  # per model: {"maxConcurrentGenerations": n, ...}
             tier["models"] = self.tier_models
-        return web.json_response({"creditBalance": self.credit_balance, "tier": tier, "usage": {}})
+        usage = {"models": {m: {"dailyGenerations": n} for m, n in self.daily_used.items()}}
+        return web.json_response(
+            {"creditBalance": self.credit_balance, "tier": tier, "usage": usage}
+        )
 
     async def _delete(self, request: web.Request) -> web.StreamResponse:
         fault = self.take_fault("cancel")

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.storage.errors import StoreUnavailable
 from bot.storage.group_rows import GROUP_BUDGETS
-from bot.storage.migrations import BOUGHT_CREDITS
+from bot.storage.migrations import BOUGHT_CREDITS, VENDOR_BREAKERS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
 from bot.storage.settings_sql import SETTINGS_AND_AUDIT
@@ -79,6 +79,8 @@ MIGRATIONS: list[str] = [
     ddl(GROUP_BUDGETS),
     # 11: settings changed at run time, their version, and the audit log
     ddl(SETTINGS_AND_AUDIT),
+    # 12: each vendor's circuit breaker, shared by every process
+    ddl(VENDOR_BREAKERS),
 ]
 
 VERSION_TABLE = """

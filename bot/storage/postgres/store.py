@@ -1,8 +1,8 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
 state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
 (links.py), group budgets (groups.py), operator reports (reports.py), render times
-(renders.py), settings and the audit log (settings.py), the schema (migrations.py), all on
-a pool of connections (connection.py).
+(renders.py), settings and the audit log (settings.py), vendor breakers (breakers.py), the
+schema (migrations.py), all on a pool of connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage.postgres.alerts import PgAlerts
+from bot.storage.postgres.breakers import PgVendorBreakers
 from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.groups import PgGroupBudgets
 from bot.storage.postgres.links import PgLinks
@@ -35,6 +36,7 @@ class PostgresStore(
     PgLinks,
     PgGroupBudgets,
     PgSettings,
+    PgVendorBreakers,
 ):
     """The `Store` for one PostgreSQL database."""
 
