@@ -156,14 +156,17 @@ def row(
 
 
 async def child(args: argparse.Namespace) -> None:
-    """One of several processes: ready, then wait for the word, send its share, report."""
+    """One of several processes: ready, then wait for the word, send its share, report,
+    and close when told."""
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         core = await open_core(args.commands, Path(tmp), args.database_url)
         print("READY", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         sent = await send(core, args.commands, args.users, args.concurrency, seed=args.child)
+        print("DONE " + json.dumps(sent), flush=True)
+        # Connected until the parent has read PostgreSQL's CPU: a backend that ends is lost.
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         await core.aclose()
-    print("DONE " + json.dumps(sent), flush=True)
 
 
 async def parent(args: argparse.Namespace) -> dict[str, Any]:
@@ -178,7 +181,13 @@ async def parent(args: argparse.Namespace) -> dict[str, Any]:
         child_argv = [*argv, "--child", str(n + 1)]
         procs.append(
             await asyncio.create_subprocess_exec(
-                sys.executable, *child_argv, cwd=ROOT, env=env, stdin=pipe, stdout=pipe
+                sys.executable,
+                *child_argv,
+                cwd=ROOT,
+                env=env,
+                stdin=pipe,
+                stdout=pipe,
+                limit=1 << 24,  # DONE's line carries every latency
             )
         )
     try:
@@ -193,6 +202,10 @@ async def parent(args: argparse.Namespace) -> dict[str, Any]:
         done = await asyncio.gather(*(wait_for(proc, "DONE ") for proc in procs))
         wall = time.perf_counter() - t0
         pg_seconds = await pg.stop()
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(b"close\n")
+        await asyncio.gather(*(proc.wait() for proc in procs))
     finally:
         for proc in procs:
             if proc.returncode is None:

@@ -30,23 +30,32 @@ class Call(Generic[I, R]):
 
 
 class Group(Generic[I, R]):
-    """Runs calls in batches, one batch at a time; `run` takes a batch's items and returns
-    each one's result, or the exception that call raises."""
+    """Runs calls in batches, `at_once` batches at a time at most; `run` takes a batch's
+    items and returns each one's result, or the exception that call raises. More than one
+    at a time keeps the calls moving while a batch waits for the server (a busy machine
+    makes each of its round trips wait for a core)."""
 
     def __init__(
-        self, run: Callable[[list[I]], Awaitable[list[R | BaseException]]], name: str
+        self,
+        run: Callable[[list[I]], Awaitable[list[R | BaseException]]],
+        name: str,
+        at_once: int = 1,
     ) -> None:
         self.run = run
         self.name = name
+        self.at_once = at_once  # batches running at the same time, at most
         self._queue: list[Call[I, R]] = []
-        self._drainer: asyncio.Task[None] | None = None
+        self._drainers: set[asyncio.Task[None]] = set()
 
     async def __call__(self, item: I) -> R:
         """Queue `item` for the next batch and wait for that batch's result."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queue.append(Call(item, future))
-        if self._drainer is None:
-            self._drainer = asyncio.create_task(self._drain(), name=self.name)
+        # (a drainer that has just found the queue empty is done, its callback still due)
+        if sum(not d.done() for d in self._drainers) < self.at_once:
+            drainer = asyncio.create_task(self._drain(), name=self.name)
+            self._drainers.add(drainer)
+            drainer.add_done_callback(self._drainers.discard)
         return await future
 
     async def _drain(self) -> None:
@@ -66,8 +75,6 @@ class Group(Generic[I, R]):
         except asyncio.CancelledError:  # the loop is shutting down
             cancel(c.future for c in batch + self._queue)
             raise
-        finally:
-            self._drainer = None
 
 
 def resolve(futures: Sequence[asyncio.Future[Any]], results: Sequence[tuple[bool, Any]]) -> None:

@@ -19,6 +19,8 @@ from bot.storage.group import Group
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.reserves import READ_ACCOUNTS, Reserve, run_reserves
 
+BATCHES_AT_ONCE = 2  # of each, per process: one fills while the other is at the server
+
 
 class PgIntake(PgBase):
     """Reserves and balances, in batches."""
@@ -26,9 +28,11 @@ class PgIntake(PgBase):
     def __init__(self, pool: Any, url: str) -> None:
         super().__init__(pool, url)
         self._reserves: Group[Reserve, Job] = Group(
-            functools.partial(run_reserves, self._transaction), "pg-reserves"
+            functools.partial(run_reserves, self._transaction), "pg-reserves", BATCHES_AT_ONCE
         )
-        self._balances: Group[tuple[str, str], Balance] = Group(self._read_balances, "pg-balances")
+        self._balances: Group[tuple[str, str], Balance] = Group(
+            self._read_balances, "pg-balances", BATCHES_AT_ONCE
+        )
 
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         return await self._reserves(Reserve(job, policy, now))
