@@ -29,8 +29,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from adapters.runtime import run_loop
 from bench.common import ROOT, CpuMeter, mb, peak_rss_bytes, report, summary
 from bench.pg_cpu import PgCpuMeter
@@ -39,6 +37,7 @@ from bot.commands import read
 from bot.config import Settings
 from bot.models import UserRef
 from bot.service import Incoming
+from bot.storage import open_store
 from bot.vendors.runway import RunwayClient
 
 TARGET = 1_000  # accepted/s, one process
@@ -120,9 +119,9 @@ async def run(
     """One process: the figures of its run."""
     url = database_url or f"sqlite:///{db_dir / 'intake.db'}"
     core = await open_core(commands, db_dir, url)
-    pg = await PgCpuMeter(url).start() if url.startswith("postgres") else None
+    pg = PgCpuMeter(url).start() if url.startswith("postgres") else None
     sent = await send(core, commands, users, concurrency, seed=1)
-    pg_seconds = await pg.stop() if pg is not None else None
+    pg_seconds = pg.stop() if pg is not None else None
     stored = (await core.store.stats(0))["jobs"]
     await core.aclose()
     return row(commands, users, concurrency, 1, [sent], sent["wall"], stored, pg_seconds)
@@ -193,7 +192,7 @@ async def parent(args: argparse.Namespace) -> dict[str, Any]:
     try:
         # They migrate together (under an advisory lock, once), then connect their pools.
         await asyncio.gather(*(wait_for(proc, "READY") for proc in procs))
-        pg = await PgCpuMeter(args.database_url).start()
+        pg = PgCpuMeter(args.database_url).start()
         t0 = time.perf_counter()
         for proc in procs:
             assert proc.stdin is not None
@@ -201,7 +200,7 @@ async def parent(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.gather(*(proc.stdin.drain() for proc in procs if proc.stdin))
         done = await asyncio.gather(*(wait_for(proc, "DONE ") for proc in procs))
         wall = time.perf_counter() - t0
-        pg_seconds = await pg.stop()
+        pg_seconds = pg.stop()
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write(b"close\n")
@@ -211,9 +210,9 @@ async def parent(args: argparse.Namespace) -> dict[str, Any]:
             if proc.returncode is None:
                 proc.kill()
             await proc.wait()
-    db = await asyncpg.connect(args.database_url)
-    stored = int(await db.fetchval("SELECT COUNT(*) FROM jobs"))
-    await db.close()
+    store = await open_store(args.database_url)
+    stored = (await store.stats(0))["jobs"]
+    await store.close()
     sent = [json.loads(line) for line in done]
     total = share * args.procs
     return row(total, args.users, args.concurrency, args.procs, sent, wall, stored, pg_seconds)
