@@ -9,7 +9,10 @@ atomic money gate, and checks the same things again.
 
 from __future__ import annotations
 
+import functools
+
 from bot.config import Settings
+from bot.costs import cost
 from bot.errors import QuotaError
 from bot.group_budget import check_pool
 from bot.models import UserRef
@@ -24,12 +27,20 @@ def active_limit(settings: Settings) -> int:
 
 def cheapest_cost(settings: Settings, vendors: list[VendorClient]) -> int | None:
     """The least any video could cost with these vendors, or None with no models."""
-    costs = [
-        settings.cost(spec.name, duration)
-        for vendor in vendors
-        for spec in vendor.capabilities.models
-        for duration in spec.durations
-    ]
+    offered = tuple(
+        (spec.name, spec.durations) for vendor in vendors for spec in vendor.capabilities.models
+    )
+    return _cheapest(tuple(settings.quota_costs.items()), offered)
+
+
+@functools.lru_cache(maxsize=64)
+def _cheapest(
+    table: tuple[tuple[str, float], ...], offered: tuple[tuple[str, tuple[int, ...]], ...]
+) -> int | None:
+    """Remembered: every `/video` asks, and pricing each model's every duration (~170 with
+    Runway's catalogue) took about half of the bot's CPU per `/video` (bench.intake)."""
+    prices = dict(table)
+    costs = [cost(prices, name, seconds) for name, durations in offered for seconds in durations]
     return min(costs) if costs else None
 
 

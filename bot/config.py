@@ -7,56 +7,22 @@ documents every one of them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
 from bot import costs, spend
 from bot.default_models import parse_default_models
 from bot.models import UserRef
 from bot.packs import CreditPack, parse_packs, parse_skus
+from bot.settings_base import EnvSettings as EnvSettings
+from bot.settings_base import VendorSettings as VendorSettings
+from bot.settings_base import comma_list as comma_list
 from bot.storage.errors import POSTGRES_SCHEMES
 from bot.vendors import VENDORS
-
-
-def comma_list(value: Any) -> Any:
-    """`a, b,c` from the environment -> ["a", "b", "c"]; a lone number -> [number]."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, int):
-        return [value]
-    return value
-
-
-class EnvSettings(BaseSettings):
-    """Base of every settings class (the core's and the adapters'): environment and .env."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_unset(cls, values: Any) -> Any:
-        """`TELEGRAM_BOT_TOKEN=` in a copied .env.example means "not set", not "empty token"."""
-        if isinstance(values, dict):
-            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
-        return values
-
-
-@dataclass(frozen=True)
-class VendorSettings:
-    """One vendor's key and API root, and the variables they come from (to name in errors)."""
-
-    id: str
-    api_key: str | None
-    base_url: str
-    key_env: str = ""
-    base_url_env: str = ""
 
 
 class Settings(EnvSettings):

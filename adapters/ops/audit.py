@@ -42,7 +42,8 @@ def add_parser(sub: Any) -> None:
         help="who changed what: settings, grants, bans, refunds, group budgets",
         description="The audit log, newest first: every settings change (/settings, videobot "
         "settings), /grant and videobot grant, ban and unban, refund and refund-payment, "
-        "group budget change and vendor-reset, with who made it, from where, and the value before and after.",
+        "group budget change and vendor-reset, with who made it, from where, and the value "
+        "before and after.",
     )
     p.add_argument("--days", type=days_arg, default=30, help="how far back (default 30)")
     p.add_argument("--actor", metavar="X", help="only this actor's (e.g. telegram:12345, cli:root)")

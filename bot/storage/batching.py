@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.storage.checkpoint import Checkpointer
+from bot.storage.group import cancel, resolve
 from bot.storage.opening import BUSY_WAIT_MS
 
 T = TypeVar("T")
@@ -158,16 +159,12 @@ class Batcher:
                     results = [(False, exc)] * len(batch)
                 if self.checkpointer is not None:
                     self.checkpointer.dirty = True
-                for call, (ok, value) in zip(batch, results, strict=True):
-                    if call.future.done():  # its caller was cancelled
-                        continue
-                    if ok:
-                        call.future.set_result(value)
-                    else:
-                        call.future.set_exception(self.failure(value))
+                resolve(
+                    [call.future for call in batch],
+                    [(ok, value if ok else self.failure(value)) for ok, value in results],
+                )
         except asyncio.CancelledError:  # the loop is shutting down
-            for call in batch + self._queue:
-                call.future.cancel()
+            cancel(call.future for call in batch + self._queue)
             raise
         finally:
             self._drainer = None

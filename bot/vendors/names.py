@@ -9,6 +9,7 @@ vendor's models apart.
 
 from __future__ import annotations
 
+import functools
 import re
 
 FRIENDLY: dict[str, str] = {
@@ -51,8 +52,10 @@ FRIENDLY: dict[str, str] = {
 _FOLD = re.compile(r"[\s._\-]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def model_key(name: str) -> str:
-    """One spelling of a model name: lower case, no spaces, dots, dashes or underscores."""
+    """One spelling of a model name: lower case, no spaces, dots, dashes or underscores.
+    Remembered: finding the model a `/video` names compares it with every spec's names."""
     return _FOLD.sub("", name.strip().lower())
 
 

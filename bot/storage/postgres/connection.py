@@ -2,11 +2,12 @@
 asks for it, and a database failure as StoreUnavailable naming the database, never its
 password.
 
-Why a pool and no batching: SQLite has one writer, so the SQLite store queues calls into
-batches on one connection; PostgreSQL takes concurrent transactions and locks rows, so each
-call takes a pooled connection for its own transaction, and concurrent reserves of one user
+Why a pool: SQLite has one writer, so the SQLite store queues every call into batches on
+one connection; PostgreSQL takes concurrent transactions and locks rows, so each call takes
+a pooled connection for its own transaction, and concurrent money transactions of one user
 queue on that user's row lock (see money.py) rather than in the process, which keeps them
-correct across processes as well.
+correct across processes as well. Only the two calls of every `/video`, reserve and
+balance, are batched here too (intake.py), each batch in one transaction of its own.
 """
 
 from __future__ import annotations

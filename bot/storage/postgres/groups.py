@@ -9,6 +9,7 @@ committed: the pool is never overspent. A refund only gives back, so it needs no
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.storage.base import NewJob, QuotaPolicy
@@ -37,25 +38,47 @@ POOL_PAID = (
 )
 
 
-async def paying_pool(db: Any, job: NewJob, policy: QuotaPolicy) -> GroupBudget | None:
-    """The pool that pays for `job`, its row locked until the transaction ends; None for a
-    job outside a group, an admin's, or in a chat without a pool."""
-    if job.group is None or policy.unlimited:
-        return None
-    return budget_from(await db.fetchrow(pg(BUDGET_READ) + " FOR UPDATE", job.group))
+@dataclass(slots=True)
+class PoolBook:
+    """The pools a batch of reserves pays from (`reserves.py`): each locked once, by chat
+    after the users' rows, its use read once, then counted here as the batch takes from it,
+    so the batch's reserves against one pool see each other as one-by-one reserves would."""
 
+    pools: dict[str, GroupBudget | None] = field(default_factory=dict)
+    used: dict[tuple[str, str], int] = field(default_factory=dict)  # (chat, day) -> credits
+    member: dict[tuple[str, str, str], int] = field(default_factory=dict)  # + member
+    paid: list[tuple[str, str, str, int, str]] = field(default_factory=list)  # POOL_PAID's
 
-async def take_from_pool(db: Any, pool: GroupBudget, job: NewJob, policy: QuotaPolicy) -> None:
-    """Raise the QuotaError saying why the locked pool cannot pay for the job, if it cannot
-    (`mark_paid` takes the credits, with the job written)."""
-    member = str(job.user)
-    pool_used, member_used = await db.fetchrow(pg(USAGE_SUMS), member, pool.chat, policy.day)
-    pool_share(pool, job.cost, pool_used=int(pool_used), member_used=int(member_used))
+    async def lock(self, db: Any, jobs: list[tuple[NewJob, QuotaPolicy]]) -> None:
+        chats = {job.group for job, policy in jobs if job.group and not policy.unlimited}
+        for chat in sorted(chats):
+            self.pools[chat] = budget_from(await db.fetchrow(pg(BUDGET_READ) + " FOR UPDATE", chat))
 
+    def of(self, job: NewJob, policy: QuotaPolicy) -> GroupBudget | None:
+        """The pool that pays for `job`: None outside a group, for an admin, or in a chat
+        without a pool."""
+        if job.group is None or policy.unlimited:
+            return None
+        return self.pools.get(job.group)
 
-async def mark_paid(db: Any, pool: GroupBudget, job: NewJob, policy: QuotaPolicy) -> None:
-    """Take the job's cost from the pool and record it on the job, in one round trip."""
-    await db.execute(POOL_PAID, pool.chat, policy.day, str(job.user), job.cost, job.id)
+    async def take(self, db: Any, pool: GroupBudget, job: NewJob, policy: QuotaPolicy) -> None:
+        """Count the job's cost against the pool, or raise the QuotaError saying why not."""
+        key, member = (pool.chat, policy.day), str(job.user)
+        if (*key, member) not in self.member:  # the database's figures, once
+            pool_used, member_used = await db.fetchrow(pg(USAGE_SUMS), member, *key)
+            self.used.setdefault(key, int(pool_used))
+            self.member[(*key, member)] = int(member_used)
+        pool_share(
+            pool, job.cost, pool_used=self.used[key], member_used=self.member[(*key, member)]
+        )
+        self.used[key] += job.cost
+        self.member[(*key, member)] += job.cost
+        self.paid.append((*key, member, job.cost, job.id))
+
+    async def write(self, db: Any) -> None:
+        """The pools' use and the jobs' record of it, once the jobs are written."""
+        if self.paid:
+            await db.executemany(POOL_PAID, self.paid)
 
 
 async def refund_to_pool(db: Any, job_id: str) -> None:

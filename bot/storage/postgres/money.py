@@ -1,4 +1,5 @@
-"""Money and job state in PostgreSQL: reserve, settle, grant, ban, transition and update.
+"""Money and job state in PostgreSQL: settle, grant, ban, transition and update (reserves:
+intake.py).
 
 Each money operation is one transaction that first locks the rows of the user and of its
 account (see links.py), so one account's reserves, settles and grants take turns (in this
@@ -12,37 +13,16 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from bot.models import Job, JobState, UserRef
-from bot.storage.base import NO_CHANGE, JobPatch, NewJob, QuotaPolicy
-from bot.storage.group_rows import pool_note
+from bot.models import JobState, UserRef
+from bot.storage.base import NO_CHANGE, JobPatch
 from bot.storage.link_rows import SET_BANNED
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
-from bot.storage.postgres.groups import mark_paid, paying_pool, refund_to_pool, take_from_pool
-from bot.storage.postgres.links import active_of, lock_account, used_on
-from bot.storage.quota import split_cost
-from bot.storage.rows import (
-    JOB_INSERT,
-    LEDGER_INSERT,
-    PRUNE_MEDIA,
-    assignments,
-    new_job_values,
-    reserved_job,
-)
+from bot.storage.postgres.groups import refund_to_pool
+from bot.storage.postgres.links import lock_account
+from bot.storage.rows import LEDGER_INSERT, PRUNE_MEDIA, assignments
 
 States: TypeAlias = tuple[JobState, ...]
-# What a reserve writes once its payment is known, in one round trip: the day's usage (not
-# for admins, $4), the bonus and bought credits spent ($5, $6, from the account $27), the job
-# ($7-$20) and its ledger row ($21-$26).
-RESERVE_WRITES = (
-    'WITH usage AS (INSERT INTO daily_usage ("user", day, used) '
-    "SELECT $1::text, $2::text, $3::integer WHERE $4::boolean "
-    'ON CONFLICT ("user", day) DO UPDATE SET used = daily_usage.used + EXCLUDED.used), '
-    "bonus AS (UPDATE users SET bonus = bonus - $5, purchased = purchased - $6 "
-    'WHERE "user" = $27 AND ($5 > 0 OR $6 > 0)), '
-    f"job AS ({pg(JOB_INSERT, 7)}) "
-    f"{pg(LEDGER_INSERT, 21)}"
-)
 REFUND = (
     "WITH usage AS (UPDATE daily_usage SET used = used - $1 "
     'WHERE "user" = $4 AND day = $5 RETURNING used) '
@@ -52,40 +32,6 @@ REFUND = (
 
 class PgMoney(PgBase):
     """The store's writes: every credit and every job state change goes through here."""
-
-    async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
-        user = str(job.user)
-
-        async def reserve(db: Any) -> None:
-            account, bonus, banned, bought = await lock_account(db, user, now)
-            # Statements of their own, after the lock: they see what the last holder committed.
-            active = await active_of(db, account)
-            used = await used_on(db, account, policy.day)  # the free credits are the account's
-            pool = await paying_pool(db, job, policy)  # locked; a group's jobs take none of theirs
-            paid = split_cost(
-                policy, 0 if pool else job.cost, bonus=bonus, purchased=bought,
-                banned=bool(banned), active=active, used=used,
-            )  # fmt: skip
-            if pool is not None:
-                await take_from_pool(db, pool, job, policy)
-            paid_daily, paid_bonus, paid_bought = paid
-            await db.execute(
-                RESERVE_WRITES,
-                user, policy.day, paid_daily, not policy.unlimited, paid_bonus, paid_bought,
-                *new_job_values(job, paid, policy.day, now),
-                now, user, job.id, "reserve", sum(paid), pool_note(pool, job.cost), account,
-            )  # fmt: skip
-            if pool is not None:
-                await mark_paid(db, pool, job, policy)
-            if job.media:
-                await db.executemany(
-                    "INSERT INTO job_media (job_id, role, mime, filename, data) "
-                    "VALUES ($1, $2, $3, $4, $5)",
-                    [(job.id, r, m.mime, m.filename, m.data) for r, m in job.media.items()],
-                )
-
-        await self._transaction(reserve)
-        return reserved_job(job, now)
 
     async def settle(
         self, job_id: str, *, charge: bool, state: JobState, now: float, patch: JobPatch = NO_CHANGE

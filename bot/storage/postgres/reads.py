@@ -1,16 +1,13 @@
-"""Reading jobs, their media and a user's balance from PostgreSQL."""
+"""Reading jobs and their media from PostgreSQL (balances: intake.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.models import ACTIVE_STATES, Job, JobState, Media, UserRef
-from bot.storage.base import Balance
-from bot.storage.link_rows import BALANCE, balance_params
 from bot.storage.postgres.connection import PgBase
 from bot.storage.postgres.dialect import pg
-from bot.storage.postgres.links import account_of
-from bot.storage.rows import JOB_COLUMNS, balance_from, job_ref_query, row_to_job
+from bot.storage.rows import JOB_COLUMNS, job_ref_query, row_to_job
 
 COLUMNS = pg(JOB_COLUMNS)
 
@@ -63,10 +60,3 @@ class PgReads(PgBase):
             f"SELECT {COLUMNS} FROM jobs{where} ORDER BY created_at DESC LIMIT $1", *params
         )
         return [row_to_job(r) for r in rows]
-
-    async def balance(self, user: UserRef, day: str) -> Balance:
-        async def read(db: Any) -> Any:
-            account = await account_of(db, str(user))  # the balance is the account's
-            return await db.fetchrow(pg(BALANCE), *balance_params(account, day))
-
-        return balance_from(await self._run(read))

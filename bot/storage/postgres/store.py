@@ -1,8 +1,9 @@
-"""The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
-state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
-(links.py), group budgets (groups.py), operator reports (reports.py), render times
-(renders.py), settings and the audit log (settings.py), vendor breakers (breakers.py), the
-schema (migrations.py), all on a pool of connections (connection.py).
+"""The `Store` on PostgreSQL, put together from rooms as the SQLite one is: reserves and
+balances (intake.py), money and job state (money.py), bought credits (payments.py), job
+reads (reads.py), linked accounts (links.py), group budgets (groups.py), operator reports
+(reports.py), render times (renders.py), settings and the audit log (settings.py), vendor
+breakers (breakers.py), the schema (migrations.py), all on a pool of connections
+(connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool.
@@ -16,6 +17,7 @@ from bot.storage.postgres.alerts import PgAlerts
 from bot.storage.postgres.breakers import PgVendorBreakers
 from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.groups import PgGroupBudgets
+from bot.storage.postgres.intake import PgIntake
 from bot.storage.postgres.links import PgLinks
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
@@ -27,6 +29,7 @@ from bot.storage.postgres.settings import PgSettings
 
 
 class PostgresStore(
+    PgIntake,
     PgMoney,
     PgPayments,
     PgReads,
