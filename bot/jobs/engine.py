@@ -52,20 +52,15 @@ class JobEngine(Kernel):
         self.observers.append(observer)
 
     async def start(self) -> int:
-        """Resume every job that was in flight, and show again the refund notices that a
-        stop cut off; returns how many jobs were resumed."""
+        """Resume every job in flight that no other process holds, show again the refund
+        notices that a stop cut off, and keep the leases from then on; returns how many
+        jobs were resumed."""
         self.queue.closed = False
         self.history.load(await self.store.render_history(KEEP))
         await learn_limits(self)
-        jobs = sorted(await self.store.active_jobs(), key=lambda j: (j.created_at, j.id))
-        for job in jobs:  # the queue as it stood: slots held, then the line in age order
-            admin = self.settings.is_admin(job.user)
-            if job.state in AT_VENDOR_STATES:
-                self.queue.hold(job, admin)
-            elif job.state is JobState.QUEUED:
-                self.queue.enqueue(job, admin)
-        for job in jobs:
-            self.launch(job.id)
+        log.info("process %s: job leases of %.0fs", self.leases.owner, self.leases.seconds)
+        jobs = await self.leases.claim()
+        self.adopt(jobs)
         self.started.set()
         if jobs:
             log.info("resumed %d in-flight job(s)", len(jobs))
@@ -78,7 +73,27 @@ class JobEngine(Kernel):
         shown = {job.id for job, _ in notices}
         self.spawn(watch_operator_refunds(self, now, shown), "operator-refunds")
         self.spawn(watch_vendors(self), "vendor-health")
+        self.spawn(self.leases.keep(self.adopt, self.lost), "job-leases")
         return len(jobs)
+
+    def adopt(self, jobs: list[Job]) -> None:
+        """Drive jobs whose leases this process just took (at start, or from a process that
+        died), as a restart would: the queue as it stood, slots held, then the line in age
+        order."""
+        for job in sorted(jobs, key=lambda j: (j.created_at, j.id)):
+            admin = self.settings.is_admin(job.user)
+            if job.state in AT_VENDOR_STATES:
+                self.queue.hold(job, admin)
+            elif job.state is JobState.QUEUED:
+                self.queue.enqueue(job, admin)
+        for job in jobs:
+            self.launch(job.id)
+
+    async def lost(self, job_id: str) -> None:
+        """Another process took the job over (this one stalled past its lease): stop
+        driving it here, once a submit or a hand-over in progress has finished."""
+        async with self.lock(job_id):
+            await self.stop_task(job_id)
 
     def admit(self, job: Job) -> Standing | None:
         """Put a just reserved job in line and start driving it; where it stands, for the
@@ -110,6 +125,8 @@ class JobEngine(Kernel):
         await asyncio.gather(*tasks, return_exceptions=True)
         self.tasks.clear()
         self.helpers.clear()
+        if self.started.is_set():
+            await self.leases.release()  # another process may take the jobs over at once
 
     async def wait(self, job_ids: list[str] | None = None) -> None:
         """Wait until the given jobs (default: all) have stopped running here."""

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.errors import VendorError
 from bot.events import JobEvent, JobSink
 from bot.jobs.download import ResultFetcher
+from bot.jobs.leases import JobLeases
 from bot.jobs.queue import Dispatcher
 from bot.jobs.standing import Standings
 from bot.routing.breaker import Breakers
@@ -77,6 +78,7 @@ class Kernel(abc.ABC):
             settings, vendors, self.breakers, self.history, lambda: self.clock()
         )
         self.standings = Standings(self.queue)
+        self.leases = JobLeases(store, settings.video_lease_seconds, lambda: self.clock())
 
     def launch(self, job_id: str) -> None:
         """Drive a job to its end, unless this process already is."""
@@ -90,6 +92,8 @@ class Kernel(abc.ABC):
         if self.tasks.get(job_id) is task:
             del self.tasks[job_id]
             self.wakeups.pop(job_id, None)
+        if job_id not in self.tasks:  # not driven here any more: its lease may run out
+            self.leases.drop(job_id)
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         """Run a helper task that stop() cancels with the job tasks."""

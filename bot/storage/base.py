@@ -14,6 +14,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 from bot.chat import ChatAddress
 from bot.models import Job, JobRequest, JobState, Media, UserRef
 from bot.storage.account_types import Accounts
+from bot.storage.lease_types import LeaseStore
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
 from bot.storage.render_types import RenderTimesStore
@@ -109,7 +110,7 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, Protocol):
+class Store(RenderTimesStore, LeaseStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
+from bot.storage.lease_sql import LEASE_COLUMNS
 
 # Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
 # credits, a separate balance that never expires (so a payment's refund can take back exactly
@@ -193,6 +194,9 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     );
     """,
+    # 10: which process drives each job in flight, and until when (several processes share
+    # a PostgreSQL database; on SQLite the one process holds them all)
+    LEASE_COLUMNS,
 ]
 
 

@@ -2,9 +2,9 @@
 
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
-reports (reports.py), bought credits (payments.py), render times (renders.py) and the
-schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints,
-which do, run in a worker thread (checkpoint.py).
+reports (reports.py), bought credits (payments.py), render times (renders.py), job leases
+(leases.py) and the schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL)
+and checkpoints, which do, run in a worker thread (checkpoint.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bot.storage.alerts import Alerts
 from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.job_reads import JobReads
+from bot.storage.leases import Leases
 from bot.storage.links import LinkOps
 from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
 from bot.storage.migrations import apply_migrations
@@ -29,7 +30,7 @@ from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps):
+class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps, Leases):
     """The `Store` for one SQLite file."""
 
     def __init__(

@@ -1,7 +1,7 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
 state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
-(links.py), operator reports (reports.py), render times (renders.py), the schema
-(migrations.py), all on a pool of connections (connection.py).
+(links.py), operator reports (reports.py), render times (renders.py), job leases
+(leases.py), the schema (migrations.py), all on a pool of connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool.
@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.storage.postgres.alerts import PgAlerts
 from bot.storage.postgres.connection import create_pool
+from bot.storage.postgres.leases import PgLeases
 from bot.storage.postgres.links import PgLinks
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
@@ -22,7 +23,9 @@ from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
 
 
-class PostgresStore(PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes, PgLinks):
+class PostgresStore(
+    PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes, PgLinks, PgLeases
+):
     """The `Store` for one PostgreSQL database."""
 
     @classmethod

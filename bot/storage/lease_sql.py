@@ -1,0 +1,19 @@
+"""The leases' SQL both backends share (see lease_types.py)."""
+
+from __future__ import annotations
+
+from bot.models import ACTIVE_STATES
+
+ACTIVE = tuple(s.value for s in ACTIVE_STATES)
+# Migration: who drives each job in flight, and until when (no index on either: the lease is
+# renewed often, and an indexed column would make every renewal a full row update).
+LEASE_COLUMNS = """
+    ALTER TABLE jobs ADD COLUMN owner TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until REAL;
+"""
+HOLDERS = (
+    "SELECT owner, COUNT(*), MAX(lease_until) FROM jobs "
+    f"WHERE owner IS NOT NULL AND settled IS NULL AND state IN {ACTIVE!r} "
+    "GROUP BY owner ORDER BY owner"
+)
+RELEASE = "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = ? AND settled IS NULL"
