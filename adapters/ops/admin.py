@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import sys
 import time
@@ -23,9 +24,11 @@ from adapters.terminal import for_terminal
 from bot import texts
 from bot.config import Settings
 from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
+from bot.jobs.signals import REFUNDED
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
-from bot.storage import JobPatch, Store, open_store
+from bot.storage import JobPatch, Store, StoreUnavailable, open_store
+from bot.storage.lease_types import JobSignal
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
 LEDGER_COLUMNS = ("id", "time", "user", "job_id", "kind", "amount", "note", "payment_id")
@@ -237,6 +240,8 @@ async def refund(store: Store, ref: str, out: TextIO) -> None:
         raise AdminError(
             f"job {job.short_id} is already settled ({after.state.value}); nothing changed"
         )
+    with contextlib.suppress(StoreUnavailable):  # the bot's sweep finds it anyway
+        await store.signal(JobSignal(REFUNDED, job.id))  # the bot driving it acts at once
     user = for_terminal(str(job.user))
     print(f"job {job.short_id} refunded: {job.cost} credit(s) back to {user}", file=out)
     if not job.state.terminal:

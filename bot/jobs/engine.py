@@ -29,10 +29,12 @@ from bot.jobs.poll import left
 from bot.jobs.run import run_job
 from bot.jobs.settle import CancelResult
 from bot.jobs.settle import cancel as cancel_job
+from bot.jobs.signals import CANCELLED, heard, relay_wake, tell, wake_here
 from bot.jobs.standing import Standing
 from bot.jobs.vendor_health import learn_limits, watch_vendors
 from bot.models import AT_VENDOR_STATES, Job, JobState
 from bot.routing.history import KEEP
+from bot.storage.lease_types import JobSignal
 
 NOTICE_REPLAY_SECONDS = 86_400.0  # older unseen refund notices are not worth a message
 
@@ -59,6 +61,8 @@ class JobEngine(Kernel):
         self.history.load(await self.store.render_history(KEEP))
         await learn_limits(self)
         log.info("process %s: job leases of %.0fs", self.leases.owner, self.leases.seconds)
+        if not self.listening:
+            self.listening = await self.store.listen(lambda signal: heard(self, signal))
         jobs = await self.leases.claim()
         self.adopt(jobs)
         self.started.set()
@@ -73,7 +77,7 @@ class JobEngine(Kernel):
         shown = {job.id for job, _ in notices}
         self.spawn(watch_operator_refunds(self, now, shown), "operator-refunds")
         self.spawn(watch_vendors(self), "vendor-health")
-        self.spawn(self.leases.keep(self.adopt, self.lost), "job-leases")
+        self.spawn(self.leases.keep(self.adopt, self.let_go), "job-leases")
         return len(jobs)
 
     def adopt(self, jobs: list[Job]) -> None:
@@ -88,12 +92,6 @@ class JobEngine(Kernel):
                 self.queue.enqueue(job, admin)
         for job in jobs:
             self.launch(job.id)
-
-    async def lost(self, job_id: str) -> None:
-        """Another process took the job over (this one stalled past its lease): stop
-        driving it here, once a submit or a hand-over in progress has finished."""
-        async with self.lock(job_id):
-            await self.stop_task(job_id)
 
     def admit(self, job: Job) -> Standing | None:
         """Put a just reserved job in line and start driving it; where it stands, for the
@@ -142,13 +140,12 @@ class JobEngine(Kernel):
         return len(self.tasks)
 
     def wake(self, vendor_id: str, task_id: str) -> bool:
-        """A vendor callback says the task changed: poll it now instead of at the next tick."""
-        job_id = self.by_task.get((vendor_id, task_id))
-        event = self.wakeups.get(job_id) if job_id else None
-        if event is None:
-            return False
-        event.set()
-        return True
+        """A vendor callback says the task changed: poll it now instead of at the next tick
+        (in whichever process polls it); True when this one does."""
+        if wake_here(self, vendor_id, task_id):
+            return True
+        relay_wake(self, vendor_id, task_id)
+        return False
 
     async def show(self, job: Job, video: Path, caption: str) -> None:
         """Send a kept video again (/show) through the adapter of `job.user`'s platform, to
@@ -161,5 +158,10 @@ class JobEngine(Kernel):
         await send(job, video, caption)
 
     async def cancel(self, job_id: str) -> CancelResult:
-        """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""
-        return await cancel_job(self, job_id)
+        """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done.
+        A job another process drives is settled here, and that process told to let it go."""
+        driven_here = job_id in self.tasks
+        result = await cancel_job(self, job_id)
+        if result is CancelResult.OK and not driven_here and self.listening:
+            await tell(self, JobSignal(CANCELLED, job_id))
+        return result

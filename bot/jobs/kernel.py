@@ -79,6 +79,9 @@ class Kernel(abc.ABC):
         )
         self.standings = Standings(self.queue)
         self.leases = JobLeases(store, settings.video_lease_seconds, lambda: self.clock())
+        self.listening = False  # whether word from other processes reaches this one (signals)
+        self.relays = 0  # vendor callbacks being passed on to the process polling the task
+        self.refunds = asyncio.Event()  # an operator refunded a job: look now (operator)
 
     def launch(self, job_id: str) -> None:
         """Drive a job to its end, unless this process already is."""
@@ -121,6 +124,12 @@ class Kernel(abc.ABC):
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+    async def let_go(self, job_id: str) -> None:
+        """Stop driving a job another process settled or took over, once a submit or a
+        hand-over in progress here has finished."""
+        async with self.lock(job_id):
+            await self.stop_task(job_id)
 
     async def cancel_at_vendor(
         self, job_id: str, vendor_id: str | None, task_id: str | None

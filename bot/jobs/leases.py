@@ -78,11 +78,12 @@ class JobLeases:
         return lost
 
     async def release(self) -> None:
-        """Give up every lease (a clean stop); a failing store leaves them to run out."""
+        """Give up every lease (a clean stop); a failing or closed store leaves them to run
+        out instead, which loses nothing."""
         self.held.clear()
         try:
             await self.store.release_leases(self.owner)
-        except StoreUnavailable as exc:
+        except Exception as exc:
             log.warning("giving up the job leases failed (%s); they run out instead", exc)
 
     async def keep(

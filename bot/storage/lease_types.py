@@ -1,5 +1,6 @@
 """Which process drives which job: the leases of several bot processes sharing one database,
-and the part of the `Store` interface that takes, renews and reads them.
+the signals that reach a job's owner from the others, and the part of the `Store` interface
+that takes, renews and reads leases and sends and hears signals.
 
 A job in flight is driven by exactly one process, its owner, until `lease_until`; the owner
 renews its leases well before then. A process that dies stops renewing, and once its leases
@@ -9,7 +10,7 @@ uses the file (adapters/instance.py), so there a lease another process holds is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +24,18 @@ class LeaseHolder:
     owner: str  # host:pid:random
     jobs: int
     lease_until: float  # the latest of its leases
+
+
+@dataclass(frozen=True, slots=True)
+class JobSignal:
+    """Word from another process about a job, for the process driving it: `cancelled` or
+    `refunded` (settled elsewhere: stop driving it, tell the user of a refund), or `wake`
+    (a vendor called back about `task_id` at `vendor`: poll it now)."""
+
+    what: str
+    job_id: str = ""
+    vendor: str = ""
+    task_id: str = ""
 
 
 class LeaseStore(Protocol):
@@ -46,4 +59,14 @@ class LeaseStore(Protocol):
 
     async def lease_holders(self) -> list[LeaseHolder]:
         """The processes holding leases of active jobs, live or run out."""
+        ...
+
+    async def signal(self, signal: JobSignal) -> None:
+        """Tell every process listening, at once (PostgreSQL's NOTIFY); nothing on SQLite,
+        where the one process that drives jobs is the one that acts."""
+        ...
+
+    async def listen(self, on_signal: Callable[[JobSignal], None]) -> bool:
+        """Call `on_signal` (on the event loop; it must not block) for each signal any
+        process sends from now on; False where signals do not exist (SQLite)."""
         ...

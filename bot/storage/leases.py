@@ -5,12 +5,12 @@ every job at once, as it always has."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.models import Job
 from bot.storage.batching import Batcher, Kind
 from bot.storage.lease_sql import ACTIVE, HOLDERS, RELEASE
-from bot.storage.lease_types import LeaseHolder
+from bot.storage.lease_types import JobSignal, LeaseHolder
 from bot.storage.rows import JOB_COLUMNS, row_to_job
 
 IDS = "id IN (SELECT value FROM json_each(?))"
@@ -48,3 +48,9 @@ class Leases(Batcher):
     async def lease_holders(self) -> list[LeaseHolder]:
         rows = await self._all(HOLDERS)
         return [LeaseHolder(str(owner), int(n), float(until or 0)) for owner, n, until in rows]
+
+    async def signal(self, signal: JobSignal) -> None:
+        return None  # one bot per file: the one that acted is the one driving the job
+
+    async def listen(self, on_signal: Callable[[JobSignal], None]) -> bool:
+        return False

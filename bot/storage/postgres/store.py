@@ -1,10 +1,12 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
 state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
 (links.py), operator reports (reports.py), render times (renders.py), job leases
-(leases.py), the schema (migrations.py), all on a pool of connections (connection.py).
+(leases.py) and signals between processes (signals.py), the schema (migrations.py), all
+on a pool of connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
-locks, and the store holds no state of its own but the pool.
+locks, and the store holds no state of its own but the pool (and the connection hearing
+signals).
 """
 
 from __future__ import annotations
@@ -21,10 +23,19 @@ from bot.storage.postgres.payments import PgPayments
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
+from bot.storage.postgres.signals import PgSignals
 
 
 class PostgresStore(
-    PgMoney, PgPayments, PgReads, PgReports, PgAlerts, PgRenderTimes, PgLinks, PgLeases
+    PgMoney,
+    PgPayments,
+    PgReads,
+    PgReports,
+    PgAlerts,
+    PgRenderTimes,
+    PgLinks,
+    PgLeases,
+    PgSignals,
 ):
     """The `Store` for one PostgreSQL database."""
 
@@ -53,6 +64,7 @@ class PostgresStore(
         return None  # a lost server shows as StoreUnavailable on the next call
 
     async def close(self) -> None:
+        await self.stop_listening()
         await self.pool.close()
 
     async def is_empty(self) -> bool:
