@@ -22,9 +22,12 @@ ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=Tru
 
 
 async def reserve(store: Store, count: int) -> list[str]:
+    """`count` jobs at the vendor (a waiting job nobody owns is the shared queue's)."""
     ids = []
     for n in range(count):
-        ids.append((await store.reserve(job_of(USER, n), UNLIMITED, 1.0 + n)).id)
+        job_id = (await store.reserve(job_of(USER, n), UNLIMITED, 1.0 + n)).id
+        await store.transition(job_id, (JobState.QUEUED,), JobState.RUNNING, 1.0 + n)
+        ids.append(job_id)
     return ids
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from adapters.ops.checks import OK, WARN
 from adapters.ops.lease_check import lease_check, lease_row
+from bot.models import JobState
 from bot.storage import Store
 from bot.storage.lease_types import LeaseHolder
 from tests.helpers import settings_for
@@ -36,7 +37,8 @@ async def test_doctor_reads_the_holders_from_the_database(
 ) -> None:
     now = time.time()
     for n in range(3):
-        await store.reserve(job_of(USER, n), UNLIMITED, now)
+        job = await store.reserve(job_of(USER, n), UNLIMITED, now)
+        await store.transition(job.id, (JobState.QUEUED,), JobState.RUNNING, now)
     await store.claim_jobs("host:42:abcdef", now, now + 30.0)
     settings = settings_for(tmp_path, database_url=database_url)
     row = await lease_check(settings)

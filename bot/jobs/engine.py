@@ -29,6 +29,7 @@ from bot.jobs.poll import left
 from bot.jobs.run import run_job
 from bot.jobs.settle import CancelResult
 from bot.jobs.settle import cancel as cancel_job
+from bot.jobs.shared_line import dispatch_forever, line_moved
 from bot.jobs.signals import CANCELLED, heard, relay_wake, tell, wake_here
 from bot.jobs.standing import Standing
 from bot.jobs.vendor_health import learn_limits, watch_vendors
@@ -78,6 +79,8 @@ class JobEngine(Kernel):
         self.spawn(watch_operator_refunds(self, now, shown), "operator-refunds")
         self.spawn(watch_vendors(self), "vendor-health")
         self.spawn(self.leases.keep(self.adopt, self.let_go), "job-leases")
+        if self.store.shared:
+            self.spawn(dispatch_forever(self), "shared-queue")
         return len(jobs)
 
     def adopt(self, jobs: list[Job]) -> None:
@@ -95,7 +98,11 @@ class JobEngine(Kernel):
 
     def admit(self, job: Job) -> Standing | None:
         """Put a just reserved job in line and start driving it; where it stands, for the
-        reply that accepts it."""
+        reply that accepts it. With several processes the job waits in the database's line
+        for whichever process has room (shared_line), and its place is not known here."""
+        if self.store.shared:
+            line_moved(self)
+            return None
         ticket = self.queue.enqueue(job, self.settings.is_admin(job.user))
         self.queue.pump()  # now, so a job with a free slot is told so without a replay
         self.launch(job.id)

@@ -21,8 +21,8 @@ from bot.config import Settings
 from bot.errors import VendorError
 from bot.events import JobEvent, JobSink
 from bot.jobs.download import ResultFetcher
+from bot.jobs.granted import SharingDispatcher
 from bot.jobs.leases import JobLeases
-from bot.jobs.queue import Dispatcher
 from bot.jobs.standing import Standings
 from bot.routing.breaker import Breakers
 from bot.routing.history import RenderHistory
@@ -74,7 +74,7 @@ class Kernel(abc.ABC):
             settings.video_breaker_failures, settings.video_breaker_cooldown, lambda: self.clock()
         )
         self.history = RenderHistory()
-        self.queue = Dispatcher(
+        self.queue = SharingDispatcher(
             settings, vendors, self.breakers, self.history, lambda: self.clock()
         )
         self.standings = Standings(self.queue)
@@ -82,6 +82,8 @@ class Kernel(abc.ABC):
         self.listening = False  # whether word from other processes reaches this one (signals)
         self.relays = 0  # vendor callbacks being passed on to the process polling the task
         self.refunds = asyncio.Event()  # an operator refunded a job: look now (operator)
+        self.line_event = asyncio.Event()  # the shared queue may have moved (shared_line)
+        self.line_signal_due = False
 
     def launch(self, job_id: str) -> None:
         """Drive a job to its end, unless this process already is."""

@@ -16,6 +16,7 @@ from bot.jobs.kernel import Kernel, log
 from bot.jobs.line import take_turn
 from bot.jobs.poll import poll
 from bot.jobs.settle import fail, queue_timeout, timeout
+from bot.jobs.shared_line import line_moved
 from bot.jobs.submit import recover_submit
 from bot.models import JobState
 from bot.storage.base import JobPatch
@@ -66,6 +67,8 @@ async def run_job(k: Kernel, job_id: str) -> None:
         k.locks.pop(job_id, None)
         k.queue.remove(job_id)  # its place in line, or the slots it held, go to the next
         k.queue.release(job_id)
+        if k.store.shared:
+            line_moved(k)  # in the line every process shares
 
 
 async def _ours(k: Kernel, job_id: str) -> bool:

@@ -20,6 +20,7 @@ from bot.storage.lease_types import JobSignal
 CANCELLED = "cancelled"
 REFUNDED = "refunded"
 WAKE = "wake"
+LINE = "line"  # the shared queue moved: a job joined it, or one freed its slots
 MAX_RELAYS = 8
 
 
@@ -33,6 +34,8 @@ def heard(k: Kernel, signal: JobSignal) -> None:
         k.spawn(k.let_go(signal.job_id), f"let-go-{signal.job_id[:8]}")
     elif signal.what == REFUNDED:
         k.refunds.set()
+    elif signal.what == LINE:
+        k.line_event.set()
 
 
 async def tell(k: Kernel, signal: JobSignal) -> None:

@@ -17,6 +17,7 @@ from bot.storage.account_types import Accounts
 from bot.storage.lease_types import LeaseStore
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
+from bot.storage.queue_types import QueueStore
 from bot.storage.render_types import RenderTimesStore
 
 
@@ -110,7 +111,7 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, LeaseStore, Protocol):
+class Store(RenderTimesStore, LeaseStore, QueueStore, Protocol):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

@@ -195,7 +195,8 @@ MIGRATIONS: list[str] = [
     );
     """,
     # 10: which process drives each job in flight, and until when (several processes share
-    # a PostgreSQL database; on SQLite the one process holds them all)
+    # a PostgreSQL database; on SQLite the one process holds them all), and the shared
+    # queue's granted pools and users' turns
     LEASE_COLUMNS,
 ]
 

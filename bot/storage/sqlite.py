@@ -3,8 +3,9 @@
 The store is put together from rooms, each a module: the batching executor that runs every
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
 reports (reports.py), bought credits (payments.py), render times (renders.py), job leases
-(leases.py) and the schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL)
-and checkpoints, which do, run in a worker thread (checkpoint.py).
+(leases.py), the shared queue's claim (queue.py) and the schema (migrations.py). Commits
+do not fsync (WAL, synchronous=NORMAL) and checkpoints, which do, run in a worker thread
+(checkpoint.py).
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from bot.storage.migrations import apply_migrations
 from bot.storage.money import MoneyOps
 from bot.storage.opening import close_quietly, connect, sqlite_problem, unavailable
 from bot.storage.payments import PaymentOps
+from bot.storage.queue import Queue
 from bot.storage.renders import RenderTimes
 from bot.storage.reports import Reports
 from bot.storage.watch import FileWatch
 
 
-class SqliteStore(MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps, Leases):
+class SqliteStore(
+    MoneyOps, PaymentOps, JobReads, Reports, Alerts, RenderTimes, LinkOps, Leases, Queue
+):
     """The `Store` for one SQLite file."""
 
     def __init__(

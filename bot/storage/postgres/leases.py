@@ -1,5 +1,7 @@
 """Job leases in PostgreSQL (see bot/storage/lease_types.py): several processes claim the
-jobs whose leases ran out, each row once, without waiting for each other (SKIP LOCKED)."""
+jobs whose leases ran out, each row once, without waiting for each other (SKIP LOCKED). A
+waiting job nobody owns is the shared queue's (queue.py), claimed here only once its time
+in line is up, to be refunded."""
 
 from __future__ import annotations
 
@@ -15,8 +17,16 @@ from bot.storage.rows import JOB_COLUMNS, row_to_job
 CLAIM = (
     "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id IN (SELECT id FROM jobs "
     "WHERE state = ANY($3) AND settled IS NULL AND (lease_until IS NULL OR lease_until < $4"
-    "{ids}) ORDER BY created_at LIMIT $5 FOR UPDATE SKIP LOCKED)"
+    "{ids}) AND (state <> 'queued' OR owner IS NOT NULL OR deadline_at < $4) "
+    "ORDER BY created_at LIMIT $5 FOR UPDATE SKIP LOCKED)"
     f" RETURNING {pg(JOB_COLUMNS)}"
+)
+# Waiting jobs of a process that died (granted, or back from a vendor that refused them) go
+# back to the shared line rather than to the process sweeping them.
+BACK_IN_LINE = (
+    "UPDATE jobs SET owner = NULL, lease_until = NULL, vendor = NULL, pool = NULL "
+    "WHERE state = 'queued' AND settled IS NULL AND owner IS NOT NULL AND lease_until < $1 "
+    "AND deadline_at >= $1"
 )
 # The renewal, and in the same statement the jobs of `ids` another process has taken over.
 RENEW = (
@@ -34,6 +44,8 @@ class PgLeases(PgBase):
         # Named jobs may be ours already (a task run again); a sweep takes only others'.
         sql = CLAIM.format(ids="" if ids is None else " OR owner = $1) AND (id = ANY($6)")
         extra = [] if ids is None else [list(ids)]
+        if ids is None:
+            await self._execute(BACK_IN_LINE, now)
         rows = await self._fetch(sql, owner, until, list(ACTIVE), now, limit, *extra)
         return sorted((row_to_job(r) for r in rows), key=lambda j: (j.created_at, j.id))
 

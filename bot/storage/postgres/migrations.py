@@ -73,7 +73,7 @@ MIGRATIONS: list[str] = [
     ddl(SQLITE_MIGRATIONS[7]),
     # 9: one account across platforms, and the one-time codes (hashed) that join them
     ddl(SQLITE_MIGRATIONS[8]),
-    # 10: which process drives each job in flight, and until when
+    # 10: which process drives each job in flight, and until when; the shared queue's turns
     ddl(SQLITE_MIGRATIONS[9]),
 ]
 

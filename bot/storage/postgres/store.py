@@ -1,8 +1,8 @@
 """The `Store` on PostgreSQL, put together from rooms as the SQLite one is: money and job
 state (money.py), bought credits (payments.py), job reads (reads.py), linked accounts
 (links.py), operator reports (reports.py), render times (renders.py), job leases
-(leases.py) and signals between processes (signals.py), the schema (migrations.py), all
-on a pool of connections (connection.py).
+(leases.py), signals between processes (signals.py) and the queue they share
+(queue.py), the schema (migrations.py), all on a pool of connections (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
 locks, and the store holds no state of its own but the pool (and the connection hearing
@@ -20,6 +20,7 @@ from bot.storage.postgres.links import PgLinks
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
 from bot.storage.postgres.payments import PgPayments
+from bot.storage.postgres.queue import PgQueue
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
@@ -36,6 +37,7 @@ class PostgresStore(
     PgLinks,
     PgLeases,
     PgSignals,
+    PgQueue,
 ):
     """The `Store` for one PostgreSQL database."""
 
