@@ -274,6 +274,8 @@ class Chaos:
         )
         if webhook:  # one of several processes: Telegram reaches it by webhook
             env.update(
+                # the compressed clock: a killed process's jobs go to the others in seconds
+                VIDEO_LEASE_SECONDS=str(max(3.0, self.cfg.job_timeout / 8)),
                 TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{webhook}/telegram",
                 TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{webhook}",
                 TELEGRAM_WEBHOOK_SECRET=SECRET,
