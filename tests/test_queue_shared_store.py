@@ -69,3 +69,13 @@ async def test_concurrent_claims_never_pass_the_limits(store: Store) -> None:
     assert len(granted) == 5
     per_user = {str(u): sum(str(j.user) == str(u) for j in granted) for u in users}
     assert max(per_user.values()) <= 2 and len({j.id for j in granted}) == 5
+
+
+@BACKENDS
+async def test_a_granted_job_given_up_on_a_clean_stop_goes_back_in_line(store: Store) -> None:
+    [job_id] = await waiting(store, A)
+    granted = await store.claim_queued(room(), "p", 10.0, 60.0)
+    assert granted is not None and granted.vendor == "runway"
+    assert await store.release_leases("p") == 1
+    again = await store.claim_queued(room(), "q", 11.0, 60.0)
+    assert again is not None and again.id == job_id and again.owner == "q"

@@ -28,9 +28,10 @@ LINE_SIGNAL_SECONDS = 0.1
 
 
 def line_moved(k: Kernel) -> None:
-    """A job joined the line or freed its slots here: look now, and tell the others soon."""
+    """A job joined the line or freed its slots here: look now, and tell the others soon
+    (not while stopping: the jobs stopping here free no slot)."""
     k.line_event.set()
-    if not k.line_signal_due:
+    if not k.line_signal_due and not k.queue.closed:
         k.line_signal_due = True
         k.spawn(_tell_soon(k), "line-signal")
 

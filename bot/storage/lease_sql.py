@@ -22,4 +22,10 @@ HOLDERS = (
     f"WHERE owner IS NOT NULL AND settled IS NULL AND state IN {ACTIVE!r} "
     "GROUP BY owner ORDER BY owner"
 )
-RELEASE = "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = ? AND settled IS NULL"
+# A waiting job given up goes back to the shared line: the vendor it was granted is not held.
+RELEASE = (
+    "UPDATE jobs SET owner = NULL, lease_until = NULL, "
+    "vendor = CASE WHEN state = 'queued' THEN NULL ELSE vendor END, "
+    "pool = CASE WHEN state = 'queued' THEN NULL ELSE pool END "
+    "WHERE owner = ? AND settled IS NULL"
+)
