@@ -48,7 +48,8 @@ async def test_a_job_taken_over_is_dropped_by_its_old_owner_and_finished_once(
         # A minute ahead, the other sees the stalled engine's lease as long run out.
         other = await engine_on(database_url, tmp_path, emu, skew=60.0)
         other_sink = await start(other)
-        assert job_id in other.engine.tasks
+        # At its start, or at a sweep just after (a row being written is skipped, not waited for)
+        await wait_until(lambda: job_id in other.engine.tasks, timeout=10)
         await wait_until(lambda: job_id not in stalled.engine.tasks, timeout=10)
 
         async def delivered() -> bool:
@@ -64,3 +65,26 @@ async def test_a_job_taken_over_is_dropped_by_its_old_owner_and_finished_once(
         await stalled.aclose()
         if other is not None:
             await other.aclose()
+
+
+async def test_a_waiting_job_nobody_took_in_time_is_refunded_by_a_sweep(
+    database_url: str, tmp_path: Path, emu: RunwayEmulator
+) -> None:
+    intake = await engine_on(database_url, tmp_path, emu)  # its engine never starts
+    try:
+        job_id = await video(intake, "/video a fox in snow")
+    finally:
+        await intake.aclose()
+    # A day later (a skewed clock) its time in line is long up: a sweep claims and refunds it.
+    later = await engine_on(database_url, tmp_path, emu, skew=86_400.0)
+    try:
+        await start(later)
+
+        async def refunded() -> bool:
+            found = await later.store.get_job(job_id)
+            return found is not None and found.error_code == "queue_timeout"
+
+        await wait_until(refunded, timeout=10)
+        assert creates(emu) == 0
+    finally:
+        await later.aclose()

@@ -8,6 +8,9 @@ Rules it keeps, each with the phase that carries it out:
 - Money moves only through `store.settle`, exactly once per job: charged when the adapter
   has delivered the video (deliver), refunded on failure, cancel or timeout (settle).
 - One asyncio task per job; sleeping tasks cost a few KB, so thousands of jobs are cheap.
+- A job is driven by the one process holding its lease; several processes on PostgreSQL
+  take over the jobs of one that died (leases), hear each other's cancels, refunds and
+  vendor callbacks (signals), and share the queue (shared_line).
 - A job waits in the bot's own queue until its user and a vendor have a free slot, taken
   in fair turns (queue, line); where it stands and when it should be ready are estimated
   from recent render times (standing).
