@@ -7,12 +7,10 @@ user. Only the job's owner acts, so several processes tell the user once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from bot.events import EventKind
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
+from bot.jobs.poll import nap
 from bot.models import Job
 
 OPERATOR_REFUND = "manual_refund"  # error code of a refund made with `videobot refund`
@@ -22,8 +20,7 @@ OPERATOR_SWEEP_SECONDS = 10.0  # how soon a running bot acts on such a refund
 async def watch_operator_refunds(k: Kernel, since: float, shown: set[str]) -> None:
     """Find operator refunds from `since` on; the `shown` ones were shown at start()."""
     while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(k.refunds.wait(), OPERATOR_SWEEP_SECONDS)
+        await nap(k.refunds, OPERATOR_SWEEP_SECONDS)  # not wait_for: it can lose a cancel
         k.refunds.clear()
         try:
             found = await k.store.pending_notices(since, error_code=OPERATOR_REFUND)

@@ -15,9 +15,9 @@ processes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from bot.jobs.kernel import Kernel, log
+from bot.jobs.poll import nap
 from bot.jobs.signals import LINE, tell
 from bot.storage.errors import StoreUnavailable
 from bot.storage.lease_types import JobSignal
@@ -45,8 +45,9 @@ async def _tell_soon(k: Kernel) -> None:
 async def dispatch_forever(k: Kernel) -> None:
     """Take jobs from the shared line whenever it may have moved, until cancelled."""
     while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(k.line_event.wait(), DISPATCH_SECONDS)
+        # nap, not asyncio.wait_for: that can lose a cancel arriving as the event is set
+        # (as a stop's ending jobs set it), and then the loop would never end.
+        await nap(k.line_event, DISPATCH_SECONDS)
         k.line_event.clear()
         try:
             await dispatch(k)
