@@ -15,6 +15,12 @@ messages the users received, prints the table and JSON, and fails (exit 1) if an
 must be 0 is not:
 
     .venv/bin/python -m bench.chaos [--seed 1] [--jobs 200] [--users 50] [--kills 5]
+    .venv/bin/python -m bench.chaos --processes 3 --jobs 300 --kills 10   # PostgreSQL
+
+With `--processes N` (N > 1) the bots are N processes sharing a throwaway PostgreSQL
+database (on the server of VIDEOBOT_TEST_POSTGRES_URL, default this machine's), Telegram in
+webhook mode with every process serving it (bench/chaos_processes.py), and the SIGKILLs
+spread over the processes at random.
 
 Every command carries a unique tag (`cx0042x`) in its prompt, which the vendors see in the
 task body and the users see in the caption and status message; that is how a vendor task,
@@ -41,10 +47,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.chaos_processes import SECRET, WebhookForwarder
 from bench.chaos_purchases import CREDIT_PACKS, Buyers
 from bench.common import ROOT, table
 from bench.vendor_server import BenchEmulator
 from bot.storage import open_store
+from tests import postgres
 from tests.botapi_emulator import TOKEN, BotAPIEmulator
 from tests.emulators.base import Fault
 from tests.helpers import image_bytes
@@ -80,6 +88,7 @@ class ChaosConfig:
     purchases: int = 12  # Telegram Stars payments made during the run
     time_limit: float = 600.0  # the whole run, seconds
     workdir: Path | None = None
+    processes: int = 1  # more than 1: on PostgreSQL, Telegram by webhook
 
 
 @dataclass
@@ -142,9 +151,10 @@ def free_port() -> int:
 class BotProcess:
     """The bot as a child process that can be killed and started again."""
 
-    def __init__(self, env: dict[str, str], work: Path) -> None:
+    def __init__(self, env: dict[str, str], work: Path, name: str = "bot") -> None:
         self.env = env
         self.work = work
+        self.name = name
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.kills = 0
@@ -152,7 +162,7 @@ class BotProcess:
 
     async def start(self) -> None:
         self.starts += 1
-        log = (self.work / f"bot-{self.starts}.log").open("wb")
+        log = (self.work / f"{self.name}-{self.starts}.log").open("wb")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -188,11 +198,12 @@ class BotProcess:
         return self.proc is not None and self.proc.returncode is None
 
 
-async def read_db(path: Path) -> dict[str, Any]:
+async def read_db(url: str) -> dict[str, Any]:
     """Jobs, ledger, usage and bonuses, read through the store (WAL: readers welcome)."""
-    if not await asyncio.to_thread(path.exists):
+    path = Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///") and not await asyncio.to_thread(path.exists):
         return {"jobs": [], "ledger": [], "usage": [], "users": []}
-    store = await open_store(f"sqlite:///{path}")
+    store = await open_store(url)
     try:
         accounts = await store.accounts()
         ledger = await store.ledger()
@@ -220,6 +231,7 @@ class Chaos:
         self.work = cfg.workdir or Path(tempfile.mkdtemp(prefix="videobot-chaos-"))
         self.work.mkdir(parents=True, exist_ok=True)
         self.db = self.work / "data" / "videobot.db"
+        self.database_url = f"sqlite:///{self.db}"  # a PostgreSQL one with --processes
         self.faults: Counter[str] = Counter()
         self.sent: dict[str, dict[str, Any]] = {}  # tag -> what was sent
         self.pushing_done = asyncio.Event()
@@ -227,7 +239,9 @@ class Chaos:
         # their own random numbers: the commands, faults and kills stay as the seed makes them
         self.buyers = Buyers(random.Random(cfg.seed + 1), cfg.purchases, cfg.spread, self.faults)
 
-    def env(self, tg: BotAPIEmulator, runway: BenchEmulator, hk: BenchEmulator) -> dict[str, str]:
+    def env(
+        self, tg: BotAPIEmulator, runway: BenchEmulator, hk: BenchEmulator, webhook: int = 0
+    ) -> dict[str, str]:
         env = {
             k: v
             for k, v in os.environ.items()
@@ -252,12 +266,20 @@ class Chaos:
             # bot's queue, on the same compressed clock as everything else.
             VIDEO_BREAKER_COOLDOWN=str(max(2.0, self.cfg.spread * 0.1)),
             VIDEO_QUEUE_TIMEOUT=str(self.cfg.job_timeout * 2),
-            DATABASE_URL=f"sqlite:///{self.db}",
+            DATABASE_URL=self.database_url,
             CALLBACK_BASE_URL=f"http://127.0.0.1:{port}",
             CALLBACK_LISTEN=f"127.0.0.1:{port}",
             LOG_LEVEL="INFO",
             CREDIT_PACKS=CREDIT_PACKS,
         )
+        if webhook:  # one of several processes: Telegram reaches it by webhook
+            env.update(
+                # the compressed clock: a killed process's jobs go to the others in seconds
+                VIDEO_LEASE_SECONDS=str(max(3.0, self.cfg.job_timeout / 8)),
+                TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{webhook}/telegram",
+                TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{webhook}",
+                TELEGRAM_WEBHOOK_SECRET=SECRET,
+            )
         return env
 
     # the users
@@ -342,76 +364,97 @@ class Chaos:
 
     # the host
 
-    async def kill_loop(self, bot: BotProcess) -> None:
+    async def kill_loop(self, bots: list[BotProcess]) -> None:
         cfg = self.cfg
         window = cfg.spread + cfg.task_max
         times = sorted(self.rng.uniform(2.0, window) for _ in range(cfg.kills))
         started = time.monotonic()
         for at in times:
             await asyncio.sleep(max(1.0, at - (time.monotonic() - started)))
+            bot = self.rng.choice(bots) if len(bots) > 1 else bots[0]  # one: as before
             await bot.kill()
             await asyncio.sleep(self.rng.uniform(0.1, 1.5))
             await bot.start()
-        self.faults["SIGKILL + restart"] = bot.kills
+        self.faults["SIGKILL + restart"] = sum(bot.kills for bot in bots)
 
     # the end
 
-    async def settled(self, bot: BotProcess, deadline: float) -> bool:
+    async def settled(self, bots: list[BotProcess], deadline: float) -> bool:
         """Wait until every command is handled or lost and every job settled, for a while."""
         stable_since, last = time.monotonic(), (-1, -1)
         while time.monotonic() < deadline:
             await asyncio.sleep(1.0)
-            if not bot.alive:  # it crashed on its own: a finding, but keep reconciling
-                self.faults["bot exited by itself"] += 1
-                await bot.start()
-            data = await read_db(self.db)
+            for bot in bots:
+                if not bot.alive:  # it crashed on its own: a finding, but keep reconciling
+                    self.faults["bot exited by itself"] += 1
+                    await bot.start()
+            data = await read_db(self.database_url)
             open_jobs = sum(1 for j in data["jobs"] if j["settled"] is None)
             state = (len(data["jobs"]), open_jobs)
             if state != last:
                 stable_since, last = time.monotonic(), state
             quiet = time.monotonic() - stable_since
-            if open_jobs == 0 and quiet >= 8 and time.monotonic() - bot.started_at >= 15:
+            last_start = max(bot.started_at for bot in bots)
+            if open_jobs == 0 and quiet >= 8 and time.monotonic() - last_start >= 15:
                 return True
         return False
 
     async def run(self) -> ChaosReport:
         cfg = self.cfg
         started = time.monotonic()
+        if cfg.processes > 1:
+            self.database_url = await postgres.create_database(postgres.server_url())
         tg = await BotAPIEmulator().start()
         common = {"min_seconds": cfg.task_min, "max_seconds": cfg.task_max}
         runway = BenchEmulator(api_key="rw-key", flavour="runway", seed=cfg.seed, **common)
         hk = BenchEmulator(api_key="hk-key", flavour="openai-hk", seed=cfg.seed + 1, **common)
         await runway.start()
         await hk.start()
-        bot = BotProcess(self.env(tg, runway, hk), self.work)
+        hooks = [free_port() for _ in range(cfg.processes)] if cfg.processes > 1 else [0]
+        bots = [
+            BotProcess(self.env(tg, runway, hk, port), self.work, f"bot{n}" if n else "bot")
+            for n, port in enumerate(hooks)
+        ]
+        helpers: list[asyncio.Task[None]] = []
+        if cfg.processes > 1:
+            urls = [f"http://127.0.0.1:{port}/telegram" for port in hooks]
+            forwarder = WebhookForwarder(tg, urls, lambda n: bots[n].alive)
+            helpers.append(asyncio.create_task(forwarder.run()))
         finished = False
         try:
-            await bot.start()
+            for bot in bots:
+                await bot.start()
             await asyncio.gather(
                 self.push_commands(tg),
                 self.fault_loop(tg, [runway, hk]),
-                self.kill_loop(bot),
+                self.kill_loop(bots),
                 self.outage(runway),
                 self.buyers.push(tg, [tg.user(5000 + i) for i in range(cfg.users)]),
             )
-            finished = await self.settled(bot, started + cfg.time_limit)
-            code = await bot.stop()
-            data = await read_db(self.db)
+            finished = await self.settled(bots, started + cfg.time_limit)
+            codes = [await bot.stop() for bot in bots]
+            data = await read_db(self.database_url)
             report = self.reconcile(data, tg, [runway, hk], finished)
             report.details.update(
                 wall_seconds=round(time.monotonic() - started, 1),
-                bot_starts=bot.starts,
-                last_exit_code=code,
+                processes=cfg.processes,
+                bot_starts=sum(bot.starts for bot in bots),
+                last_exit_code=codes[0] if len(codes) == 1 else codes,
                 workdir=str(self.work),
             )
             return report
         finally:
-            await bot.kill()
+            for task in helpers:
+                task.cancel()
+            for bot in bots:
+                await bot.kill()
             for server in (runway, hk):
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(server.stop(), 10)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(tg.stop(), 10)
+            if cfg.processes > 1:
+                await postgres.drop_database(self.database_url)
 
     def reconcile(
         self, data: dict[str, Any], tg: BotAPIEmulator, vendors: list[BenchEmulator], finished: bool
@@ -558,6 +601,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds of arrivals")
     parser.add_argument("--workdir", type=Path, help="keep the database and bot logs here")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="bot processes (more than 1: PostgreSQL)"
+    )
     args = parser.parse_args()
     ok = True
     for seed in args.seed or [1]:
@@ -569,6 +615,7 @@ def main() -> None:
             seed=seed,
             spread=args.spread,
             workdir=work,
+            processes=args.processes,
         )
         report = asyncio.run(run_chaos(cfg))
         report.print()

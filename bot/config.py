@@ -59,6 +59,9 @@ class Settings(EnvSettings):
 
     # sqlite:///path/to/file.db (the default, one process) or postgresql://user:pass@host/db
     database_url: str = "sqlite:///./data/videobot.db"
+    # Several processes on one PostgreSQL database: a process drives a job while it holds
+    # the job's lease, renewed every third of this; others take over this long after it died.
+    video_lease_seconds: float = Field(30.0, gt=0)
     # Downloads and local renders; default: the SQLite file's folder, or ./data on PostgreSQL.
     data_dir: Path | None = None
     # Days a delivered video is kept under the data folder for /show; 0 keeps none.

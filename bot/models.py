@@ -263,6 +263,7 @@ class Job:
     attempt: int = 0
     submitted_at: float | None = None  # when it left the bot's queue for a vendor
     vendor_cost: float | None = None  # the vendor's credits for the task, as last reported
+    owner: str | None = None  # the process driving it, when several share the database
 
     @property
     def prompt(self) -> str:

@@ -222,6 +222,14 @@ class BotAPIEmulator(StarsMixin, MembersMixin):
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
 
+    def next_update(self) -> dict[str, Any] | None:
+        """The oldest update not yet delivered, for a driver playing Telegram's webhook
+        delivery (bench/chaos_processes.py); `drop_update` once a webhook took it."""
+        return self._updates[0] if self._updates else None
+
+    def drop_update(self, update: dict[str, Any]) -> None:
+        self._updates = [u for u in self._updates if u is not update]
+
     def push_message(self, message: dict[str, Any]) -> dict[str, Any]:
         self.push_update({"message": message})
         return message

@@ -88,8 +88,8 @@ async def test_a_sqlite_deployment_is_copied_whole_and_balances_the_same(
     assert code == 0, err
     copied_rows = (
         "3 users, 2 daily_usage, 3 jobs, 0 alerts, 0 audit_log, 0 group_budgets, "
-        "0 group_usage, 1 job_media, 7 ledger, 0 link_codes, 0 payments, 2 render_times, "
-        "0 settings, 0 user_links, 0 vendor_breakers"
+        "0 group_usage, 1 job_media, 7 ledger, 0 link_codes, 0 payments, 0 queue_turns, "
+        "2 render_times, 0 settings, 0 user_links, 0 vendor_breakers"
     )
     assert copied_rows in out
     assert "ledger balances the same on both sides: reserve 5, charge 2, refund 1, grant 7" in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import sys
 import time
@@ -25,11 +26,13 @@ from adapters.terminal import for_terminal
 from bot import texts
 from bot.config import Settings
 from bot.jobs.operator import OPERATOR_REFUND, OPERATOR_SWEEP_SECONDS
+from bot.jobs.signals import REFUNDED
 from bot.models import ACTIVE_STATES, Job, JobState, UserRef, parse_credits
 from bot.service import utc_day
 from bot.settings_keys import CORE_KEYS
 from bot.settings_live import LiveSettings
-from bot.storage import JobPatch, Store, open_store
+from bot.storage import JobPatch, Store, StoreUnavailable, open_store
+from bot.storage.lease_types import JobSignal
 
 COMMANDS = ("users", "grant", "jobs", "refund", "export-ledger")
 LEDGER_COLUMNS = ("id", "time", "user", "job_id", "kind", "amount", "note", "payment_id")
@@ -247,6 +250,8 @@ async def refund(store: Store, ref: str, out: TextIO) -> None:
         )
     note = f"{job.cost} credit(s) back to {job.user}"
     await store.record_audit(audit.entry("refund", job.id, job.state.value, "failed", note))
+    with contextlib.suppress(StoreUnavailable):  # the bot's sweep finds it anyway
+        await store.signal(JobSignal(REFUNDED, job.id))  # the bot driving it acts at once
     user = for_terminal(str(job.user))
     print(f"job {job.short_id} refunded: {job.cost} credit(s) back to {user}", file=out)
     if not job.state.terminal:

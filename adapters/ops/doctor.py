@@ -6,6 +6,8 @@ Checks, in order:
   back to its default so the remaining checks still run);
 - database: the SQLite file is writable (or can be created), or the PostgreSQL server answers
   and takes writes; either way, its schema is current;
+- job leases: the processes driving jobs (id host:pid:random, jobs held, last renewal), when
+  the database passed;
 - data dir: the folder for downloads and renders is writable, with free space;
 - kept results: how many delivered videos are kept, and the space they use;
 - one row per vendor in VIDEO_VENDORS: the key is set and, where the vendor offers a cheap
@@ -24,7 +26,8 @@ from typing import Any, TextIO
 
 import httpx
 
-from adapters.ops.checks import FAIL, Check, print_report
+from adapters.ops.checks import FAIL, OK, Check, print_report
+from adapters.ops.lease_check import lease_check
 from adapters.ops.local_checks import (
     config_checks,
     data_dir_check,
@@ -60,7 +63,10 @@ def main(out: TextIO | None = None) -> int:
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check after the settings loaded; the network ones run concurrently."""
     checks = config_checks(settings)
-    checks.append(await asyncio.to_thread(database_check, settings))
+    database = await asyncio.to_thread(database_check, settings)
+    checks.append(database)
+    if database.status == OK:  # current schema: reading it migrates nothing
+        checks.append(await lease_check(settings))
     checks.append(await asyncio.to_thread(data_dir_check, settings))
     checks.append(await asyncio.to_thread(results_check, settings))
     timeout = httpx.Timeout(TIMEOUT, connect=min(5.0, TIMEOUT))

@@ -8,6 +8,9 @@ Rules it keeps, each with the phase that carries it out:
 - Money moves only through `store.settle`, exactly once per job: charged when the adapter
   has delivered the video (deliver), refunded on failure, cancel or timeout (settle).
 - One asyncio task per job; sleeping tasks cost a few KB, so thousands of jobs are cheap.
+- A job is driven by the one process holding its lease; several processes on PostgreSQL
+  take over the jobs of one that died (leases), hear each other's cancels, refunds and
+  vendor callbacks (signals), and share the queue (shared_line).
 - A job waits in the bot's own queue until its user and a vendor have a free slot, taken
   in fair turns (queue, line); where it stands and when it should be ready are estimated
   from recent render times (standing).
@@ -29,10 +32,13 @@ from bot.jobs.poll import left
 from bot.jobs.run import run_job
 from bot.jobs.settle import CancelResult
 from bot.jobs.settle import cancel as cancel_job
+from bot.jobs.shared_line import dispatch_forever, line_moved
+from bot.jobs.signals import CANCELLED, heard, relay_wake, tell, wake_here
 from bot.jobs.standing import Standing
 from bot.jobs.vendor_health import learn_limits, sync_breakers, watch_vendors
 from bot.models import AT_VENDOR_STATES, Job, JobState
 from bot.routing.history import KEEP
+from bot.storage.lease_types import JobSignal
 
 NOTICE_REPLAY_SECONDS = 86_400.0  # older unseen refund notices are not worth a message
 
@@ -52,21 +58,18 @@ class JobEngine(Kernel):
         self.observers.append(observer)
 
     async def start(self) -> int:
-        """Resume every job that was in flight, and show again the refund notices that a
-        stop cut off; returns how many jobs were resumed."""
+        """Resume every job in flight that no other process holds, show again the refund
+        notices that a stop cut off, and keep the leases from then on; returns how many
+        jobs were resumed."""
         self.queue.closed = False
         self.history.load(await self.store.render_history(KEEP))
         await sync_breakers(self)  # open and held vendors stay so over a restart
         await learn_limits(self)
-        jobs = sorted(await self.store.active_jobs(), key=lambda j: (j.created_at, j.id))
-        for job in jobs:  # the queue as it stood: slots held, then the line in age order
-            admin = self.settings.is_admin(job.user)
-            if job.state in AT_VENDOR_STATES:
-                self.queue.hold(job, admin)
-            elif job.state is JobState.QUEUED:
-                self.queue.enqueue(job, admin)
-        for job in jobs:
-            self.launch(job.id)
+        log.info("process %s: job leases of %.0fs", self.leases.owner, self.leases.seconds)
+        if not self.listening:
+            self.listening = await self.store.listen(lambda signal: heard(self, signal))
+        jobs = await self.leases.claim()
+        self.adopt(jobs)
         self.started.set()
         if jobs:
             log.info("resumed %d in-flight job(s)", len(jobs))
@@ -79,11 +82,31 @@ class JobEngine(Kernel):
         shown = {job.id for job, _ in notices}
         self.spawn(watch_operator_refunds(self, now, shown), "operator-refunds")
         self.spawn(watch_vendors(self), "vendor-health")
+        self.spawn(self.leases.keep(self.adopt, self.let_go), "job-leases")
+        if self.store.shared:
+            self.spawn(dispatch_forever(self), "shared-queue")
         return len(jobs)
+
+    def adopt(self, jobs: list[Job]) -> None:
+        """Drive jobs whose leases this process just took (at start, or from a process that
+        died), as a restart would: the queue as it stood, slots held, then the line in age
+        order."""
+        for job in sorted(jobs, key=lambda j: (j.created_at, j.id)):
+            admin = self.settings.is_admin(job.user)
+            if job.state in AT_VENDOR_STATES:
+                self.queue.hold(job, admin)
+            elif job.state is JobState.QUEUED:
+                self.queue.enqueue(job, admin)
+        for job in jobs:
+            self.launch(job.id)
 
     def admit(self, job: Job) -> Standing | None:
         """Put a just reserved job in line and start driving it; where it stands, for the
-        reply that accepts it."""
+        reply that accepts it. With several processes the job waits in the database's line
+        for whichever process has room (shared_line), and its place is not known here."""
+        if self.store.shared:
+            line_moved(self)
+            return None
         ticket = self.queue.enqueue(job, self.settings.is_admin(job.user))
         self.queue.pump()  # now, so a job with a free slot is told so without a replay
         self.launch(job.id)
@@ -111,6 +134,8 @@ class JobEngine(Kernel):
         await asyncio.gather(*tasks, return_exceptions=True)
         self.tasks.clear()
         self.helpers.clear()
+        if self.started.is_set():
+            await self.leases.release()  # another process may take the jobs over at once
 
     async def wait(self, job_ids: list[str] | None = None) -> None:
         """Wait until the given jobs (default: all) have stopped running here."""
@@ -131,13 +156,12 @@ class JobEngine(Kernel):
         return len(self.queue.tickets)
 
     def wake(self, vendor_id: str, task_id: str) -> bool:
-        """A vendor callback says the task changed: poll it now instead of at the next tick."""
-        job_id = self.by_task.get((vendor_id, task_id))
-        event = self.wakeups.get(job_id) if job_id else None
-        if event is None:
-            return False
-        event.set()
-        return True
+        """A vendor callback says the task changed: poll it now instead of at the next tick
+        (in whichever process polls it); True when this one does."""
+        if wake_here(self, vendor_id, task_id):
+            return True
+        relay_wake(self, vendor_id, task_id)
+        return False
 
     async def show(self, job: Job, video: Path, caption: str) -> None:
         """Send a kept video again (/show) through the adapter of `job.user`'s platform, to
@@ -150,5 +174,10 @@ class JobEngine(Kernel):
         await send(job, video, caption)
 
     async def cancel(self, job_id: str) -> CancelResult:
-        """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done."""
-        return await cancel_job(self, job_id)
+        """Stop a job and refund it; CancelResult.TOO_LATE once it is delivering or done.
+        A job another process drives is settled here, and that process told to let it go."""
+        driven_here = job_id in self.tasks
+        result = await cancel_job(self, job_id)
+        if result is CancelResult.OK and not driven_here and self.listening:
+            await tell(self, JobSignal(CANCELLED, job_id))
+        return result

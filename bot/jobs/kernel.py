@@ -21,7 +21,8 @@ from bot.config import Settings
 from bot.errors import VendorError
 from bot.events import JobEvent, JobSink
 from bot.jobs.download import ResultFetcher
-from bot.jobs.queue import Dispatcher
+from bot.jobs.granted import SharingDispatcher
+from bot.jobs.leases import JobLeases, process_id
 from bot.jobs.standing import Standings
 from bot.routing.breaker import Breakers
 from bot.routing.history import RenderHistory
@@ -73,10 +74,21 @@ class Kernel(abc.ABC):
             settings.video_breaker_failures, settings.video_breaker_cooldown, lambda: self.clock()
         )
         self.history = RenderHistory()
-        self.queue = Dispatcher(
+        self.queue = SharingDispatcher(
             settings, vendors, self.breakers, self.history, lambda: self.clock()
         )
         self.standings = Standings(self.queue)
+        self.leases = JobLeases(
+            store,
+            settings.video_lease_seconds,
+            lambda: self.clock(),
+            owner=process_id(settings.videobot_process_id),
+        )
+        self.listening = False  # whether word from other processes reaches this one (signals)
+        self.relays = 0  # vendor callbacks being passed on to the process polling the task
+        self.refunds = asyncio.Event()  # an operator refunded a job: look now (operator)
+        self.line_event = asyncio.Event()  # the shared queue may have moved (shared_line)
+        self.line_signal_due = False
 
     def launch(self, job_id: str) -> None:
         """Drive a job to its end, unless this process already is."""
@@ -90,6 +102,8 @@ class Kernel(abc.ABC):
         if self.tasks.get(job_id) is task:
             del self.tasks[job_id]
             self.wakeups.pop(job_id, None)
+        if job_id not in self.tasks:  # not driven here any more: its lease may run out
+            self.leases.drop(job_id)
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         """Run a helper task that stop() cancels with the job tasks."""
@@ -117,6 +131,12 @@ class Kernel(abc.ABC):
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+    async def let_go(self, job_id: str) -> None:
+        """Stop driving a job another process settled or took over, once a submit or a
+        hand-over in progress here has finished."""
+        async with self.lock(job_id):
+            await self.stop_task(job_id)
 
     async def cancel_at_vendor(
         self, job_id: str, vendor_id: str | None, task_id: str | None

@@ -1,16 +1,16 @@
 """Acting on refunds made with the admin CLI (`videobot refund`), which runs in another
-process: it settles the job in the database and leaves a notice; a running bot finds it
-within OPERATOR_SWEEP_SECONDS, stops the job's vendor task if it was tracking it, and tells
-the user.
+process: it settles the job in the database and leaves a notice; the bot driving the job
+finds it at once when the CLI's signal reaches it (PostgreSQL), else within
+OPERATOR_SWEEP_SECONDS, stops the job's vendor task if it was tracking it, and tells the
+user. Only the job's owner acts, so several processes tell the user once.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.events import EventKind
 from bot.jobs.events import emit
 from bot.jobs.kernel import Kernel, log
+from bot.jobs.poll import nap
 from bot.models import Job
 
 OPERATOR_REFUND = "manual_refund"  # error code of a refund made with `videobot refund`
@@ -20,7 +20,8 @@ OPERATOR_SWEEP_SECONDS = 10.0  # how soon a running bot acts on such a refund
 async def watch_operator_refunds(k: Kernel, since: float, shown: set[str]) -> None:
     """Find operator refunds from `since` on; the `shown` ones were shown at start()."""
     while True:
-        await asyncio.sleep(OPERATOR_SWEEP_SECONDS)
+        await nap(k.refunds, OPERATOR_SWEEP_SECONDS)  # not wait_for: it can lose a cancel
+        k.refunds.clear()
         try:
             found = await k.store.pending_notices(since, error_code=OPERATOR_REFUND)
         except Exception:
@@ -28,7 +29,8 @@ async def watch_operator_refunds(k: Kernel, since: float, shown: set[str]) -> No
             continue
         shown &= {job.id for job, _ in found}  # the rest have been seen: forget them
         for job, text in found:
-            if job.id not in shown:
+            ours = job.id in k.tasks or job.owner in (None, k.leases.owner)
+            if ours and job.id not in shown:
                 shown.add(job.id)
                 k.spawn(operator_refunded(k, job, text), f"refunded-{job.id[:8]}")
 

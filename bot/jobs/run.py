@@ -16,9 +16,11 @@ from bot.jobs.kernel import Kernel, log
 from bot.jobs.line import take_turn
 from bot.jobs.poll import poll
 from bot.jobs.settle import fail, queue_timeout, timeout
+from bot.jobs.shared_line import line_moved
 from bot.jobs.submit import recover_submit
 from bot.models import JobState
 from bot.storage.base import JobPatch
+from bot.storage.errors import StoreUnavailable
 
 WAITING = (JobState.QUEUED, JobState.RESERVED)
 
@@ -27,6 +29,8 @@ RELAUNCH_SECONDS = 30.0  # wait before rerunning a job whose refund the store re
 
 async def run_job(k: Kernel, job_id: str) -> None:
     try:
+        if not await _ours(k, job_id):
+            return
         while True:
             job = await k.store.get_job(job_id)
             if job is None or job.state.terminal:
@@ -63,6 +67,19 @@ async def run_job(k: Kernel, job_id: str) -> None:
         k.locks.pop(job_id, None)
         k.queue.remove(job_id)  # its place in line, or the slots it held, go to the next
         k.queue.release(job_id)
+        if k.store.shared:
+            line_moved(k)  # in the line every process shares
+
+
+async def _ours(k: Kernel, job_id: str) -> bool:
+    """Whether this process holds the job's lease (taking it if free): another process may
+    have taken a job admitted here before this one could. A store failing here leaves the
+    job to the next sweep, of whichever process, not to a refund."""
+    try:
+        return await k.leases.take(job_id)
+    except StoreUnavailable as exc:
+        log.warning("job %s: cannot take its lease (%s); a sweep will", job_id, exc)
+        return False
 
 
 async def _relaunch(k: Kernel, job_id: str) -> None:

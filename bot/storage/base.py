@@ -16,8 +16,10 @@ from bot.models import Job, JobRequest, JobState, Media, UserRef
 from bot.storage.account_types import Accounts
 from bot.storage.breaker_types import BreakerStore
 from bot.storage.group_types import GroupBudgetStore
+from bot.storage.lease_types import LeaseStore
 from bot.storage.link_types import LinkResult
 from bot.storage.payment_types import Credited, HistoryEntry, PaymentRefund, Purchase
+from bot.storage.queue_types import QueueStore
 from bot.storage.render_types import RenderTimesStore
 from bot.storage.settings_types import SettingsStore
 
@@ -113,7 +115,15 @@ class SpendLine:
     usd: float
 
 
-class Store(RenderTimesStore, GroupBudgetStore, SettingsStore, BreakerStore, Protocol):
+class Store(
+    RenderTimesStore,
+    GroupBudgetStore,
+    SettingsStore,
+    BreakerStore,
+    LeaseStore,
+    QueueStore,
+    Protocol,
+):
     async def reserve(self, job: NewJob, policy: QuotaPolicy, now: float) -> Job:
         """Hold the job's credits and record it, atomically; raises QuotaError."""
         ...

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from bot.storage.errors import StoreUnavailable
 from bot.storage.group_rows import GROUP_BUDGETS
+from bot.storage.lease_sql import LEASE_COLUMNS
 from bot.storage.settings_sql import SETTINGS_AND_AUDIT
 
 # Migration 5's tables and columns (PostgreSQL's number 5 reads them through `ddl`): bought
@@ -213,6 +214,10 @@ MIGRATIONS: list[str] = [
     # 12: each vendor's circuit breaker, so an open one and a vendor held for an operator
     # outlive a restart and every process sharing the database sees the same
     VENDOR_BREAKERS,
+    # 13: which process drives each job in flight, and until when (several processes share
+    # a PostgreSQL database; on SQLite the one process holds them all), and the shared
+    # queue's granted pools and users' turns
+    LEASE_COLUMNS,
 ]
 
 

@@ -27,7 +27,7 @@ HEX = re.compile(r"^[0-9a-f]{4,32}$")  # a job id, or the start of one
 JOB_COLUMNS = (
     "id, user, state, request, cost, locale, chat, vendor, vendor_task_id, progress, "
     "error_code, error_text, result_path, result_url, created_at, updated_at, deadline_at, "
-    "attempt, vendor_cost, submitted_at"
+    "attempt, vendor_cost, submitted_at, owner"
 )
 NEW_JOB_COLUMNS = (
     "id", "user", "state", "request", "cost", "paid_daily", "paid_bonus", "paid_purchased",
@@ -64,7 +64,7 @@ def row_to_job(row: Iterable[Any]) -> Job:
         jid, user, state, request, cost, locale, chat, vendor, task_id, progress,
         error_code, error_text, result_path, result_url, created, updated, deadline, attempt,
         vendor_cost,
-        submitted,
+        submitted, owner,
     ) = row  # fmt: skip
     return Job(
         id=jid,
@@ -87,6 +87,7 @@ def row_to_job(row: Iterable[Any]) -> Job:
         attempt=attempt,
         vendor_cost=vendor_cost,
         submitted_at=submitted,
+        owner=owner,
     )
 
 

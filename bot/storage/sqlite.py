@@ -4,8 +4,9 @@ The store is put together from rooms, each a module: the batching executor that 
 call (batching.py), money and job state (money.py), job reads (job_reads.py), operator
 reports (reports.py), bought credits (payments.py), group budgets (groups.py), render
 times (renders.py), settings changed at run time and the audit log (settings.py), vendor
-breakers (breakers.py) and the schema (migrations.py). Commits do not fsync (WAL,
-synchronous=NORMAL) and checkpoints, which do, run in a worker thread (checkpoint.py).
+breakers (breakers.py), job leases (leases.py), the shared queue's claim (queue.py) and the
+schema (migrations.py). Commits do not fsync (WAL, synchronous=NORMAL) and checkpoints,
+which do, run in a worker thread (checkpoint.py).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from bot.storage.checkpoint import Checkpointer
 from bot.storage.errors import StoreUnavailable
 from bot.storage.groups import GroupBudgets
 from bot.storage.job_reads import JobReads
+from bot.storage.leases import Leases
 from bot.storage.links import LinkOps
 from bot.storage.migrations import MIGRATIONS as MIGRATIONS  # doctor and tests read it here
 from bot.storage.migrations import apply_migrations
 from bot.storage.money import MoneyOps
 from bot.storage.opening import close_quietly, connect, sqlite_problem, unavailable
 from bot.storage.payments import PaymentOps
+from bot.storage.queue import Queue
 from bot.storage.renders import RenderTimes
 from bot.storage.reports import Reports
 from bot.storage.settings import SettingsOps
@@ -44,6 +47,8 @@ class SqliteStore(
     GroupBudgets,
     SettingsOps,
     VendorBreakers,
+    Leases,
+    Queue,
 ):
     """The `Store` for one SQLite file."""
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.storage.errors import StoreUnavailable
 from bot.storage.group_rows import GROUP_BUDGETS
+from bot.storage.lease_sql import LEASE_COLUMNS
 from bot.storage.migrations import BOUGHT_CREDITS, VENDOR_BREAKERS
 from bot.storage.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.storage.postgres.dialect import ddl
@@ -81,6 +82,8 @@ MIGRATIONS: list[str] = [
     ddl(SETTINGS_AND_AUDIT),
     # 12: each vendor's circuit breaker, shared by every process
     ddl(VENDOR_BREAKERS),
+    # 13: which process drives each job in flight, and until when; the shared queue's turns
+    ddl(LEASE_COLUMNS),
 ]
 
 VERSION_TABLE = """

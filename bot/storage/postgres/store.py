@@ -2,11 +2,13 @@
 balances (intake.py), money and job state (money.py), bought credits (payments.py), job
 reads (reads.py), linked accounts (links.py), group budgets (groups.py), operator reports
 (reports.py), render times (renders.py), settings and the audit log (settings.py), vendor
-breakers (breakers.py), the schema (migrations.py), all on a pool of connections
+breakers (breakers.py), job leases (leases.py), signals between processes (signals.py) and
+the queue they share (queue.py), the schema (migrations.py), all on a pool of connections
 (connection.py).
 
 Nothing here assumes one process: every rule holds in the database's transactions and row
-locks, and the store holds no state of its own but the pool.
+locks, and the store holds no state of its own but the pool (and the connection hearing
+signals).
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from bot.storage.postgres.breakers import PgVendorBreakers
 from bot.storage.postgres.connection import create_pool
 from bot.storage.postgres.groups import PgGroupBudgets
 from bot.storage.postgres.intake import PgIntake
+from bot.storage.postgres.leases import PgLeases
 from bot.storage.postgres.links import PgLinks
 from bot.storage.postgres.migrations import apply_migrations, read_version
 from bot.storage.postgres.money import PgMoney
 from bot.storage.postgres.payments import PgPayments
+from bot.storage.postgres.queue import PgQueue
 from bot.storage.postgres.reads import PgReads
 from bot.storage.postgres.renders import PgRenderTimes
 from bot.storage.postgres.reports import PgReports
 from bot.storage.postgres.settings import PgSettings
+from bot.storage.postgres.signals import PgSignals
 
 
 class PostgresStore(
@@ -40,6 +45,9 @@ class PostgresStore(
     PgGroupBudgets,
     PgSettings,
     PgVendorBreakers,
+    PgLeases,
+    PgSignals,
+    PgQueue,
 ):
     """The `Store` for one PostgreSQL database."""
 
@@ -68,6 +76,7 @@ class PostgresStore(
         return None  # a lost server shows as StoreUnavailable on the next call
 
     async def close(self) -> None:
+        await self.stop_listening()
         await self.pool.close()
 
     async def is_empty(self) -> bool:
