@@ -314,6 +314,8 @@ class RunwayEmulator(UploadsMixin, VendorEmulator):
         **kwargs: Any,
     ) -> None:
         super().__init__(api_key, **kwargs)
+        if flavour == "runway":
+            sdk_types.warm()
         self.models = _models(flavour)  # validates the flavour
         self.flavour = flavour
         self.name = flavour

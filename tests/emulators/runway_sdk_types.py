@@ -238,3 +238,13 @@ def documented_seconds(endpoint: str, model: str) -> tuple[int, ...] | None:
     doc = _DURATION_DOC.search(source)
     found = _RANGE.search(" ".join(doc.group(1).split())) if doc else None
     return tuple(range(int(found[1]), int(found[2]) + 1)) if found else None
+
+
+@functools.cache
+def warm() -> None:
+    """Read every model's documented durations now, not inside the first create: finding a
+    class's source parses the SDK's module, which on a loaded machine held the emulator's
+    loop long enough to turn a test's one create into two."""
+    for endpoint in PARAMS:
+        for model in variants(endpoint):
+            documented_seconds(endpoint, model)
