@@ -65,3 +65,25 @@ async def test_telegram_takeover_runs_a_round(database_url: str) -> None:
 
     row = await takeover(rounds=1, database_url=database_url)
     assert row["rounds"] == 1 and row["takeover max s"] > 0
+
+
+def test_capacity_procs_delivers_every_job_once_over_two_processes(
+    postgres_run_database: str | BaseException,
+) -> None:
+    import argparse
+
+    from bench.capacity_procs import run_row
+    from tests import postgres
+
+    if isinstance(postgres_run_database, BaseException):
+        reason = postgres.unreachable_reason(postgres_run_database)
+        if postgres.required():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    args = argparse.Namespace(
+        jobs=10, database=postgres.server_url(), interval=0.5, min=0.2, max=0.5, seed=1, senders=4
+    )
+    row = run_row("postgresql", 2, args)
+    assert (row["jobs"], row["delivered"], row["failed"]) == (10, 10, 0)
+    assert row["lost"] == row["dup_deliveries"] == row["dup_submissions"] == 0
+    assert row["polls_per_job"] > 0 and row["pg_cpu_ms_per_job"] is not None
